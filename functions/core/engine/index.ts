@@ -1,0 +1,7 @@
+/** The engine's public surface: what the local runner and the cloud adapters call. */
+export { readJobFile } from './readJobFile.ts';
+export { prepareJob, type PreparedJob } from './prepareJob.ts';
+export { planJob, type JobPlan } from './planJob.ts';
+export { runPartition, partExists, partHref, readPart, PARTS_FOLDER } from './partitions.ts';
+export { finalizeJob } from './finalizeJob.ts';
+export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord, type JobStatus } from './jobRecord.ts';

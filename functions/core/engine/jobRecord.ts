@@ -1,0 +1,45 @@
+/**
+ * `job.json`: the record of a job run that sits beside its product: status, partitions with their
+ * attempts, timings and errors. Local runs and the cloud finalizers write the same shape.
+ *
+ * @example
+ * await writeJobRecord(prepared.outputHref, record);
+ */
+import { storageFor } from '../io/storage.ts';
+
+export type JobStatus = 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID';
+export type PartitionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface PartitionRecord {
+  id: string;
+  status: PartitionStatus;
+  attempts: number;
+  seconds?: number;
+  estimatedPeakMb?: number;
+  error?: string;
+  /** True when the part was found from an earlier run and not computed again. */
+  reused?: boolean;
+}
+
+export interface JobRecord {
+  id: string;
+  op: string;
+  status: JobStatus;
+  memoryMb?: number;
+  partitions: PartitionRecord[];
+  timings: Record<string, number>;
+  errors: string[];
+  updated: string;
+}
+
+export async function writeJobRecord(outputHref: string, record: JobRecord): Promise<void> {
+  const href = `${outputHref}/job.json`;
+  await storageFor(href).write(href, new TextEncoder().encode(JSON.stringify(record, null, 2) + '\n'), 'application/json');
+}
+
+export async function readJobRecord(outputHref: string): Promise<JobRecord | undefined> {
+  const href = `${outputHref}/job.json`;
+  const storage = storageFor(href);
+  if ((await storage.size(href)) === undefined) return undefined;
+  return JSON.parse(new TextDecoder().decode(await storage.readAll(href)));
+}

@@ -1,0 +1,114 @@
+/**
+ * Band-maths expressions: `+ - * /`, unary minus, parentheses, numbers, asset names and a few functions.
+ * Parsed by hand (not `eval`) so that a job can only ever name assets and whitelisted functions.
+ *
+ * @example
+ * const ast = parseExpression('(nir - red) / (nir + red)');
+ * assetsOf(ast); // ['nir', 'red']
+ */
+import { InputError } from '../errors.ts';
+
+export type Expr =
+  | { kind: 'num'; value: number }
+  | { kind: 'asset'; name: string }
+  | { kind: 'neg'; arg: Expr }
+  | { kind: 'bin'; op: '+' | '-' | '*' | '/'; left: Expr; right: Expr }
+  | { kind: 'call'; fn: FunctionName; args: Expr[] };
+
+/** Function name -> number of arguments (-1: two or more). */
+export const FUNCTIONS = { min: -1, max: -1, abs: 1, sqrt: 1, log: 1, exp: 1, pow: 2, clamp: 3 } as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+type Token = { type: 'num' | 'id' | 'op' | '(' | ')' | ','; text: string; pos: number };
+
+function tokenize(src: string, where: string): Token[] {
+  const tokens: Token[] = [];
+  const re = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_:.-]*)|([-+*/])|([(),]))/y;
+  let pos = 0;
+  while (pos < src.length) {
+    if (/^\s*$/.test(src.slice(pos))) break;
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    if (!m) throw new InputError(where, `unexpected character "${src.slice(pos).trim()[0]}" at ${pos + 1}`);
+    const start = m.index + m[0].length - (m[1] ?? m[2] ?? m[3] ?? m[4]).length;
+    if (m[1] !== undefined) tokens.push({ type: 'num', text: m[1], pos: start });
+    else if (m[2] !== undefined) tokens.push({ type: 'id', text: m[2], pos: start });
+    else if (m[3] !== undefined) tokens.push({ type: 'op', text: m[3], pos: start });
+    else tokens.push({ type: m[4] as '(' | ')' | ',', text: m[4], pos: start });
+    pos = re.lastIndex;
+  }
+  return tokens;
+}
+
+/** Parses `src`; errors name `where` (a JSON path such as `params.expression`) and the position. */
+export function parseExpression(src: string, where = 'expression'): Expr {
+  const tokens = tokenize(src, where);
+  let i = 0;
+  const peek = () => tokens[i];
+  const fail = (msg: string): never => {
+    const t = peek();
+    throw new InputError(where, `${msg} ${t ? `at ${t.pos + 1} ("${t.text}")` : 'at end of expression'}`);
+  };
+  const expect = (type: Token['type']) => (peek()?.type === type ? tokens[i++] : fail(`expected "${type}"`));
+
+  function sum(): Expr {
+    let left = product();
+    while (peek()?.type === 'op' && (peek().text === '+' || peek().text === '-')) {
+      const op = tokens[i++].text as '+' | '-';
+      left = { kind: 'bin', op, left, right: product() };
+    }
+    return left;
+  }
+  function product(): Expr {
+    let left = unary();
+    while (peek()?.type === 'op' && (peek().text === '*' || peek().text === '/')) {
+      const op = tokens[i++].text as '*' | '/';
+      left = { kind: 'bin', op, left, right: unary() };
+    }
+    return left;
+  }
+  function unary(): Expr {
+    if (peek()?.type === 'op' && peek().text === '-') { i++; return { kind: 'neg', arg: unary() }; }
+    if (peek()?.type === 'op' && peek().text === '+') { i++; return unary(); }
+    return primary();
+  }
+  function primary(): Expr {
+    const t = peek();
+    if (!t) return fail('expected a value');
+    if (t.type === 'num') { i++; return { kind: 'num', value: Number(t.text) }; }
+    if (t.type === '(') { i++; const e = sum(); expect(')'); return e; }
+    if (t.type === 'id') {
+      i++;
+      if (peek()?.type !== '(') return { kind: 'asset', name: t.text };
+      if (!(t.text in FUNCTIONS)) {
+        throw new InputError(where, `unknown function "${t.text}" at ${t.pos + 1}; known: ${Object.keys(FUNCTIONS).join(', ')}`);
+      }
+      i++;
+      const args: Expr[] = [];
+      if (peek()?.type !== ')') { args.push(sum()); while (peek()?.type === ',') { i++; args.push(sum()); } }
+      expect(')');
+      const arity: number = FUNCTIONS[t.text as FunctionName];
+      if (arity === -1 ? args.length < 2 : args.length !== arity) {
+        throw new InputError(where, `${t.text}() takes ${arity === -1 ? 'two or more arguments' : `${arity} argument(s)`}, got ${args.length}`);
+      }
+      return { kind: 'call', fn: t.text as FunctionName, args };
+    }
+    return fail('expected a value');
+  }
+
+  if (tokens.length === 0) throw new InputError(where, 'empty expression');
+  const ast = sum();
+  if (i < tokens.length) fail('unexpected token');
+  return ast;
+}
+
+/** Asset names in order of first appearance: the first one decides the default output grid. */
+export function assetsOf(expr: Expr, out: string[] = []): string[] {
+  switch (expr.kind) {
+    case 'asset': if (!out.includes(expr.name)) out.push(expr.name); break;
+    case 'neg': assetsOf(expr.arg, out); break;
+    case 'bin': assetsOf(expr.left, out); assetsOf(expr.right, out); break;
+    case 'call': for (const a of expr.args) assetsOf(a, out); break;
+  }
+  return out;
+}

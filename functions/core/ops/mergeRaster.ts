@@ -1,0 +1,71 @@
+/**
+ * The merge step of the raster ops: copy each partition's window into the full product, write it as a
+ * COG and a quicklook. Parts are read one at a time so that only one is in memory beside the product.
+ *
+ * @example
+ * await mergeRaster({ grid, dtype: 'float32', descriptions: ['ndvi'], nodata: NaN }, partitions, readPart, sink);
+ */
+import { join } from 'node:path';
+import { allocate } from '../raster/dtypes.ts';
+import type { DType, Grid, TypedArray } from '../raster/types.ts';
+import { writeCog } from '../raster/writeCog.ts';
+import { renderPreview } from '../raster/preview.ts';
+import { decodeRasterPart } from './rasterPart.ts';
+import type { PartitionSpec, ProductSink, ProductSummary } from './types.ts';
+
+export interface RasterProduct {
+  grid: Grid;
+  dtype: DType;
+  descriptions: string[];
+  nodata?: number;
+  metadata?: Record<string, string>;
+  /** Bands (by index) drawn in the quicklook: one band through a ramp, or three as RGB. */
+  previewBands: number[];
+  previewRamp?: 'ndvi' | 'gray' | 'viridis';
+  previewRange?: [number, number];
+}
+
+export const COG_TYPE = 'image/tiff; application=geotiff; profile=cloud-optimized';
+
+export async function mergeRaster(
+  product: RasterProduct,
+  partitions: PartitionSpec[],
+  readPart: (id: string) => Promise<Uint8Array>,
+  sink: ProductSink,
+): Promise<ProductSummary> {
+  const { grid } = product;
+  const bands = product.descriptions.map(() => allocate(product.dtype, grid.width * grid.height));
+  for (const p of partitions) {
+    const part = decodeRasterPart(await readPart(p.id), p.id);
+    part.bands.forEach((src, b) => pasteWindow(bands[b], grid.width, src, part.window));
+  }
+  const local = join(sink.scratchDir, 'result.tif');
+  await writeCog(local, {
+    grid, bands, dtype: product.dtype, nodata: product.nodata,
+    descriptions: product.descriptions, metadata: product.metadata,
+  });
+  const resultHref = await sink.writeFile('result.tif', local, COG_TYPE);
+  const preview = renderPreview(product.previewBands.map((b) => bands[b]), grid.width, grid.height,
+    { ramp: product.previewRamp, nodata: product.nodata, range: product.previewRange });
+  const previewHref = await sink.write('preview.png', preview, 'image/png');
+  return {
+    grid,
+    assets: {
+      result: {
+        href: resultHref, type: COG_TYPE, roles: ['data'], title: product.descriptions.join(', '),
+        'raster:bands': product.descriptions.map((d) => ({ name: d, data_type: product.dtype, nodata: nodataJson(product.nodata) })),
+      },
+      preview: { href: previewHref, type: 'image/png', roles: ['overview'], title: 'Quicklook' },
+    },
+  };
+}
+
+function nodataJson(v: number | undefined): number | string | undefined {
+  return v === undefined ? undefined : Number.isNaN(v) ? 'nan' : v;
+}
+
+function pasteWindow(dst: TypedArray, dstWidth: number, src: TypedArray, w: { x: number; y: number; width: number; height: number }): void {
+  for (let row = 0; row < w.height; row++) {
+    dst.set(src.subarray(row * w.width, (row + 1) * w.width), (w.y + row) * dstWidth + w.x);
+  }
+}

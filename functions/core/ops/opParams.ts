@@ -1,0 +1,6 @@
+/** Each operation's params schema, by op name: the job schema is built from this list. */
+import { TileReduceParamsSchema } from './tile-reduce/params.ts';
+
+export const OP_PARAMS = {
+  'tile-reduce': TileReduceParamsSchema,
+};

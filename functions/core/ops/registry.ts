@@ -1,0 +1,13 @@
+/** Every operation by name: the engine and all adapters dispatch through this one table. */
+import type { Operation } from './types.ts';
+import { tileReduce } from './tile-reduce/tileReduce.ts';
+
+export const OPERATIONS: Record<string, Operation> = {
+  'tile-reduce': tileReduce,
+};
+
+export function operationOf(name: string): Operation {
+  const op = OPERATIONS[name];
+  if (!op) throw new Error(`unknown op ${name}`);
+  return op;
+}

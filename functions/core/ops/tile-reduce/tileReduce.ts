@@ -1,0 +1,99 @@
+/**
+ * tile-reduce: band maths per item, then a reducer across the time series, per pixel.
+ *
+ * @example
+ * // params: { expression: '(nir - red) / (nir + red)', reducer: 'median', mask: { asset: 'scl', exclude: [3, 8, 9] } }
+ */
+import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
+import { compileExpression } from '../../expr/compileExpression.ts';
+import { gridFromSpec } from '../../geo/gridOps.ts';
+import { planWindows } from '../../plan/planWindows.ts';
+import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
+import type { Grid } from '../../raster/types.ts';
+import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import { assetOf } from '../../stac/resolveItems.ts';
+import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
+import { mergeRaster } from '../mergeRaster.ts';
+import { encodeRasterPart } from '../rasterPart.ts';
+import { applyMask, checkItemAssets, readItemAsset, type SetupItem } from '../readItemAsset.ts';
+import { openRasterCached } from '../openRasterCached.ts';
+import type { Operation } from '../types.ts';
+import type { TileReduceParams } from './params.ts';
+
+export interface TileReduceSetup {
+  grid: Grid;
+  expression: string;
+  inputs: string[];
+  reducer: ReducerName;
+  mask?: MaskSpec;
+  items: SetupItem[];
+  blockSize: number;
+}
+
+const BLOCK_SIZE = 512;
+
+export const tileReduce: Operation<TileReduceSetup> = {
+  name: 'tile-reduce',
+
+  async prepare(job, items) {
+    const params = job.params as TileReduceParams;
+    const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
+    const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
+    const setupItems: SetupItem[] = items.map((item) => ({
+      id: item.id, index: item.index, datetime: item.datetime,
+      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
+    }));
+    const grid = params.grid
+      ? gridFromSpec(params.grid)
+      : (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
+    await checkItemAssets(setupItems, keys, grid);
+    return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize: BLOCK_SIZE };
+  },
+
+  plan(setup, options) {
+    const bpp = bytesPerPixel(setup);
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 4;
+    return {
+      partitions,
+      mergePeakBytes: rasterMergePeakBytes(setup.grid.width * setup.grid.height, 1, 4, largestPart),
+      model: { bytesPerPixel: bpp, items: setup.items.length, inputs: setup.inputs.join(','), reducer: setup.reducer },
+    };
+  },
+
+  async runPartition(setup, partition) {
+    const window = partition.window!;
+    const pixels = window.width * window.height;
+    const evaluate = compileExpression(parseExpression(setup.expression), setup.inputs);
+    const reducer = createReducer(setup.reducer, pixels, setup.items.length);
+    const exclude = new Set(setup.mask?.exclude ?? []);
+    const layer = new Float32Array(pixels);
+    for (const item of setup.items) {
+      const [values, mask] = await Promise.all([
+        Promise.all(setup.inputs.map((key) => readItemAsset(item, key, setup.grid, window))),
+        setup.mask ? readItemAsset(item, setup.mask.asset, setup.grid, window, true) : undefined,
+      ]);
+      if (mask) applyMask(values, mask, exclude);
+      evaluate(values, layer);
+      reducer.add(layer);
+    }
+    return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result()] });
+  },
+
+  merge(setup, partitions, readPart, sink) {
+    return mergeRaster({
+      grid: setup.grid, dtype: 'float32', nodata: NaN,
+      descriptions: [`${setup.reducer}(${setup.expression})`],
+      metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
+      previewBands: [0],
+      previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
+    }, partitions, readPart, sink);
+  },
+};
+
+/** Per output pixel: decoded inputs (native + float32), the mask, one layer, the reducer, the result. */
+function bytesPerPixel(setup: TileReduceSetup): number {
+  const inputs = setup.inputs.length * (4 + 4);
+  const mask = setup.mask ? 4 + 4 : 0;
+  return inputs + mask + 4 + reducerBytesPerPixel(setup.reducer, setup.items.length) + 4;
+}

@@ -1,0 +1,63 @@
+/**
+ * What an operation provides to the engine. Every method works on a JSON-serialisable `setup` (made once
+ * by `prepare`), so that a partition can run in another thread, Lambda or pod from a message alone.
+ */
+import type { ValidJob } from '../spec/validateJob.ts';
+import type { ResolvedItem } from '../stac/resolveItems.ts';
+import type { Grid, Window } from '../raster/types.ts';
+
+export interface PartitionSpec {
+  /** Deterministic, derived from what the partition covers: a re-plan of the same job gives the same ids. */
+  id: string;
+  window?: Window;
+  /** The memory model's estimate of this partition's peak, in bytes. */
+  estimatedPeakBytes: number;
+  /** Op-specific, JSON-serialisable (e.g. the parcel ids of a parcel-aggregate partition). */
+  data?: unknown;
+}
+
+export interface PlanOptions {
+  budgetBytes: number;
+  /** Split at least this much (e.g. one partition per local worker) even when memory would allow fewer. */
+  minPartitions?: number;
+}
+
+export interface OpPlan {
+  partitions: PartitionSpec[];
+  /** Peak of the merge step (it holds the whole product while writing the COG). */
+  mergePeakBytes: number;
+  /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
+  model: Record<string, number | string>;
+}
+
+/** Where a merge writes the product: files land under the job's output href. */
+export interface ProductSink {
+  outputHref: string;
+  /** A local scratch folder for large files (a COG is written to disk, then uploaded). */
+  scratchDir: string;
+  write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
+  writeFile(name: string, localPath: string, contentType: string): Promise<string>;
+}
+
+export interface ProductAsset {
+  href: string;
+  type: string;
+  roles: string[];
+  title?: string;
+  [key: string]: unknown;
+}
+
+export interface ProductSummary {
+  /** The product's grid, for the STAC item's geometry and proj fields (absent for tables). */
+  grid?: Grid;
+  assets: Record<string, ProductAsset>;
+  properties?: Record<string, unknown>;
+}
+
+export interface Operation<S = any> {
+  name: string;
+  prepare(job: ValidJob, items: ResolvedItem[]): Promise<S>;
+  plan(setup: S, options: PlanOptions): OpPlan;
+  runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
+  merge(setup: S, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink): Promise<ProductSummary>;
+}

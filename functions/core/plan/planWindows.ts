@@ -1,0 +1,63 @@
+/**
+ * Splits an output grid into windows aligned to the COG blocks, each small enough for the memory budget:
+ * full-width strips of whole block rows when a block row fits, otherwise runs of blocks within a row.
+ * Strips are balanced so that the last one is not a sliver.
+ *
+ * @example
+ * planWindows(grid, { bytesPerPixel: 57, budgetBytes: 1024 * 2 ** 20, blockSize: 512 });
+ * // [{ id: 'r00000-c00000-10980x1536', window: {...}, estimatedPeakBytes: ... }, ...]
+ */
+import { InputError } from '../errors.ts';
+import type { Grid, Window } from '../raster/types.ts';
+import type { PartitionSpec } from '../ops/types.ts';
+import { maxPixels, mb, peakBytes, BASELINE_BYTES } from './memoryModel.ts';
+
+export interface WindowPlanOptions {
+  bytesPerPixel: number;
+  budgetBytes: number;
+  blockSize: number;
+  minPartitions?: number;
+}
+
+export function planWindows(grid: Grid, opts: WindowPlanOptions): PartitionSpec[] {
+  const { blockSize, bytesPerPixel } = opts;
+  const limit = maxPixels(opts.budgetBytes, bytesPerPixel);
+  const blockPixels = blockSize * blockSize;
+  if (limit < Math.min(blockPixels, grid.width * grid.height)) {
+    const need = mb(peakBytes(Math.min(blockPixels, grid.width * grid.height), bytesPerPixel) / 0.85 + BASELINE_BYTES * 0.15);
+    throw new InputError('--memory', `${mb(opts.budgetBytes)} MB cannot hold one ${blockSize}x${blockSize} block of this job (about ${need} MB needed)`);
+  }
+  const blockRows = Math.ceil(grid.height / blockSize);
+  const blockCols = Math.ceil(grid.width / blockSize);
+  const want = Math.max(1, opts.minPartitions ?? 1);
+
+  const rowsFit = Math.floor(limit / (grid.width * blockSize));
+  if (rowsFit >= 1 && (blockRows >= want || blockCols === 1)) {
+    const strips = Math.max(Math.ceil(blockRows / rowsFit), Math.min(want, blockRows));
+    const rowsPerStrip = Math.ceil(blockRows / strips);
+    return windowsOf(grid, blockSize, rowsPerStrip, blockCols, bytesPerPixel);
+  }
+  // One block row is too big (or too few rows to share out): split rows into runs of blocks.
+  const colsFit = Math.max(1, Math.floor(limit / (blockSize * Math.min(blockSize, grid.height))));
+  const perRowWant = Math.ceil(want / blockRows);
+  const runs = Math.max(Math.ceil(blockCols / colsFit), Math.min(perRowWant, blockCols));
+  return windowsOf(grid, blockSize, 1, Math.ceil(blockCols / runs), bytesPerPixel);
+}
+
+function windowsOf(grid: Grid, blockSize: number, rowsPer: number, colsPer: number, bytesPerPixel: number): PartitionSpec[] {
+  const out: PartitionSpec[] = [];
+  const stepY = rowsPer * blockSize, stepX = colsPer * blockSize;
+  for (let y = 0; y < grid.height; y += stepY) {
+    for (let x = 0; x < grid.width; x += stepX) {
+      const window: Window = { x, y, width: Math.min(stepX, grid.width - x), height: Math.min(stepY, grid.height - y) };
+      out.push({ id: windowId(window), window, estimatedPeakBytes: peakBytes(window.width * window.height, bytesPerPixel) });
+    }
+  }
+  return out;
+}
+
+/** A partition id that says what it covers, so ids are the same whenever the same window is planned. */
+export function windowId(w: Window): string {
+  const pad = (n: number) => String(n).padStart(5, '0');
+  return `r${pad(w.y)}-c${pad(w.x)}-${w.width}x${w.height}`;
+}

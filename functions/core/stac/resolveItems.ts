@@ -1,0 +1,107 @@
+/**
+ * Turns a job's `items` (hrefs to STAC item JSON, inline items, or hrefs to GeoTIFFs) into items whose
+ * asset hrefs are absolute, sorted by datetime. An href to a `.tif` stands for an item with one asset `data`,
+ * dated from the TIFF's own metadata where it has any.
+ *
+ * @example
+ * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
+ * items[0].assets.red.href; // '/data/S2B_.../B04.tif'
+ */
+import { InputError } from '../errors.ts';
+import { resolveHref, storageFor } from '../io/storage.ts';
+import { openRaster } from '../raster/openRaster.ts';
+import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
+import type { ItemRef } from '../spec/jobSchema.ts';
+import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+
+export interface ResolvedAsset {
+  href: string;
+  [key: string]: unknown;
+}
+
+export interface ResolvedItem {
+  id: string;
+  datetime: string | null;
+  /** Where the item JSON came from (for STAC `derived_from` links); undefined for inline items. */
+  href?: string;
+  /** The job's `items[i]` index, for error messages that point at the job. */
+  index: number;
+  properties: Record<string, unknown>;
+  assets: Record<string, ResolvedAsset>;
+}
+
+export async function resolveItems(refs: ItemRef[], jobBase: string | undefined): Promise<ResolvedItem[]> {
+  const items = await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase)));
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const first = seen.get(item.id);
+    if (first !== undefined) {
+      throw new InputError(`items[${item.index}]`, `duplicate item id "${item.id}" (also items[${first}])`);
+    }
+    seen.set(item.id, item.index);
+  }
+  // Stable sort: undated items keep their place after the dated ones, in job order.
+  return items.sort((a, b) => (a.datetime ?? '\uffff').localeCompare(b.datetime ?? '\uffff') || a.index - b.index);
+}
+
+async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefined): Promise<ResolvedItem> {
+  const where = `items[${index}]`;
+  if (typeof ref !== 'string') return fromStac(ref as StacItem, undefined, index);
+  const href = resolveHref(ref, jobBase);
+  if (/\.tiff?$/i.test(href.split('?')[0])) return fromTiff(href, index);
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await storageFor(href).readAll(href));
+  } catch (e) {
+    throw new InputError(where, `cannot read STAC item ${href}: ${reason(e)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
+  }
+  const parsed = StacItemSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new InputError(where, `${href} is not a STAC item: ${first.path.join('.') || '(root)'}: ${first.message}`);
+  }
+  return fromStac(parsed.data, href, index);
+}
+
+function fromStac(item: StacItem, href: string | undefined, index: number): ResolvedItem {
+  const assets: Record<string, ResolvedAsset> = {};
+  for (const [key, asset] of Object.entries(item.assets)) {
+    assets[key] = { ...asset, href: resolveHref(asset.href, href) };
+  }
+  const props = item.properties as Record<string, unknown>;
+  const datetime = (props.datetime as string | null | undefined) ?? (props.start_datetime as string | undefined) ?? null;
+  return { id: item.id, datetime, href, index, properties: props, assets };
+}
+
+async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
+  let datetime: string | null = null;
+  try {
+    const raster = await openRaster(href);
+    datetime = datetimeFromTiffMetadata(raster.info.metadata);
+    await raster.close();
+  } catch (e) {
+    throw new InputError(`items[${index}]`, reason(e));
+  }
+  const name = href.split('/').pop()!.replace(/\.tiff?$/i, '');
+  return { id: name, datetime, href, index, properties: { datetime }, assets: { data: { href } } };
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The asset of `item` called `key`, or an InputError listing the assets the item does have. */
+export function assetOf(item: ResolvedItem, key: string): ResolvedAsset {
+  const asset = item.assets[key];
+  if (!asset) {
+    throw new InputError(`items[${item.index}] (${item.id})`,
+      `asset "${key}" not found; the item has: ${Object.keys(item.assets).join(', ') || 'no assets'}`);
+  }
+  return asset;
+}
