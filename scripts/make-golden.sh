@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates test/golden/tile-reduce/ (reference NDVI reductions) from the committed sample data.
+# Needs /usr/bin/python3 with numpy and rasterio (Debian: apt-get install python3-rasterio python3-numpy);
+# it reads only sample-data/, not ../shared.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+PY=/usr/bin/python3
+"$PY" -c 'import numpy, rasterio' 2>/dev/null || { echo "$PY lacks numpy/rasterio: apt-get install python3-rasterio" >&2; exit 1; }
+"$PY" scripts/golden/tile_reduce.py sample-data/jobs/ndvi-demo.json test/golden/tile-reduce
+rm -f test/golden/tile-reduce/*.aux.xml
