@@ -1,0 +1,60 @@
+/**
+ * Streams compressed tiles to a file in a fixed order while compressing several at once. Tiles are cut
+ * on the main thread and deflated on libuv's thread pool; at most `concurrency` tiles are held, so memory
+ * stays flat whatever the image size. Each tile is framed as GDAL's ghost header promises:
+ * [uint32 size][data][last 4 bytes of data].
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import { TILE_LEADER_BYTES, TILE_TRAILER_BYTES } from './tiffWriterHeader.ts';
+
+const deflateAsync = promisify(deflate);
+
+export interface PlacedTile {
+  /** File offset of the tile data (after its leader). */
+  offset: number;
+  byteCount: number;
+}
+
+/**
+ * Writes tiles `cut(0..count-1)` back to back from file offset `start`; resolves to where each landed.
+ *
+ * @example
+ * const placed = await writeTilesInOrder(fh, 484, (i) => encodeTile(src, i % 22, (i / 22) | 0, 512, 0, 3), 4096);
+ */
+export async function writeTilesInOrder(
+  fh: FileHandle,
+  count: number,
+  cut: (index: number) => Uint8Array,
+  start: number,
+  opts: { level?: number; concurrency?: number } = {},
+): Promise<{ placed: PlacedTile[]; end: number }> {
+  const level = opts.level ?? 6;
+  const concurrency = Math.max(1, opts.concurrency ?? 16);
+  const placed: PlacedTile[] = [];
+  const pending: Promise<Buffer>[] = [];
+  let pos = start;
+  let next = 0;
+  const writeOldest = async () => {
+    const data = await (pending.shift() as Promise<Buffer>);
+    const leader = Buffer.alloc(TILE_LEADER_BYTES);
+    leader.writeUInt32LE(data.length, 0);
+    const trailer = data.subarray(data.length - TILE_TRAILER_BYTES);
+    await fh.writev([leader, data, trailer], pos);
+    placed.push({ offset: pos + TILE_LEADER_BYTES, byteCount: data.length });
+    pos += TILE_LEADER_BYTES + data.length + TILE_TRAILER_BYTES;
+  };
+  try {
+    while (next < count) {
+      pending.push(deflateAsync(cut(next++), { level }));
+      if (pending.length >= concurrency) await writeOldest();
+    }
+    while (pending.length > 0) await writeOldest();
+  } catch (err) {
+    // Let the in-flight compressions settle so none rejects unobserved after we have thrown.
+    await Promise.allSettled(pending);
+    throw err;
+  }
+  return { placed, end: pos };
+}
