@@ -1,0 +1,22 @@
+/**
+ * `eofn plan` output: one line per partition with its window and estimated peak, then the merge step.
+ *
+ * @example
+ * process.stdout.write(formatPlan(plan));
+ */
+import type { JobPlan } from '../../core/engine/index.ts';
+import { mb } from '../../core/plan/memoryModel.ts';
+
+export function formatPlan(plan: JobPlan): string {
+  const lines = [
+    `job ${plan.jobId} (${plan.op}): ${plan.partitions.length} partition(s) within ${plan.memoryMb} MB`,
+    `memory model: ${Object.entries(plan.model).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    ...plan.partitions.map((p) => {
+      const w = p.window;
+      const where = w ? `x=${w.x} y=${w.y} ${w.width}x${w.height}` : '';
+      return `  ${p.id.padEnd(28)} ${where.padEnd(26)} est. peak ${String(mb(p.estimatedPeakBytes)).padStart(5)} MB`;
+    }),
+    `  ${'merge'.padEnd(28)} ${''.padEnd(26)} est. peak ${String(mb(plan.mergePeakBytes)).padStart(5)} MB`,
+  ];
+  return lines.join('\n') + '\n';
+}

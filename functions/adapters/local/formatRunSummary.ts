@@ -1,0 +1,26 @@
+/**
+ * What a finished local run prints: status, where the outputs are, timings, and each failure.
+ *
+ * @example
+ * process.stdout.write(formatRunSummary(result));
+ */
+import type { LocalRunResult } from './runJobLocally.ts';
+
+export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
+  const out = prepared.outputHref;
+  const lines = [`job ${record.id}: ${record.status}${alreadyDone ? ' (already done earlier; --force runs it again)' : ''}`];
+  if (record.status === 'SUCCEEDED') {
+    lines.push(
+      `  product   ${out}/${prepared.job.op === 'parcel-aggregate' ? 'result.parquet' : 'result.tif'}`,
+      `  quicklook ${out}/preview.png`,
+      `  STAC item ${out}/item.json`,
+    );
+  } else {
+    lines.push(...record.errors.map((e) => `  ${e}`), `  failed partitions are recorded in ${out}/_failed/; re-run to retry them`);
+  }
+  lines.push(`  record    ${out}/job.json`);
+  const t = record.timings;
+  const reused = record.partitions.filter((p) => p.reused).length;
+  lines.push(`  ${record.partitions.length} partition(s)${reused ? ` (${reused} reused)` : ''}; ${Object.entries(t).map(([k, v]) => `${k} ${v}s`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}

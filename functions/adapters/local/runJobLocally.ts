@@ -1,0 +1,137 @@
+/**
+ * The local runner: prepare, plan, run the partitions on worker threads with retries, merge, and keep
+ * `job.json` current. Re-running an interrupted job reuses the parts already written; a partition that
+ * keeps failing goes to `<output>/_failed/<id>.json` and the other partitions' work is kept.
+ *
+ * @example
+ * const record = await runJobLocally({ jobHref: 'jobs/ndvi.json', memoryMb: 1024, workers: 2 });
+ */
+import { availableParallelism } from 'node:os';
+import {
+  finalizeJob, partExists, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
+  type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
+} from '../../core/engine/index.ts';
+import { storageFor } from '../../core/io/storage.ts';
+import { mb } from '../../core/plan/memoryModel.ts';
+import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
+import { createPool } from './workerPool.ts';
+import { createProgress } from './progress.ts';
+
+export interface LocalRunOptions {
+  jobHref?: string;
+  /** A job given as a value (tests, the demo); hrefs in it resolve against `base`. */
+  job?: { raw: unknown; base?: string };
+  memoryMb?: number;
+  workers?: number;
+  /** Attempts after the first for a partition that fails in a way a retry could fix. */
+  retries?: number;
+  /** Overrides the job's `output`. */
+  output?: string;
+  quiet?: boolean;
+  /** Run again even when `job.json` says this job already succeeded. */
+  force?: boolean;
+}
+
+export interface LocalRunResult {
+  record: JobRecord;
+  prepared: PreparedJob;
+  plan: JobPlan;
+  /** True when an earlier run had already finished this job and nothing was done. */
+  alreadyDone: boolean;
+}
+
+export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResult> {
+  const started = performance.now();
+  const source = opts.job ?? (await readJobFile(opts.jobHref!));
+  const raw = opts.output ? { ...(source.raw as object), output: opts.output } : source.raw;
+  const prepared = await prepareJob(raw, opts.output ? undefined : source.base);
+  const workers = Math.max(1, opts.workers ?? availableParallelism());
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
+  const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
+
+  const previous = await readJobRecord(prepared.outputHref).catch(() => undefined);
+  if (!opts.force && previous?.status === 'SUCCEEDED' && previous.id === prepared.job.id) {
+    return { record: previous, prepared, plan, alreadyDone: true };
+  }
+
+  const record: JobRecord = {
+    id: prepared.job.id, op: prepared.job.op, status: 'RUNNING', memoryMb: plan.memoryMb,
+    partitions: plan.partitions.map((p) => ({ id: p.id, status: 'PENDING', attempts: 0, estimatedPeakMb: mb(p.estimatedPeakBytes) })),
+    timings, errors: [], updated: new Date().toISOString(),
+  };
+  await writeJobRecord(prepared.outputHref, record);
+
+  const progress = createProgress(plan.partitions.length, process.stderr, opts.quiet);
+  const pool = createPool(Math.min(workers, plan.partitions.length));
+  const runStarted = performance.now();
+  try {
+    await Promise.all(plan.partitions.map(async (partition, i) => {
+      const rec = record.partitions[i];
+      if (await partExists(prepared.outputHref, partition.id)) {
+        Object.assign(rec, { status: 'SUCCEEDED', reused: true });
+        progress.done(partition.id, '(reused from an earlier run)');
+        return;
+      }
+      await runWithRetries(rec, () => pool.run(prepared, partition), opts.retries ?? 2, progress);
+      if (rec.status === 'FAILED') await deadLetter(prepared.outputHref, partition.id, rec);
+    }));
+  } finally {
+    progress.finish();
+    await pool.close();
+    await closeCachedRasters();
+  }
+  timings.partitions = seconds(runStarted);
+
+  const failed = record.partitions.filter((p) => p.status === 'FAILED');
+  if (failed.length) {
+    record.status = 'FAILED';
+    record.errors = failed.map((p) => `partition ${p.id}: ${p.error}`);
+  } else {
+    const mergeStarted = performance.now();
+    await finalizeJob(prepared, plan);
+    timings.merge = seconds(mergeStarted);
+    record.status = 'SUCCEEDED';
+  }
+  timings.total = seconds(started);
+  record.updated = new Date().toISOString();
+  await writeJobRecord(prepared.outputHref, record);
+  return { record, prepared, plan, alreadyDone: false };
+}
+
+async function runWithRetries(
+  rec: PartitionRecord,
+  attempt: () => ReturnType<ReturnType<typeof createPool>['run']>,
+  retries: number,
+  progress: ReturnType<typeof createProgress>,
+): Promise<void> {
+  for (;;) {
+    rec.attempts++;
+    rec.status = 'RUNNING';
+    const outcome = await attempt();
+    if (outcome.ok) {
+      Object.assign(rec, { status: 'SUCCEEDED', seconds: round(outcome.seconds), error: undefined });
+      progress.done(rec.id);
+      return;
+    }
+    rec.error = outcome.error;
+    if (outcome.permanent || rec.attempts > retries) {
+      rec.status = 'FAILED';
+      progress.failed(rec.id, outcome.error);
+      return;
+    }
+    progress.retry(rec.id, rec.attempts, outcome.error);
+  }
+}
+
+async function deadLetter(outputHref: string, id: string, rec: PartitionRecord): Promise<void> {
+  const href = `${outputHref}/_failed/${id}.json`;
+  await storageFor(href).write(href, new TextEncoder().encode(JSON.stringify(rec, null, 2) + '\n'), 'application/json');
+}
+
+function seconds(since: number): number {
+  return round((performance.now() - since) / 1000);
+}
+
+function round(s: number): number {
+  return Math.round(s * 1000) / 1000;
+}
