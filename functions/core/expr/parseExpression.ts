@@ -29,7 +29,10 @@ function tokenize(src: string, where: string): Token[] {
     if (/^\s*$/.test(src.slice(pos))) break;
     re.lastIndex = pos;
     const m = re.exec(src);
-    if (!m) throw new InputError(where, `unexpected character "${src.slice(pos).trim()[0]}" at ${pos + 1}`);
+    if (!m) {
+      const at = pos + (src.slice(pos).length - src.slice(pos).trimStart().length);
+      throw new InputError(where, `unexpected character "${src[at]}" at ${at + 1}`);
+    }
     const start = m.index + m[0].length - (m[1] ?? m[2] ?? m[3] ?? m[4]).length;
     if (m[1] !== undefined) tokens.push({ type: 'num', text: m[1], pos: start });
     else if (m[2] !== undefined) tokens.push({ type: 'id', text: m[2], pos: start });

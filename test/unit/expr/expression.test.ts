@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { assetsOf, parseExpression } from '../../../functions/core/expr/parseExpression.ts';
+import { compileExpression } from '../../../functions/core/expr/compileExpression.ts';
+
+const run = (src: string, inputs: Record<string, number[]>) => {
+  const ast = parseExpression(src);
+  const names = assetsOf(ast);
+  const out = new Float32Array(inputs[names[0]]?.length ?? 1);
+  compileExpression(ast, names)(names.map((n) => Float32Array.from(inputs[n])), out);
+  return Array.from(out);
+};
+
+describe('expressions', () => {
+  it('lists assets in order of first appearance', () => {
+    expect(assetsOf(parseExpression('(nir - red) / (nir + red)'))).toEqual(['nir', 'red']);
+    expect(assetsOf(parseExpression('max(b2, b3) * 2 + b2'))).toEqual(['b2', 'b3']);
+  });
+
+  it('evaluates NDVI with operator precedence and NaN for non-finite results', () => {
+    // Prepare
+    const nir = [3000, 1000, 0, NaN], red = [1000, 1000, 0, 5];
+    // Act
+    const out = run('(nir - red) / (nir + red)', { nir, red });
+    // Assess
+    expect(out[0]).toBeCloseTo(0.5, 7);
+    expect(out[1]).toBe(0);
+    expect(out[2]).toBeNaN(); // 0/0
+    expect(out[3]).toBeNaN();
+  });
+
+  it('supports unary minus, numbers, and the whitelisted functions', () => {
+    const out = run('-a * 2 + sqrt(abs(b)) - min(a, b, 1) + clamp(a, 0, 1.5) + pow(a, 2)', { a: [2], b: [-9] });
+    expect(out[0]).toBeCloseTo(-4 + 3 - -9 + 1.5 + 4, 5);
+    expect(run('1 / a', { a: [0] })[0]).toBeNaN(); // inf is no value
+    expect(run('2.5e1 + .5 * a', { a: [2] })[0]).toBe(26);
+  });
+
+  it.each([
+    ['', 'empty expression'],
+    ['(nir - red', 'expected ")" at end of expression'],
+    ['nir +', 'expected a value at end of expression'],
+    ['nir $ red', 'unexpected character "$" at 5'],
+    ['foo(nir)', 'unknown function "foo" at 1'],
+    ['sqrt(a, b)', 'sqrt() takes 1 argument(s), got 2'],
+    ['nir red', 'unexpected token at 5 ("red")'],
+  ])('rejects %j with a message that says where', (src, message) => {
+    expect(() => parseExpression(src, 'params.expression')).toThrow(`params.expression: ${message}`);
+  });
+
+  it('cannot reach anything but the inputs: identifiers are assets, not JavaScript', () => {
+    const out = run('process + constructor', { process: [1], constructor: [2] });
+    expect(out[0]).toBe(3);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidJobError } from '../../../functions/core/errors.ts';
+import { validateJob, defaultJobId } from '../../../functions/core/spec/validateJob.ts';
+import { jobJsonSchema } from '../../../functions/core/spec/jobSchema.ts';
+
+const good = {
+  op: 'tile-reduce',
+  items: ['a.json', { type: 'Feature', id: 'x', properties: { datetime: '2023-08-10T10:00:00Z' }, assets: { red: { href: 'r.tif' } } }],
+  params: { expression: '(nir - red) / (nir + red)', reducer: 'mean', mask: { asset: 'scl', exclude: [3, 8, 9] } },
+  output: 'out/ndvi',
+};
+
+function problemsOf(raw: unknown): string[] {
+  try { validateJob(raw); } catch (e) { expect(e).toBeInstanceOf(InvalidJobError); return (e as InvalidJobError).problems; }
+  throw new Error('expected the job to be rejected');
+}
+
+describe('job validation', () => {
+  it('accepts the documented example and gives it a content hash id', () => {
+    const job = validateJob(good);
+    expect(job.id).toMatch(/^tile-reduce-[0-9a-f]{16}$/);
+  });
+
+  it('gives the same id whatever the key order, and another id for other content', () => {
+    const reordered = { output: good.output, params: { reducer: 'mean', mask: good.params.mask, expression: good.params.expression }, items: good.items, op: 'tile-reduce' };
+    expect(validateJob(reordered).id).toBe(validateJob(good).id);
+    expect(defaultJobId({ ...good, output: 'elsewhere' } as never)).not.toBe(validateJob(good).id);
+  });
+
+  it('keeps an explicit id', () => {
+    expect(validateJob({ ...good, id: 'ndvi-33TWM-2023-08' }).id).toBe('ndvi-33TWM-2023-08');
+  });
+
+  it('lists every problem by its JSON path', () => {
+    const problems = problemsOf({ ...good, items: [], params: { expression: '(nir - red', reducer: 'avg', mask: { asset: 'scl' } }, output: '' });
+    expect(problems).toEqual(expect.arrayContaining([
+      'items: expected at least one item',
+      expect.stringMatching(/^output: /),
+      expect.stringMatching(/^params\.reducer: .*expected one of "mean"/),
+      expect.stringMatching(/^params\.mask\.exclude: /),
+      'params.expression: expected ")" at end of expression',
+    ]));
+  });
+
+  it('names an unknown op and the known ones', () => {
+    expect(problemsOf({ ...good, op: 'ndvi' })).toEqual(['op: expected one of tile-reduce, got "ndvi"']);
+  });
+
+  it('points into an inline item', () => {
+    const problems = problemsOf({ ...good, items: [{ type: 'Feature', id: 'x', properties: {} }] });
+    expect(problems).toEqual(['items[0].assets: Invalid input: expected record, received undefined']);
+  });
+
+  it('rejects unknown params and a job that is not an object', () => {
+    expect(problemsOf({ ...good, params: { ...good.params, colour: 'red' } })).toEqual(['params: Unrecognized key: "colour"']);
+    expect(problemsOf('hello')[0]).toMatch(/^\(job\): /);
+  });
+
+  it('publishes a JSON Schema with one branch per op', () => {
+    const schema = jobJsonSchema() as { oneOf: { properties: { op: { const: string } } }[] };
+    expect(schema.oneOf.map((b) => b.properties.op.const)).toContain('tile-reduce');
+  });
+});
