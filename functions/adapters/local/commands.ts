@@ -8,6 +8,10 @@ import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary } from './formatRunSummary.ts';
+import { formatStatus } from './formatStatus.ts';
+import { loadBackend } from '../shared/loadBackend.ts';
+import { readJobRecord } from '../../core/engine/index.ts';
+import type { JobStatusView } from '../shared/cliBackend.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -70,6 +74,45 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  submit: {
+    summary: 'send a job to a deployment (AWS: the jobs queue; DIAS: the jobs function)',
+    args: '<job.json> --backend aws|dias',
+    options: { backend: { type: 'string' } },
+    async run(v, [jobHref]) {
+      if (!jobHref) throw new Error('usage: eofn submit <job.json> --backend aws|dias');
+      const id = await (await loadBackend(v.backend as string | undefined)).submit(jobHref);
+      process.stdout.write(`submitted job ${id}\n`);
+      return 0;
+    },
+  },
+  status: {
+    summary: 'progress of a job: partitions done/failed/total and each failure (a local output folder, or --backend)',
+    args: '<job id | output folder> [--backend aws|dias]',
+    options: { backend: { type: 'string' }, json: { type: 'boolean' } },
+    async run(v, [target]) {
+      if (!target) throw new Error('usage: eofn status <job id | output folder>');
+      const view = v.backend || process.env.EOFN_BACKEND
+        ? await (await loadBackend(v.backend as string | undefined)).status(target)
+        : await localStatus(target);
+      if (!view) {
+        process.stderr.write(`eofn: no job ${target}\n`);
+        return 2;
+      }
+      process.stdout.write(v.json ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view, process.stdout.isTTY));
+      return view.status === 'FAILED' || view.status === 'INVALID' ? 1 : 0;
+    },
+  },
+  redrive: {
+    summary: 'send the failed and dead-lettered partitions of a job again (locally: eofn run resumes)',
+    args: '<job id> --backend aws|dias',
+    options: { backend: { type: 'string' } },
+    async run(v, [jobId]) {
+      if (!jobId) throw new Error('usage: eofn redrive <job id> --backend aws|dias');
+      const n = await (await loadBackend(v.backend as string | undefined)).redrive(jobId);
+      process.stdout.write(`redrove ${n} partition(s) of job ${jobId}\n`);
+      return 0;
+    },
+  },
   schema: {
     summary: 'print the job contract as JSON Schema',
     args: '',
@@ -80,6 +123,20 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+async function localStatus(outputDir: string): Promise<JobStatusView | undefined> {
+  const record = await readJobRecord(resolve(outputDir));
+  if (!record) return undefined;
+  return {
+    id: record.id, op: record.op, status: record.status === 'PLANNED' ? 'RUNNING' : record.status,
+    total: record.partitions.length,
+    done: record.partitions.filter((p) => p.status === 'SUCCEEDED').length,
+    failed: record.partitions.filter((p) => p.status === 'FAILED').length,
+    output: resolve(outputDir),
+    partitions: record.partitions.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, error: p.error })),
+    errors: record.errors,
+  };
+}
 
 function runArgs(v: Values) {
   return {

@@ -1,0 +1,21 @@
+/**
+ * Picks the deployment the CLI talks to: `--backend aws|dias`, else `EOFN_BACKEND`. Loaded lazily so that
+ * a local run never loads the AWS SDK or the PostgreSQL driver.
+ *
+ * @example
+ * const backend = await loadBackend(values.backend);
+ */
+import type { CliBackend } from './cliBackend.ts';
+
+export const BACKENDS = {
+  aws: async () => (await import('../lambda/cliBackend.ts')).createAwsBackend(),
+  dias: async () => (await import('../openfaas/cliBackend.ts')).createDiasBackend(),
+} satisfies Record<string, () => Promise<CliBackend>>;
+
+export async function loadBackend(name: string | undefined): Promise<CliBackend> {
+  const chosen = name ?? process.env.EOFN_BACKEND;
+  if (!chosen || !(chosen in BACKENDS)) {
+    throw new Error(`choose a deployment with --backend ${Object.keys(BACKENDS).join('|')} (or EOFN_BACKEND)`);
+  }
+  return BACKENDS[chosen as keyof typeof BACKENDS]();
+}
