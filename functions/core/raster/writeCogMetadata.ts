@@ -1,7 +1,8 @@
 /**
  * The two GDAL private TIFF tags: GDAL_METADATA (42112, an XML document) and GDAL_NODATA (42113, text).
  * The XML follows GDAL's own serialisation byte for byte so that a file written here and the same file
- * rewritten by GDAL carry the same metadata text.
+ * rewritten by GDAL carry the same metadata text. GDAL escapes item values twice (once when storing the
+ * value, once when serialising the XML) and names once; readers that undo it once per step get the text back.
  */
 
 /**
@@ -18,11 +19,11 @@ export function gdalMetadataXml(
 ): string | undefined {
   const items: string[] = [];
   for (const [name, value] of Object.entries(metadata ?? {})) {
-    items.push(`  <Item name="${escapeXml(name)}">${escapeXml(String(value))}</Item>\n`);
+    items.push(`  <Item name="${escapeXml(name)}">${escapeXml(escapeXml(String(value)))}</Item>\n`);
   }
   (descriptions ?? []).forEach((text, band) => {
     if (text === undefined || text === '') return;
-    items.push(`  <Item name="DESCRIPTION" sample="${band}" role="description">${escapeXml(text)}</Item>\n`);
+    items.push(`  <Item name="DESCRIPTION" sample="${band}" role="description">${escapeXml(escapeXml(text))}</Item>\n`);
   });
   if (items.length === 0) return undefined;
   return `<GDALMetadata>\n${items.join('')}</GDALMetadata>\n`;
