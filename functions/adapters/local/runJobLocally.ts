@@ -11,7 +11,8 @@ import {
   finalizeJob, partExists, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
-import { storageFor } from '../../core/io/storage.ts';
+import { resolve } from 'node:path';
+import { schemeOf, storageFor } from '../../core/io/storage.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
@@ -43,8 +44,10 @@ export interface LocalRunResult {
 export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResult> {
   const started = performance.now();
   const source = opts.job ?? (await readJobFile(opts.jobHref!));
-  const raw = opts.output ? { ...(source.raw as object), output: opts.output } : source.raw;
-  const prepared = await prepareJob(raw, opts.output ? undefined : source.base);
+  // An --output given on the command line is relative to where the user stands, not to the job file.
+  const output = opts.output && schemeOf(opts.output) === 'file' ? resolve(opts.output) : opts.output;
+  const raw = output ? { ...(source.raw as object), output } : source.raw;
+  const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? availableParallelism());
   const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };

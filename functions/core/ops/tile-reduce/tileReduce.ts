@@ -43,11 +43,12 @@ export const tileReduce: Operation<TileReduceSetup> = {
       id: item.id, index: item.index, datetime: item.datetime,
       assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
     }));
-    const grid = params.grid
-      ? gridFromSpec(params.grid)
-      : (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
+    const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
+    const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
-    return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize: BLOCK_SIZE };
+    // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
+    const blockSize = !params.grid && first.blockWidth === first.blockHeight ? first.blockWidth : BLOCK_SIZE;
+    return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize };
   },
 
   plan(setup, options) {
