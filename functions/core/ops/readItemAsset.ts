@@ -23,7 +23,10 @@ export async function readItemAsset(item: SetupItem, key: string, grid: Grid, wi
     const raster = await openRasterCached(href);
     return await readOnGrid(raster, grid, window, { keepNodata });
   } catch (e) {
-    throw new InputError(`items[${item.index}] (${item.id}) asset "${key}" (${href})`, (e as Error).message);
+    const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
+    // Bad input stays bad input (not retried); anything else (I/O, throttling) keeps its retryable kind.
+    if (e instanceof InputError) throw new InputError(where, e.message);
+    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }
 }
 
