@@ -1,9 +1,11 @@
 /** Every operation by name: the engine and all adapters dispatch through this one table. */
 import type { Operation } from './types.ts';
 import { tileReduce } from './tile-reduce/tileReduce.ts';
+import { composite } from './composite/composite.ts';
 
 export const OPERATIONS: Record<string, Operation> = {
   'tile-reduce': tileReduce,
+  composite,
 };
 
 export function operationOf(name: string): Operation {

@@ -1,0 +1,135 @@
+/**
+ * composite: a per-pixel temporal composite of several assets across items, one band per asset plus a
+ * `count` band (valid observations per pixel).
+ *
+ * @example
+ * // params: { assets: ['red', 'green', 'blue', 'nir'], method: 'median', mask: { asset: 'scl', exclude: [3, 8, 9] } }
+ */
+import { planWindows } from '../../plan/planWindows.ts';
+import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
+import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
+import { fitsDtype } from '../../raster/fitsDtype.ts';
+import type { DType, Grid } from '../../raster/types.ts';
+import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import { assetOf } from '../../stac/resolveItems.ts';
+import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
+import { mergeRaster } from '../mergeRaster.ts';
+import { encodeRasterPart } from '../rasterPart.ts';
+import { applyMask, checkItemAssets, readItemAsset, type SetupItem } from '../readItemAsset.ts';
+import { openRasterCached } from '../openRasterCached.ts';
+import type { Operation } from '../types.ts';
+import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
+import { PICKING_METHODS, type CompositeMethod, type CompositeParams } from './params.ts';
+
+export interface CompositeSetup {
+  grid: Grid;
+  assets: string[];
+  method: CompositeMethod;
+  mask?: MaskSpec;
+  /** NDVI inputs of max-ndvi. */
+  ndvi?: { red: string; nir: string };
+  /** Every asset read per item: the output assets, then NDVI inputs not among them. */
+  reads: string[];
+  dtype: DType;
+  /** NaN for float output; for integer output the inputs' nodata (0 when they declare none). */
+  nodata: number;
+  items: SetupItem[];
+  blockSize: number;
+}
+
+const BLOCK_SIZE = 512;
+
+export const composite: Operation<CompositeSetup> = {
+  name: 'composite',
+
+  async prepare(job, items) {
+    const params = job.params as CompositeParams;
+    const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;
+    const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
+    const keys = params.mask ? [...reads, params.mask.asset] : reads;
+    const setupItems: SetupItem[] = items.map((item) => ({
+      id: item.id, index: item.index, datetime: item.datetime,
+      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
+    }));
+    const first = await openRasterCached(setupItems[0].assets[params.assets[0]].href);
+    const grid = first.info.grid;
+    await checkItemAssets(setupItems, keys, grid);
+    const inputTypes = await Promise.all(params.assets.map(async (k) => (await openRasterCached(setupItems[0].assets[k].href)).info));
+    const inputDtype = inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';
+    const dtype: DType = params.dtype ?? (PICKING_METHODS.includes(params.method) ? inputDtype : 'float32');
+    const declared = inputTypes[0].nodata;
+    const nodata = isFloat(dtype) ? NaN : declared !== undefined && fitsDtype(declared, dtype) ? declared : 0;
+    return {
+      grid, assets: params.assets, method: params.method, mask: params.mask, ndvi, reads,
+      dtype, nodata, items: setupItems, blockSize: BLOCK_SIZE,
+    };
+  },
+
+  plan(setup, options) {
+    const bpp = compositeBytesPerPixel(setup);
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const bands = setup.assets.length + 1;
+    const sample = bytesPerSample(setup.dtype);
+    const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * bands * sample;
+    return {
+      partitions,
+      mergePeakBytes: rasterMergePeakBytes(setup.grid.width * setup.grid.height, bands, sample, largestPart),
+      model: {
+        bytesPerPixel: bpp, items: setup.items.length, assets: setup.assets.join(','), method: setup.method,
+        dtype: setup.dtype, formula: COMPOSITE_MODEL,
+      },
+    };
+  },
+
+  async runPartition(setup, partition) {
+    const window = partition.window!;
+    const pixels = window.width * window.height;
+    const exclude = new Set(setup.mask?.exclude ?? []);
+    const count = new Float32Array(pixels);
+    const picker = setup.ndvi ? createMaxNdviPicker(pixels, setup.assets.length) : undefined;
+    const reducers = picker ? [] : setup.assets.map(() => createReducer(setup.method as ReducerName, pixels, setup.items.length));
+    for (const item of setup.items) {
+      const [layers, mask] = await Promise.all([
+        Promise.all(setup.reads.map((key) => readItemAsset(item, key, setup.grid, window))),
+        setup.mask ? readItemAsset(item, setup.mask.asset, setup.grid, window, true) : undefined,
+      ]);
+      if (mask) applyMask(layers, mask, exclude);
+      keepJointlyValid(layers, count);
+      const assetLayers = setup.assets.map((k) => layers[setup.reads.indexOf(k)]);
+      if (picker) picker.add(assetLayers, layers[setup.reads.indexOf(setup.ndvi!.red)], layers[setup.reads.indexOf(setup.ndvi!.nir)]);
+      else reducers.forEach((r, a) => r.add(assetLayers[a]));
+    }
+    const results = picker ? picker.result() : reducers.map((r) => r.result());
+    const bands = [...results.map((r) => toDtype(r, setup.dtype, setup.nodata)), toDtype(count, setup.dtype, setup.nodata)];
+    return encodeRasterPart({ window, dtype: setup.dtype, bands });
+  },
+
+  async merge(setup, partitions, readPart, sink) {
+    const rgb = ['red', 'green', 'blue'].map((k) => setup.assets.indexOf(k));
+    return mergeRaster({
+      grid: setup.grid, dtype: setup.dtype, nodata: setup.nodata,
+      descriptions: [...setup.assets, 'count'],
+      metadata: { EOFN_OP: 'composite', EOFN_METHOD: setup.method, EOFN_ASSETS: setup.assets.join(',') },
+      previewBands: rgb.every((i) => i >= 0) ? rgb : [0],
+      previewRamp: 'gray',
+    }, partitions, readPart, sink);
+  },
+};
+
+const COMPOSITE_MODEL = 'reads*(4+4) + mask*(4+4) + assets*reducer(method,items) [max-ndvi: 8+assets*4] + count 4 + (assets+1)*out*2';
+
+/**
+ * Per output pixel: each asset read as float32 beside its decoded native block (8), the mask (8), each
+ * asset's reducer (order statistics keep items*4 + 4, streaming ones a few accumulators; max-ndvi keeps
+ * the best NDVI in float64 and one picked value per asset), the count, and the output bands twice (the
+ * cast results and the encoded part).
+ */
+export function compositeBytesPerPixel(setup: CompositeSetup): number {
+  const reads = setup.reads.length * (4 + 4);
+  const mask = setup.mask ? 4 + 4 : 0;
+  const reducers = setup.ndvi
+    ? 8 + setup.assets.length * 4
+    : setup.assets.length * reducerBytesPerPixel(setup.method as ReducerName, setup.items.length);
+  const out = (setup.assets.length + 1) * bytesPerSample(setup.dtype) * 2;
+  return reads + mask + reducers + 4 + out;
+}
