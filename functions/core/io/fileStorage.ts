@@ -27,7 +27,7 @@ export class FileStorage implements Storage {
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      return filled === length ? buffer : buffer.subarray(0, filled);
+      return plainBytes(buffer, filled);
     } finally {
       await handle.close();
     }
@@ -35,7 +35,8 @@ export class FileStorage implements Storage {
 
   async readAll(href: string): Promise<Uint8Array> {
     try {
-      return await readFile(pathOf(href));
+      const buffer = await readFile(pathOf(href));
+      return plainBytes(buffer, buffer.length);
     } catch (err) {
       throw asInputError(href, err);
     }
@@ -76,6 +77,11 @@ export class FileStorage implements Storage {
 /** The filesystem path of a `file://` URL or a plain path. */
 export function pathOf(href: string): string {
   return /^file:\/\//i.test(href) ? fileURLToPath(href) : href;
+}
+
+/** A plain Uint8Array view: a Buffer's `slice` shares memory, which surprises code written for Uint8Array. */
+function plainBytes(buffer: Buffer, length: number): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 async function openForRead(href: string) {

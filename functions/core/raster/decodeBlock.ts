@@ -1,16 +1,16 @@
 /**
  * Turns the stored bytes of one block into host-order samples. DEFLATE goes through Node's native zlib: the
  * async `inflate` runs on libuv's thread pool, so many blocks in flight use every core without workers, and
- * its output buffer is sized to the block so each block inflates in one pass. Other codecs use geotiff.js's
- * decoders (LZW) or ours (PackBits, bounded). Predictors are undone here, never by geotiff.js.
+ * its output buffer is sized to the block so each block inflates in one pass (and bounds a zip bomb). LZW and
+ * PackBits use our own decoders, which write at most one block's bytes. Predictors are undone here.
  *
  * @example
- * const samples = await decodeBlock(layout, bytes, { width: 512, rows: 512 }, 'tile 3'); // Uint16Array
+ * const samples = await decodeBlock(layout, bytes, { width: 512, rows: 512 }, 'tile 3', href); // Uint16Array
  */
 import { inflate } from 'node:zlib';
-import { getDecoder } from 'geotiff';
 import { BadTiffError } from '../errors.ts';
 import { ARRAY_OF } from './dtypes.ts';
+import { decodeLzw } from './decodeLzw.ts';
 import { unpackBits } from './unpackBits.ts';
 import { undoFloatingPointPredictor, undoHorizontalPredictor } from './predictor.ts';
 import type { TiffLayout } from './tiffLayout.ts';
@@ -39,13 +39,13 @@ export async function decodeBlock(
   if (layout.predictor === 3) {
     const out = new Typed(count);
     const outBytes = new Uint8Array(out.buffer, out.byteOffset, expected);
-    const work = layout.compression === 1 ? raw.slice(0, expected) : raw;
+    const work = layout.compression === 1 ? copyOf(raw, expected) : raw;
     undoFloatingPointPredictor(work, outBytes, shape.width, shape.rows, samples, layout.bytesPerSample);
     return out;
   }
   // A view is enough when the buffer is ours (decompressed) and aligned; stored bytes may be shared caches.
   const own = layout.compression !== 1 && raw.byteOffset % layout.bytesPerSample === 0;
-  const bytes = own ? raw : raw.slice(0, expected);
+  const bytes = own ? raw : copyOf(raw, expected);
   if (!layout.littleEndian && layout.bytesPerSample > 1) swapBytes(bytes, expected, layout.bytesPerSample);
   const data = new Typed(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
   if (layout.predictor === 2) undoHorizontalPredictor(data, shape.width, shape.rows, samples);
@@ -66,18 +66,19 @@ async function decompress(
       });
     });
   }
-  if (compression === 32773) return unpackBits(stored, expected);
   try {
-    const decoder = await getDecoder(compression, {
-      tileWidth: layout.blockWidth, tileHeight: layout.blockHeight, predictor: 1,
-      bitsPerSample: layout.bytesPerSample * 8, planarConfiguration: layout.planar,
-    });
-    const copy = stored.slice().buffer;
-    return new Uint8Array(await decoder.decodeBlock(copy));
+    return compression === 5 ? decodeLzw(stored, expected) : unpackBits(stored, expected);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new BadTiffError(href, `${what}: cannot decode compression ${compression} (${reason})`);
+    throw new BadTiffError(href, `${what}: ${compression === 5 ? 'LZW' : 'PackBits'} data is corrupt (${reason})`);
   }
+}
+
+/** A fresh, aligned copy (not `slice`, which only makes a view when the bytes are a Node Buffer). */
+function copyOf(bytes: Uint8Array, length: number): Uint8Array {
+  const copy = new Uint8Array(length);
+  copy.set(bytes.subarray(0, length));
+  return copy;
 }
 
 function swapBytes(bytes: Uint8Array, length: number, size: number): void {

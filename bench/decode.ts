@@ -1,0 +1,68 @@
+/**
+ * Full-band decode benchmark: a 10980 x 10980 uint16 DEFLATE COG with 1024 px blocks, made like the public
+ * sentinel-cogs bucket's (no predictor, as `gdalinfo` shows on /work/shared/data/s2-l2a-29RKH-cog/B04.tif),
+ * read whole by eofn's reader and by rasterio (`src.read(1)`), median of 5 runs each after one warm-up.
+ *
+ * Run alone: `npx node bench/decode.ts` (needs GDAL and /usr/bin/python3 with rasterio).
+ *
+ * @example
+ * const { eofn, reference } = await benchDecode();  // seconds
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
+import { openRaster } from '../functions/core/raster/openRaster.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCE = '/work/shared/data/s2-l2a-33TWM/S2B_33TWM_20230810_0_L2A/B04.tif';
+const INPUT = join(ROOT, '.bench', 'B04-10980.tif');
+const RUNS = 5;
+
+export async function benchDecode(): Promise<{ eofn: number; reference: number }> {
+  makeInput();
+  registerCoreStorages();
+  const ours = await timeOurs();
+  const ref = JSON.parse(
+    execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/decode.py'), INPUT, String(RUNS)], { encoding: 'utf8' }),
+  ) as { seconds: number; sum: number };
+  if (ref.sum !== ours.sum) throw new Error(`checksums differ: eofn ${ours.sum}, rasterio ${ref.sum}`);
+  const line = `decode 10980x10980 uint16 DEFLATE: eofn ${ours.seconds.toFixed(2)} s, rasterio ${ref.seconds.toFixed(2)} s, ratio ${(ours.seconds / ref.seconds).toFixed(2)}`;
+  console.log(line);
+  return { eofn: ours.seconds, reference: ref.seconds };
+}
+
+function makeInput(): void {
+  if (existsSync(INPUT)) return;
+  mkdirSync(dirname(INPUT), { recursive: true });
+  execFileSync('gdal_translate', [
+    '-q', '-r', 'bilinear', '-outsize', '10980', '10980', '-of', 'COG',
+    '-co', 'COMPRESS=DEFLATE', '-co', 'BLOCKSIZE=1024', SOURCE, INPUT,
+  ]);
+}
+
+async function timeOurs(): Promise<{ seconds: number; sum: number }> {
+  let sum = 0;
+  const times: number[] = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const start = performance.now();
+    const raster = await openRaster(INPUT);
+    const { width, height } = raster.info.grid;
+    const band = await raster.readWindow({ x: 0, y: 0, width, height });
+    await raster.close();
+    const seconds = (performance.now() - start) / 1000;
+    if (run === 0) sum = band.reduce((a, v) => a + v, 0); // warm-up run: checksum, not timed
+    else times.push(seconds);
+  }
+  return { seconds: median(times), sum };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await benchDecode();
+}
