@@ -1,8 +1,10 @@
 /** Each operation's params schema, by op name: the job schema is built from this list. */
 import { TileReduceParamsSchema } from './tile-reduce/params.ts';
 import { CompositeParamsSchema } from './composite/params.ts';
+import { CoherenceMergeParamsSchema } from './coherence-merge/params.ts';
 
 export const OP_PARAMS = {
   'tile-reduce': TileReduceParamsSchema,
   composite: CompositeParamsSchema,
+  'coherence-merge': CoherenceMergeParamsSchema,
 };

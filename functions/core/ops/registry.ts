@@ -2,10 +2,12 @@
 import type { Operation } from './types.ts';
 import { tileReduce } from './tile-reduce/tileReduce.ts';
 import { composite } from './composite/composite.ts';
+import { coherenceMerge } from './coherence-merge/coherenceMerge.ts';
 
 export const OPERATIONS: Record<string, Operation> = {
   'tile-reduce': tileReduce,
   composite,
+  'coherence-merge': coherenceMerge,
 };
 
 export function operationOf(name: string): Operation {
