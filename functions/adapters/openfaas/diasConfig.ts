@@ -1,0 +1,101 @@
+/**
+ * A function's configuration on a DIAS: plain settings from the environment (stack.yml `environment:`),
+ * credentials and the database URL from secret files. Read once at start-up.
+ *
+ * @example
+ * const config = loadDiasConfig(); // config.functionName === 'tile-reduce'
+ */
+import { readOptionalSecret, readSecret } from './readSecret.ts';
+
+export const FUNCTION_NAMES = [
+  'jobs', 'tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate', 'finalize', 'arrivals', 'reconcile', 'stac-poll',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export const SECRET_NAMES = {
+  databaseUrl: 'eofn-database-url',
+  s3AccessKey: 'eofn-s3-access-key',
+  s3SecretKey: 'eofn-s3-secret-key',
+  archiveAccessKey: 'eofn-archive-access-key',
+  archiveSecretKey: 'eofn-archive-secret-key',
+} as const;
+
+export interface S3Endpoint {
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface DiasConfig {
+  functionName: FunctionName;
+  databaseUrl: string;
+  /** PostgreSQL schema holding eofn's tables (one per deployment). */
+  schema: string;
+  gatewayUrl: string;
+  /** Prefix of the deployed function names: partitions of op X go to `<prefix>X`. */
+  functionPrefix: string;
+  callbackUrl?: string;
+  /** Where results are written (`s3://` hrefs of buckets not listed in `archive.buckets`). */
+  results: S3Endpoint;
+  /** The EO archive (e.g. CREODIAS `eodata`), read-only, often a different endpoint. */
+  archive?: S3Endpoint & { buckets: string[] };
+  leaseSeconds: number;
+  dispatchTimeoutSeconds: number;
+  maxAttempts: number;
+  minPartitions: number;
+  arrivalRulesHref?: string;
+  stacApiUrl?: string;
+  stacCollections: string[];
+  stacMaxItems: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadDiasConfig(env: Env = process.env): DiasConfig {
+  const functionName = env.EOFN_FUNCTION as FunctionName;
+  if (!FUNCTION_NAMES.includes(functionName)) {
+    throw new Error(`EOFN_FUNCTION must be one of ${FUNCTION_NAMES.join(', ')}; got "${env.EOFN_FUNCTION ?? ''}"`);
+  }
+  const region = env.EOFN_S3_REGION || 'default';
+  const archiveBuckets = list(env.EOFN_ARCHIVE_BUCKETS);
+  return {
+    functionName,
+    databaseUrl: readSecret(SECRET_NAMES.databaseUrl),
+    schema: env.EOFN_DB_SCHEMA || 'eofn',
+    gatewayUrl: (env.EOFN_GATEWAY_URL || 'http://gateway.openfaas:8080').replace(/\/+$/, ''),
+    functionPrefix: env.EOFN_FUNCTION_PREFIX ?? 'eofn-',
+    callbackUrl: env.EOFN_CALLBACK_URL || undefined,
+    results: { endpoint: env.EOFN_S3_ENDPOINT || undefined, region, credentials: credentials(SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey) },
+    archive: archiveBuckets.length ? {
+      buckets: archiveBuckets,
+      endpoint: env.EOFN_ARCHIVE_S3_ENDPOINT || env.EOFN_S3_ENDPOINT || undefined,
+      region: env.EOFN_ARCHIVE_S3_REGION || region,
+      credentials: credentials(SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey),
+    } : undefined,
+    leaseSeconds: positive(env.EOFN_LEASE_SECONDS, 960, 'EOFN_LEASE_SECONDS'),
+    dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
+    maxAttempts: positive(env.EOFN_MAX_ATTEMPTS, 3, 'EOFN_MAX_ATTEMPTS'),
+    minPartitions: positive(env.EOFN_MIN_PARTITIONS, 1, 'EOFN_MIN_PARTITIONS'),
+    arrivalRulesHref: env.EOFN_ARRIVAL_RULES || undefined,
+    stacApiUrl: env.EOFN_STAC_API_URL || undefined,
+    stacCollections: list(env.EOFN_STAC_COLLECTIONS),
+    stacMaxItems: positive(env.EOFN_STAC_MAX_ITEMS, 500, 'EOFN_STAC_MAX_ITEMS'),
+  };
+}
+
+function credentials(keyName: string, secretName: string): S3Endpoint['credentials'] {
+  const accessKeyId = readOptionalSecret(keyName);
+  const secretAccessKey = readOptionalSecret(secretName);
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+function list(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function positive(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number; got "${v}"`);
+  return n;
+}

@@ -1,0 +1,27 @@
+/**
+ * A message the state store wants sent, and the function that takes it: partitions go to the function of
+ * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`.
+ *
+ * @example
+ * functionFor({ kind: 'finalize', jobId, preparedRef }, 'eofn-'); // 'eofn-finalize'
+ */
+import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
+
+export type DispatchMessage = PartitionMessage | FinalizeMessage;
+
+export function functionFor(message: DispatchMessage | JobMessage, prefix: string): string {
+  if (message.kind === 'partition') return `${prefix}${message.op}`;
+  return `${prefix}${message.kind === 'finalize' ? 'finalize' : 'jobs'}`;
+}
+
+/** Rows of `partitions` joined with their job, as the store's queries return them. */
+export interface PartitionRow {
+  job_id: string;
+  spec: PartitionMessage['partition'];
+  op: string;
+  prepared_ref: string;
+}
+
+export function partitionMessage(row: PartitionRow): PartitionMessage {
+  return { kind: 'partition', jobId: row.job_id, op: row.op, partition: row.spec, preparedRef: row.prepared_ref };
+}

@@ -1,0 +1,34 @@
+/**
+ * The `finalize` function: merge the parts into the product, once. The claim in the database makes a
+ * duplicate finalize message a no-op; a merge that fails is retried by the reconciler.
+ *
+ * @example
+ * await handleFinalize(ctx, { kind: 'finalize', jobId, preparedRef });
+ */
+import { finalizeJob } from '../../../core/engine/finalizeJob.ts';
+import type { FinalizeMessage } from '../../../core/engine/messages.ts';
+import { describeFailure } from '../../local/describeFailure.ts';
+import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
+
+export async function handleFinalize(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
+  const msg = body as FinalizeMessage;
+  if (msg?.kind !== 'finalize' || !msg.jobId || !msg.preparedRef) return badRequest('expected a finalize message');
+  const attempt = await ctx.store.claimFinalize(msg.jobId);
+  if (attempt === undefined) return ok({ jobId: msg.jobId, skipped: 'finalize not queued: a duplicate delivery, or already done' });
+  const started = performance.now();
+  try {
+    const { prepared, plan } = await loadPreparedCached(msg.preparedRef);
+    const summary = await finalizeJob(prepared, plan);
+    await ctx.store.completeFinalize(msg.jobId, attempt);
+    await saveJobRecord(ctx.store, msg.jobId);
+    const seconds = (performance.now() - started) / 1000;
+    ctx.log('job finalized', { jobId: msg.jobId, attempt, seconds });
+    return ok({ jobId: msg.jobId, attempt, seconds, assets: Object.keys(summary.assets) });
+  } catch (e) {
+    const { error, permanent } = describeFailure(e);
+    const jobFailed = await ctx.store.failFinalize(msg.jobId, attempt, error, permanent);
+    if (jobFailed) await saveJobRecord(ctx.store, msg.jobId);
+    ctx.log('finalize failed', { jobId: msg.jobId, attempt, error, permanent, jobFailed });
+    return { status: 500, body: { jobId: msg.jobId, attempt, error, permanent, jobFailed } };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The op functions (`tile-reduce`, `composite`, …): claim the partition, run it through the op registry,
+ * count it done, and send finalize when it was the last one. A delivery of a partition that is not
+ * pending (a duplicate, or one already done) changes nothing.
+ *
+ * @example
+ * await handlePartition(ctx, { kind: 'partition', jobId, op: 'tile-reduce', partition, preparedRef });
+ */
+import { runPartition } from '../../../core/engine/partitions.ts';
+import type { PartitionMessage } from '../../../core/engine/messages.ts';
+import { describeFailure } from '../../local/describeFailure.ts';
+import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
+
+export async function handlePartition(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
+  const msg = body as PartitionMessage;
+  if (msg?.kind !== 'partition' || !msg.jobId || !msg.partition?.id || !msg.preparedRef) return badRequest('expected a partition message');
+  const { jobId, partition } = msg;
+  const attempt = await ctx.store.claimPartition(jobId, partition.id);
+  if (attempt === undefined) {
+    ctx.log('partition skipped', { jobId, partition: partition.id, reason: 'not pending' });
+    return ok({ jobId, partition: partition.id, skipped: 'not pending: a duplicate delivery, or already done' });
+  }
+  try {
+    const { prepared } = await loadPreparedCached(msg.preparedRef);
+    const { seconds, bytes } = await runPartition(prepared, partition);
+    const finalize = await ctx.store.completePartition(jobId, partition.id, seconds);
+    // A lost finalize message is sent again by the reconciler once its dispatch lease runs out.
+    if (finalize) await ctx.dispatcher.dispatch(finalize).catch((e) => ctx.log('finalize dispatch failed', { jobId, error: String(e) }));
+    ctx.log('partition done', { jobId, partition: partition.id, attempt, seconds, bytes, finalize: !!finalize });
+    return ok({ jobId, partition: partition.id, attempt, seconds, bytes });
+  } catch (e) {
+    const { error, permanent } = describeFailure(e);
+    const outcome = await ctx.store.failPartition(jobId, partition.id, attempt, error, permanent, msg);
+    if (outcome.jobFailed) await saveJobRecord(ctx.store, jobId);
+    ctx.log('partition failed', { jobId, partition: partition.id, attempt, error, permanent, ...outcome });
+    return { status: 500, body: { jobId, partition: partition.id, attempt, error, permanent, ...outcome } };
+  }
+}

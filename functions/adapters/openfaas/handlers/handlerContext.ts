@@ -1,0 +1,58 @@
+/**
+ * What every handler gets: its configuration, the state store, the dispatcher; and what it returns (an
+ * HTTP status and a JSON body, which the queue-worker posts to `X-Callback-Url` for async calls).
+ *
+ * @example
+ * const result = await handleJob(ctx, { kind: 'job', jobRef: 's3://jobs/ndvi.json' });
+ */
+import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
+import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
+import type { DiasConfig } from '../diasConfig.ts';
+import type { Dispatcher } from '../dispatcher.ts';
+import type { JobStore } from '../jobStore.ts';
+
+export type HandlerSettings = Pick<DiasConfig,
+  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
+  & { stacBbox?: string; stacLookbackHours?: number };
+
+export interface HandlerContext {
+  settings: HandlerSettings;
+  store: JobStore;
+  dispatcher: Dispatcher;
+  log(event: string, fields?: Record<string, unknown>): void;
+}
+
+export interface HandlerResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export type Handler = (ctx: HandlerContext, body: unknown) => Promise<HandlerResult>;
+
+export function ok(body: Record<string, unknown>): HandlerResult {
+  return { status: 200, body };
+}
+
+export function badRequest(error: string, extra: Record<string, unknown> = {}): HandlerResult {
+  return { status: 400, body: { error, ...extra } };
+}
+
+const preparedCache = new Map<string, Promise<StoredJob>>();
+
+/** The prepared job of a message; a replica running many partitions of one job reads it once. */
+export function loadPreparedCached(ref: string): Promise<StoredJob> {
+  let hit = preparedCache.get(ref);
+  if (!hit) {
+    hit = loadPrepared(ref);
+    hit.catch(() => preparedCache.delete(ref));
+    if (preparedCache.size >= 8) preparedCache.delete(preparedCache.keys().next().value!);
+    preparedCache.set(ref, hit);
+  }
+  return hit;
+}
+
+/** Writes `job.json` beside the product from the database's view of the job. */
+export async function saveJobRecord(store: JobStore, jobId: string): Promise<void> {
+  const [view, record] = await Promise.all([store.status(jobId), store.jobRecord(jobId)]);
+  if (view?.output && record) await writeJobRecord(view.output, record);
+}

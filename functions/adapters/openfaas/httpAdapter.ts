@@ -1,0 +1,60 @@
+/**
+ * The HTTP side of a function for of-watchdog `http` mode: the watchdog forwards each call to this server
+ * (upstream_url http://127.0.0.1:3000). The body is a JSON message (the same as on AWS); the gateway's
+ * queue-worker adds `X-Call-Id` (echoed back, and logged) and posts our response to `X-Callback-Url`.
+ *
+ * @example
+ * const server = createFunctionServer(HANDLERS['tile-reduce'], ctx);
+ * server.listen(Number(process.env.PORT ?? 3000));
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Handler, HandlerContext } from './handlers/handlerContext.ts';
+
+export const MAX_BODY_BYTES = 8 * 2 ** 20;
+
+export function createFunctionServer(handler: Handler, ctx: HandlerContext): Server {
+  return createServer(async (req, res) => {
+    const callId = header(req, 'x-call-id');
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...(callId ? { 'x-call-id': callId } : {}) });
+      res.end(JSON.stringify(body) + '\n');
+    };
+    if (req.url?.startsWith('/_/health')) return reply(200, { ok: true });
+    if (req.method !== 'POST' && req.method !== 'GET') return reply(405, { error: 'use POST with a JSON message' });
+    let body: unknown;
+    try {
+      const text = await readBody(req);
+      body = text.trim() ? JSON.parse(text) : {};
+    } catch (e) {
+      return reply(400, { error: `body is not JSON: ${(e as Error).message}` });
+    }
+    try {
+      const result = await handler({ ...ctx, log: (event, fields) => ctx.log(event, { callId, ...fields }) }, body);
+      reply(result.status, result.body);
+    } catch (e) {
+      ctx.log('handler error', { callId, error: (e as Error).stack ?? String(e) });
+      reply(500, { error: (e as Error).message });
+    }
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error(`larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One JSON line per event on stdout, which the watchdog passes to the pod's log. */
+export function jsonLog(functionName: string): HandlerContext['log'] {
+  return (event, fields = {}) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), fn: functionName, event, ...fields }) + '\n');
+}

@@ -1,0 +1,229 @@
+/**
+ * Job and partition state in PostgreSQL. A partition is claimed with a lease before it runs; completion is
+ * counted in the same transaction that queues finalize, once, when the last part lands. A failure either
+ * leaves the partition due for a retry (the reconciler re-dispatches it) or, past the attempt limit or on
+ * bad input, moves it to `dead_letters`; a job whose partitions are all settled with some dead is FAILED.
+ *
+ * @example
+ * const store = await JobStore.open(dsn, 'eofn');
+ * const attempt = await store.claimPartition(jobId, partitionId, 900);
+ */
+import type pg from 'pg';
+import type { JobRecord } from '../../core/engine/jobRecord.ts';
+import type { FinalizeMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { JobStatusView } from '../shared/cliBackend.ts';
+import { inTransaction, openPool } from './pgPool.ts';
+import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
+import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
+import type { DispatchMessage } from './dispatchMessage.ts';
+
+export interface NewJob {
+  jobId: string;
+  op: string;
+  outputHref: string;
+  preparedRef: string;
+  memoryMb: number;
+  partitions: PartitionSpec[];
+  maxAttempts: number;
+}
+
+export class JobStore {
+  readonly pool: pg.Pool;
+  readonly timings: StoreTimings;
+
+  constructor(pool: pg.Pool, timings: StoreTimings) {
+    this.pool = pool;
+    this.timings = timings;
+  }
+
+  /** Connects, applies pending migrations, and returns a store for the schema. */
+  static async open(databaseUrl: string, schema: string, timings: StoreTimings): Promise<JobStore> {
+    return new JobStore(await openPool(databaseUrl, schema), timings);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  /** Records a job and its partitions as dispatched; false when the job was already known (a resubmission). */
+  createJob(job: NewJob): Promise<boolean> {
+    return inTransaction(this.pool, async (c) => {
+      const created = await c.query(
+        `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, memory_mb, total, max_attempts, errors)
+         VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, '[]')
+         ON CONFLICT (job_id) DO UPDATE SET op = $2, status = 'RUNNING', output_href = $3, prepared_ref = $4,
+           memory_mb = $5, total = $6, max_attempts = $7, errors = '[]', updated_at = now()
+         WHERE jobs.status = 'INVALID'
+         RETURNING job_id`,
+        [job.jobId, job.op, job.outputHref, job.preparedRef, job.memoryMb, job.partitions.length, job.maxAttempts]);
+      if (!created.rowCount) return false;
+      await c.query(
+        `INSERT INTO partitions (job_id, partition_id, spec, lease_until)
+         SELECT $1, p->>'id', p, now() + $3 * interval '1 second' FROM jsonb_array_elements($2::jsonb) AS p`,
+        [job.jobId, JSON.stringify(job.partitions), this.timings.dispatchTimeoutSeconds]);
+      return true;
+    });
+  }
+
+  /** Keeps a rejected job visible to `eofn status` with its problems. */
+  async recordInvalid(jobId: string, op: string, errors: string[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO jobs (job_id, op, status, errors) VALUES ($1, $2, 'INVALID', $3)
+       ON CONFLICT (job_id) DO UPDATE SET errors = $3, updated_at = now() WHERE jobs.status = 'INVALID'`,
+      [jobId, op, JSON.stringify(errors)]);
+  }
+
+  /** Takes the partition for `leaseSeconds`; the attempt number, or undefined when it is not pending (a duplicate). */
+  async claimPartition(jobId: string, partitionId: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ attempts: number }>(
+      `UPDATE partitions SET status = 'RUNNING', attempts = attempts + 1, updated_at = now(),
+         lease_until = now() + $3 * interval '1 second'
+       WHERE job_id = $1 AND partition_id = $2 AND status = 'PENDING' RETURNING attempts`,
+      [jobId, partitionId, this.timings.leaseSeconds]);
+    return rows[0]?.attempts;
+  }
+
+  /** Marks the part done and counts it; returns the finalize message when this was the last part. */
+  completePartition(jobId: string, partitionId: string, seconds: number): Promise<FinalizeMessage | undefined> {
+    return inTransaction(this.pool, async (c) => {
+      const marked = await c.query(
+        `UPDATE partitions SET status = 'SUCCEEDED', seconds = $3, last_error = NULL, lease_until = now(), updated_at = now()
+         WHERE job_id = $1 AND partition_id = $2 AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
+        [jobId, partitionId, seconds]);
+      if (!marked.rowCount) return undefined;
+      const { rows } = await c.query<{ queued: boolean; prepared_ref: string }>(
+        `UPDATE jobs SET done = done + 1, updated_at = now(),
+           finalize_state = CASE WHEN done + 1 = total AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
+           finalize_lease_until = CASE WHEN done + 1 = total AND finalize_state = 'WAITING'
+             THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
+         WHERE job_id = $1 RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, prepared_ref`,
+        [jobId, this.timings.dispatchTimeoutSeconds]);
+      return rows[0]?.queued ? { kind: 'finalize', jobId, preparedRef: rows[0].prepared_ref } : undefined;
+    });
+  }
+
+  /**
+   * Records a failed attempt. Permanent failures and the last allowed attempt go to `dead_letters`; the
+   * result says whether the partition is dead and whether that settled the job as FAILED.
+   */
+  failPartition(jobId: string, partitionId: string, attempt: number, error: string, permanent: boolean, message: PartitionMessage):
+    Promise<{ dead: boolean; jobFailed: boolean }> {
+    return inTransaction(this.pool, async (c) => {
+      const { rows } = await c.query<{ status: string; attempts: number }>(
+        `UPDATE partitions p SET last_error = $4, lease_until = now(), updated_at = now(),
+           status = CASE WHEN $5 OR p.attempts >= j.max_attempts THEN 'DEAD' ELSE 'FAILED' END
+         FROM jobs j WHERE j.job_id = p.job_id AND p.job_id = $1 AND p.partition_id = $2
+           AND p.status = 'RUNNING' AND p.attempts = $3
+         RETURNING p.status, p.attempts`,
+        [jobId, partitionId, attempt, error, permanent]);
+      if (rows[0]?.status !== 'DEAD') return { dead: false, jobFailed: false };
+      const jobFailed = await deadLetter(c, [{ job_id: jobId, partition_id: partitionId, attempts: rows[0].attempts, error, message }]);
+      return { dead: true, jobFailed: jobFailed.includes(jobId) };
+    });
+  }
+
+  /** Takes finalize for a lease; the attempt number, or undefined when it is not queued (a duplicate, or done). */
+  async claimFinalize(jobId: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ finalize_attempts: number }>(
+      `UPDATE jobs SET finalize_state = 'RUNNING', finalize_attempts = finalize_attempts + 1, updated_at = now(),
+         finalize_lease_until = now() + $2 * interval '1 second'
+       WHERE job_id = $1 AND finalize_state = 'QUEUED' RETURNING finalize_attempts`,
+      [jobId, this.timings.leaseSeconds]);
+    return rows[0]?.finalize_attempts;
+  }
+
+  async completeFinalize(jobId: string, attempt: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET finalize_state = 'DONE', status = 'SUCCEEDED', updated_at = now()
+       WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2`, [jobId, attempt]);
+    return !!r.rowCount;
+  }
+
+  /** A failed merge is retried by the reconciler until the attempt limit, then the job is FAILED. */
+  async failFinalize(jobId: string, attempt: number, error: string, permanent: boolean): Promise<boolean> {
+    const { rows } = await this.pool.query<{ status: string }>(
+      `UPDATE jobs SET updated_at = now(), finalize_lease_until = now(),
+         finalize_state = CASE WHEN $4 OR finalize_attempts >= max_attempts THEN 'DEAD' ELSE 'QUEUED' END,
+         status = CASE WHEN $4 OR finalize_attempts >= max_attempts THEN 'FAILED' ELSE status END,
+         errors = CASE WHEN $4 OR finalize_attempts >= max_attempts
+           THEN errors || jsonb_build_array('finalize: ' || $3 || ' (after ' || finalize_attempts || ' attempt(s))') ELSE errors END
+       WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2 RETURNING status`,
+      [jobId, attempt, error, permanent]);
+    return rows[0]?.status === 'FAILED';
+  }
+
+  /** Re-dispatches what is due and dead-letters what is past its attempts (see `reconcileDue`). */
+  reconcile(): Promise<ReconcileResult> {
+    return inTransaction(this.pool, (c) => reconcileDue(c, this.timings, deadLetter));
+  }
+
+  /** Puts the job's dead and failed partitions (and a dead finalize) back to pending; returns what to send. */
+  redrive(jobId: string): Promise<DispatchMessage[]> {
+    return inTransaction(this.pool, (c) => redriveJob(c, jobId, this.timings));
+  }
+
+  async status(jobId: string): Promise<JobStatusView | undefined> {
+    const state = await this.jobState(jobId);
+    return state && jobStatusViewOf(state.job, state.partitions);
+  }
+
+  /** The `job.json` record of the job as the database knows it. */
+  async jobRecord(jobId: string): Promise<JobRecord | undefined> {
+    const state = await this.jobState(jobId);
+    return state && jobRecordOf(state.job, state.partitions);
+  }
+
+  async deadLetters(jobId: string): Promise<{ partition_id: string; attempts: number; error: string; message: PartitionMessage }[]> {
+    return (await this.pool.query('SELECT partition_id, attempts, error, message FROM dead_letters WHERE job_id = $1 ORDER BY partition_id', [jobId])).rows;
+  }
+
+  async watermark(source: string): Promise<string | undefined> {
+    return (await this.pool.query<{ watermark: string }>('SELECT watermark FROM poller_watermarks WHERE source = $1', [source])).rows[0]?.watermark;
+  }
+
+  async setWatermark(source: string, watermark: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO poller_watermarks (source, watermark) VALUES ($1, $2)
+       ON CONFLICT (source) DO UPDATE SET watermark = GREATEST(poller_watermarks.watermark, $2), updated_at = now()`,
+      [source, watermark]);
+  }
+
+  private async jobState(jobId: string): Promise<{ job: JobRow; partitions: PartitionStateRow[] } | undefined> {
+    const job = (await this.pool.query<JobRow>('SELECT * FROM jobs WHERE job_id = $1', [jobId])).rows[0];
+    if (!job) return undefined;
+    const partitions = (await this.pool.query<PartitionStateRow>(
+      'SELECT partition_id, status, attempts, last_error, seconds, spec FROM partitions WHERE job_id = $1 ORDER BY partition_id', [jobId])).rows;
+    return { job, partitions };
+  }
+}
+
+export interface DeadPartition {
+  job_id: string;
+  partition_id: string;
+  attempts: number;
+  error: string;
+  message: PartitionMessage;
+}
+
+/**
+ * Files dead partitions and counts them on their jobs; a job whose partitions are now all settled is
+ * FAILED with one error line per dead partition. Returns the ids of the jobs that failed.
+ */
+export async function deadLetter(c: pg.PoolClient, dead: DeadPartition[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const d of dead) {
+    await c.query(
+      `INSERT INTO dead_letters (job_id, partition_id, attempts, error, message) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (job_id, partition_id) DO UPDATE SET attempts = $3, error = $4, message = $5, dead_at = now()`,
+      [d.job_id, d.partition_id, d.attempts, d.error, JSON.stringify(d.message)]);
+    const { rows } = await c.query<{ status: string }>(
+      `UPDATE jobs SET dead = dead + 1, updated_at = now(),
+         errors = errors || jsonb_build_array('partition ' || $2 || ': ' || $3 || ' (after ' || $4 || ' attempt(s))'),
+         status = CASE WHEN done + dead + 1 >= total THEN 'FAILED' ELSE status END
+       WHERE job_id = $1 RETURNING status`,
+      [d.job_id, d.partition_id, d.error, d.attempts]);
+    if (rows[0]?.status === 'FAILED' && !failed.includes(d.job_id)) failed.push(d.job_id);
+  }
+  return failed;
+}

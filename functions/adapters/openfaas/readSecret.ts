@@ -1,0 +1,35 @@
+/**
+ * OpenFaaS mounts secrets as files under `/var/openfaas/secrets/<name>`; credentials and the database URL
+ * are read from there and never from the environment (which `kubectl describe` and logs show).
+ * `EOFN_SECRETS_DIR` points elsewhere in tests.
+ *
+ * @example
+ * const dsn = readSecret('eofn-database-url');
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DEFAULT_SECRETS_DIR = '/var/openfaas/secrets';
+
+export function secretsDir(): string {
+  return process.env.EOFN_SECRETS_DIR || DEFAULT_SECRETS_DIR;
+}
+
+/** The secret's value without its trailing newline; throws naming the file when it is missing. */
+export function readSecret(name: string): string {
+  const value = readOptionalSecret(name);
+  if (value === undefined) {
+    throw new Error(`secret ${name} not found at ${join(secretsDir(), name)}: add it to the function's "secrets:" in stack.yml`);
+  }
+  return value;
+}
+
+/** The secret's value, or undefined when the function was deployed without it. */
+export function readOptionalSecret(name: string): string | undefined {
+  try {
+    return readFileSync(join(secretsDir(), name), 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}

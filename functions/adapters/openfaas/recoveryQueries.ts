@@ -1,0 +1,101 @@
+/**
+ * What the reconciler and `eofn redrive` do to the state, as queries run inside one transaction. Rows are
+ * locked with SKIP LOCKED, so two reconcilers running at once never send the same partition twice.
+ *
+ * @example
+ * const { dispatch } = await inTransaction(pool, (c) => reconcileDue(c, timings, deadLetter));
+ */
+import type pg from 'pg';
+import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
+import type { DeadPartition } from './jobStore.ts';
+
+export interface StoreTimings {
+  /** How long a claimed partition or finalize may run before it is presumed dead. */
+  leaseSeconds: number;
+  /** How long a dispatched message may wait in the queue before it is sent again. */
+  dispatchTimeoutSeconds: number;
+}
+
+export interface ReconcileResult {
+  dispatch: DispatchMessage[];
+  deadLettered: number;
+  /** Jobs that this pass settled as FAILED. */
+  failedJobs: string[];
+}
+
+const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
+
+export async function reconcileDue(
+  c: pg.PoolClient, timings: StoreTimings, deadLetter: (c: pg.PoolClient, dead: DeadPartition[]) => Promise<string[]>,
+): Promise<ReconcileResult> {
+  // Past the attempt limit: the lease of the last allowed attempt ran out.
+  const expired = await c.query<PartitionRow & { partition_id: string; attempts: number; last_error: string }>(
+    `WITH due AS (
+       SELECT p.job_id, p.partition_id FROM partitions p JOIN jobs j USING (job_id)
+       WHERE p.status = 'RUNNING' AND p.lease_until < now() AND p.attempts >= j.max_attempts
+       FOR UPDATE OF p SKIP LOCKED)
+     UPDATE partitions p SET status = 'DEAD', last_error = ${LEASE_EXPIRED}, updated_at = now()
+     FROM due, jobs j WHERE p.job_id = due.job_id AND p.partition_id = due.partition_id AND j.job_id = p.job_id
+     RETURNING p.job_id, p.partition_id, p.attempts, p.last_error, p.spec, j.op, j.prepared_ref`);
+  const failedJobs = await deadLetter(c, expired.rows.map((r) => ({
+    job_id: r.job_id, partition_id: r.partition_id, attempts: r.attempts, error: r.last_error, message: partitionMessage(r),
+  })));
+
+  // Attempts left: expired leases, failures due for a retry, and dispatches that never arrived.
+  const again = await c.query<PartitionRow>(
+    `WITH due AS (
+       SELECT p.job_id, p.partition_id FROM partitions p JOIN jobs j USING (job_id)
+       WHERE p.status IN ('PENDING', 'RUNNING', 'FAILED') AND p.lease_until < now() AND j.status = 'RUNNING'
+       FOR UPDATE OF p SKIP LOCKED)
+     UPDATE partitions p SET status = 'PENDING', updated_at = now(),
+       lease_until = now() + $1 * interval '1 second',
+       last_error = CASE WHEN p.status = 'RUNNING' THEN ${LEASE_EXPIRED} ELSE p.last_error END
+     FROM due, jobs j WHERE p.job_id = due.job_id AND p.partition_id = due.partition_id AND j.job_id = p.job_id
+     RETURNING p.job_id, p.spec, j.op, j.prepared_ref`,
+    [timings.dispatchTimeoutSeconds]);
+
+  const finalize = await c.query<{ job_id: string; prepared_ref: string; finalize_state: string }>(
+    `WITH due AS (
+       SELECT job_id FROM jobs WHERE finalize_state IN ('QUEUED', 'RUNNING') AND finalize_lease_until < now()
+       FOR UPDATE SKIP LOCKED)
+     UPDATE jobs j SET updated_at = now(), finalize_lease_until = now() + $1 * interval '1 second',
+       finalize_state = CASE WHEN j.finalize_state = 'RUNNING' AND j.finalize_attempts >= j.max_attempts THEN 'DEAD' ELSE 'QUEUED' END,
+       status = CASE WHEN j.finalize_state = 'RUNNING' AND j.finalize_attempts >= j.max_attempts THEN 'FAILED' ELSE j.status END,
+       errors = CASE WHEN j.finalize_state = 'RUNNING' AND j.finalize_attempts >= j.max_attempts
+         THEN j.errors || jsonb_build_array('finalize: lease expired during attempt ' || j.finalize_attempts) ELSE j.errors END
+     FROM due WHERE j.job_id = due.job_id
+     RETURNING j.job_id, j.prepared_ref, j.finalize_state`,
+    [timings.dispatchTimeoutSeconds]);
+
+  return {
+    dispatch: [
+      ...again.rows.map(partitionMessage),
+      ...finalize.rows.filter((r) => r.finalize_state === 'QUEUED')
+        .map((r): DispatchMessage => ({ kind: 'finalize', jobId: r.job_id, preparedRef: r.prepared_ref })),
+    ],
+    deadLettered: expired.rowCount ?? 0,
+    failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id)],
+  };
+}
+
+export async function redriveJob(c: pg.PoolClient, jobId: string, timings: StoreTimings): Promise<DispatchMessage[]> {
+  const parts = await c.query<PartitionRow>(
+    `UPDATE partitions p SET status = 'PENDING', attempts = 0, updated_at = now(), lease_until = now() + $2 * interval '1 second'
+     FROM jobs j WHERE j.job_id = p.job_id AND p.job_id = $1 AND p.status IN ('DEAD', 'FAILED')
+     RETURNING p.job_id, p.spec, j.op, j.prepared_ref`,
+    [jobId, timings.dispatchTimeoutSeconds]);
+  await c.query('DELETE FROM dead_letters WHERE job_id = $1', [jobId]);
+  const job = await c.query<{ finalize_state: string; prepared_ref: string }>(
+    `UPDATE jobs SET dead = 0, errors = '[]', updated_at = now(),
+       status = CASE WHEN status = 'FAILED' THEN 'RUNNING' ELSE status END,
+       finalize_state = CASE WHEN finalize_state = 'DEAD' THEN 'QUEUED' ELSE finalize_state END,
+       finalize_attempts = CASE WHEN finalize_state = 'DEAD' THEN 0 ELSE finalize_attempts END,
+       finalize_lease_until = CASE WHEN finalize_state = 'DEAD' THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
+     WHERE job_id = $1 AND status IN ('FAILED', 'RUNNING')
+     RETURNING finalize_state, (finalize_state = 'QUEUED' AND done = total) AS finalize_now, prepared_ref`,
+    [jobId, timings.dispatchTimeoutSeconds]);
+  const messages: DispatchMessage[] = parts.rows.map(partitionMessage);
+  const row = job.rows[0] as { finalize_now?: boolean; prepared_ref: string } | undefined;
+  if (row?.finalize_now) messages.push({ kind: 'finalize', jobId, preparedRef: row.prepared_ref });
+  return messages;
+}

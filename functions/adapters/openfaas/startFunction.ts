@@ -1,0 +1,41 @@
+/**
+ * Builds a function from its environment: configuration and secrets, storages, the state store and the
+ * gateway dispatcher. Returns the (not yet listening) HTTP server and a `close` for shutdown; tests call it
+ * with their own environment and listen on port 0.
+ *
+ * @example
+ * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
+ */
+import type { Server } from 'node:http';
+import { loadDiasConfig } from './diasConfig.ts';
+import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
+import { createFunctionServer, jsonLog } from './httpAdapter.ts';
+import { HANDLERS } from './handlers/handlers.ts';
+import { JobStore } from './jobStore.ts';
+import { registerDiasStorages } from './registerDiasStorages.ts';
+import type { HandlerContext } from './handlers/handlerContext.ts';
+
+export interface StartedFunction {
+  server: Server;
+  store: JobStore;
+  close(): Promise<void>;
+}
+
+export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log'] } = {}): Promise<StartedFunction> {
+  const config = loadDiasConfig(env);
+  registerDiasStorages(config);
+  const store = await JobStore.open(config.databaseUrl, config.schema, {
+    leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
+  });
+  const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
+  const ctx: HandlerContext = {
+    settings: {
+      ...config,
+      stacBbox: env.EOFN_STAC_BBOX || undefined,
+      stacLookbackHours: env.EOFN_STAC_LOOKBACK_HOURS ? Number(env.EOFN_STAC_LOOKBACK_HOURS) : undefined,
+    },
+    store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
+  };
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx);
+  return { server, store, close: () => store.close() };
+}
