@@ -1,0 +1,64 @@
+/**
+ * `eofn submit|status|redrive --backend aws`: the CLI side of the AWS deployment. It finds the deployment
+ * through the variables the stack prints as outputs (`EOFN_TABLE`, `EOFN_JOBS_QUEUE_URL`, `EOFN_STAGING`)
+ * and the usual AWS credentials and region.
+ *
+ * @example
+ * const backend = createAwsBackend();
+ * const id = await backend.submit('jobs/ndvi.json'); // then: await backend.status(id)
+ */
+import { loadPrepared, readJobFile } from '../../core/engine/index.ts';
+import { validateJob } from '../../core/spec/validateJob.ts';
+import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
+import { documentClient, sqsClient } from '../shared/awsServiceClients.ts';
+import { configFromEnv, ENV, type DeploymentConfig } from './config.ts';
+import { createJobStore, type JobStore } from './jobStore.ts';
+import { createQueueSender, type QueueSender } from './queueSender.ts';
+import { submitJob } from './submitJob.ts';
+import { partitionMessages } from './partitionMessages.ts';
+
+export function createAwsBackend(
+  config: DeploymentConfig = configFromEnv(),
+  store: JobStore = createJobStore(documentClient(), config.tableName),
+  send: QueueSender = createQueueSender(sqsClient()),
+): CliBackend {
+  const need = (value: string, name: string) => {
+    if (!value) throw new Error(`set ${name} (printed by \`npm run deploy:aws\` as a stack output; see docs/aws.md)`);
+  };
+  return {
+    name: 'aws',
+    async submit(jobHref) {
+      need(config.jobsQueueUrl, ENV.jobsQueue);
+      const { raw, base } = await readJobFile(jobHref);
+      const { id } = validateJob(raw);
+      await submitJob(send, config, { raw, base });
+      return id;
+    },
+
+    async status(jobId) {
+      need(config.tableName, ENV.table);
+      const job = await store.getJob(jobId);
+      if (!job) return undefined;
+      const parts = await store.partitions(jobId);
+      const view: JobStatusView = {
+        id: job.id, op: job.op, status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
+        total: job.total, done: job.done, failed: parts.filter((p) => p.status === 'FAILED' || p.status === 'DEAD').length,
+        output: job.output,
+        partitions: parts.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, ...(p.error ? { error: p.error } : {}) })),
+        errors: job.errors ?? [],
+      };
+      return view;
+    },
+
+    async redrive(jobId) {
+      need(config.tableName, ENV.table);
+      const job = await store.getJob(jobId);
+      if (!job?.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} is not known or was never planned`);
+      const ids = new Set(await store.resetFailed(jobId));
+      const { plan } = await loadPrepared(job.preparedRef);
+      const messages = partitionMessages(jobId, job.op, job.preparedRef, plan.partitions.filter((p) => ids.has(p.id)));
+      await send(job.queueUrl, messages);
+      return messages.length;
+    },
+  };
+}

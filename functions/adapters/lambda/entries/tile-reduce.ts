@@ -1,0 +1,9 @@
+/** Lambda entry of the `tile-reduce` queue: one partition per message (see `opHandler.ts`). */
+import { useCloudStorages } from '../cloudStorages.ts';
+import { depsFromEnv } from '../lambdaDeps.ts';
+import { createOpHandler } from '../opHandler.ts';
+import { withObservability } from '../withObservability.ts';
+
+useCloudStorages();
+const deps = depsFromEnv('tile-reduce');
+export const handler = withObservability(createOpHandler(deps), deps);

@@ -1,0 +1,73 @@
+/**
+ * The `finalize` queue consumer: claims the job (a conditional update, so only one finalize runs), merges
+ * the parts into the product (`result.*`, `preview.png`, `item.json`), writes `job.json`, marks the job
+ * SUCCEEDED, or FAILED with its failed partitions and their errors, and publishes the completion event.
+ *
+ * @example
+ * export const handler = withObservability(createFinalizeHandler(depsFromEnv('finalize')), deps);
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mb } from '../../core/plan/memoryModel.ts';
+import { finalizeJob as engineFinalize, loadPrepared, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
+import { finalizeFromMessage } from './parseMessage.ts';
+import type { JobItem, PartitionItem } from './jobStore.ts';
+import type { LambdaDeps } from './lambdaDeps.ts';
+
+export interface FinalizeHandlerOptions {
+  /** A claim older than this belongs to a function that died (the finalize function's timeout). */
+  staleClaimMs?: number;
+  finalizeJob?: typeof engineFinalize;
+}
+
+export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandlerOptions = {}) {
+  const { store, publish, logger, metrics } = deps;
+  const merge = options.finalizeJob ?? engineFinalize;
+  const processor = new BatchProcessor(EventType.SQS);
+
+  async function finalizeRecord(record: SQSRecord): Promise<void> {
+    const msg = finalizeFromMessage(record.body);
+    const claim = await store.claimFinalize(msg.jobId, options.staleClaimMs ?? 15 * 60_000);
+    if (claim === 'busy') throw new Error(`job ${msg.jobId} is being finalized by another invocation`);
+    if (claim === 'done') {
+      logger.info('job already finalized', { jobId: msg.jobId });
+      return;
+    }
+    if (claim.status === 'FINALIZING') await finalize(claim, msg.preparedRef);
+    const job = (await store.getJob(msg.jobId))!;
+    await publish(
+      { jobId: job.id, op: job.op, status: job.status, output: job.output, item: `${job.output}/item.json`, errors: job.errors },
+      { status: job.status, op: job.op },
+    );
+    await store.markNotified(job.id);
+    metrics.addMetric(job.status === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', MetricUnit.Count, 1);
+  }
+
+  async function finalize(job: JobItem, preparedRef: string): Promise<void> {
+    const started = performance.now();
+    const { prepared, plan } = await loadPrepared(preparedRef);
+    const parts = new Map((await store.partitions(job.id)).map((p) => [p.id, p]));
+    const failed = plan.partitions.filter((p) => parts.get(p.id)?.status !== 'SUCCEEDED');
+    const errors = failed.map((p) => `partition ${p.id}: ${parts.get(p.id)?.error ?? 'did not complete'}`);
+    if (!failed.length) await merge(prepared, plan);
+    const status = failed.length ? 'FAILED' : 'SUCCEEDED';
+    const record: JobRecord = {
+      id: job.id, op: job.op, status, memoryMb: plan.memoryMb,
+      partitions: plan.partitions.map((p) => partitionRecord(p.id, mb(p.estimatedPeakBytes), parts.get(p.id))),
+      timings: { merge: Math.round(performance.now() - started) / 1000 },
+      errors: [...errors, ...job.errors.filter((e) => !e.startsWith('partition '))], updated: new Date().toISOString(),
+    };
+    await writeJobRecord(prepared.outputHref, record);
+    await store.finishJob(job.id, status, record.errors);
+    logger.info('job finalized', { jobId: job.id, status, failed: failed.length });
+  }
+
+  return (event: SQSEvent, context: Context) =>
+    processPartialResponse(event, finalizeRecord, processor, { context, throwOnFullBatchFailure: false });
+}
+
+function partitionRecord(id: string, estimatedPeakMb: number, item: PartitionItem | undefined): JobRecord['partitions'][number] {
+  const status = item?.status === 'SUCCEEDED' ? 'SUCCEEDED' : item ? 'FAILED' : 'PENDING';
+  return { id, status, attempts: item?.attempts ?? 0, estimatedPeakMb, ...(item?.seconds !== undefined ? { seconds: item.seconds } : {}), ...(item?.error && status !== 'SUCCEEDED' ? { error: item.error } : {}) };
+}

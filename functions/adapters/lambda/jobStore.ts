@@ -1,0 +1,259 @@
+/**
+ * The state of jobs in DynamoDB, one table: a job item (`pk=JOB#<id>, sk=JOB`) with its counters, one item
+ * per partition that has been attempted (`sk=PART#<id>`), one per dead-lettered message (`sk=DEAD#<msg>`).
+ * Every change is a conditional single-item write, with no transactions, so a duplicate delivery cannot
+ * count twice: a partition's counter `ADD` happens only after its own status transition succeeded.
+ *
+ * @example
+ * const store = createJobStore(documentClient(), 'eofn-jobs');
+ * const counts = await store.partitionSucceeded('job-1', 'r0c0', 2.1); // { done: 3, failed: 0, total: 8 }
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type StoredJobStatus = 'PLANNED' | 'RUNNING' | 'FINALIZING' | 'SUCCEEDED' | 'FAILED' | 'INVALID';
+export type StoredPartitionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'DEAD';
+
+export interface JobItem {
+  id: string;
+  op: string;
+  status: StoredJobStatus;
+  /** Hash of the validated job: the same id with another content is a different job. */
+  hash: string;
+  total: number;
+  done: number;
+  failed: number;
+  output?: string;
+  preparedRef?: string;
+  queueUrl?: string;
+  memoryMb?: number;
+  errors: string[];
+  /** The completion event went out (finalize retries only the publish when this is false). */
+  notified?: boolean;
+  finalizeStartedAt?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PartitionItem {
+  id: string;
+  status: StoredPartitionStatus;
+  attempts: number;
+  error?: string;
+  seconds?: number;
+}
+
+export interface Counts { done: number; failed: number; total: number }
+
+const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
+const partKey = (id: string, part: string) => ({ pk: `JOB#${id}`, sk: `PART#${part}` });
+const now = () => new Date().toISOString();
+
+export function createJobStore(doc: DynamoDBDocumentClient, tableName: string) {
+  const TableName = tableName;
+
+  async function update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>) {
+    try {
+      return (await doc.send(new UpdateCommand({ TableName, ...input }))).Attributes;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return undefined;
+      throw e;
+    }
+  }
+
+  const countsOf = (a: Record<string, unknown> | undefined): Counts | undefined =>
+    a && { done: Number(a.done), failed: Number(a.failed), total: Number(a.total) };
+
+  return {
+    async getJob(id: string): Promise<JobItem | undefined> {
+      const out = await doc.send(new GetCommand({ TableName, Key: jobKey(id), ConsistentRead: true }));
+      return out.Item as JobItem | undefined;
+    },
+
+    /** Records a planned job unless the id is known (an INVALID record may be replaced); else returns it. */
+    async createJob(job: Omit<JobItem, 'createdAt' | 'updatedAt' | 'done' | 'failed' | 'errors'>): Promise<{ created: boolean; existing?: JobItem }> {
+      try {
+        await doc.send(new PutCommand({
+          TableName, Item: { ...jobKey(job.id), ...job, done: 0, failed: 0, errors: [], createdAt: now(), updatedAt: now() },
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :invalid',
+          ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':invalid': 'INVALID' },
+        }));
+        return { created: true };
+      } catch (e) {
+        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        return { created: false, existing: await this.getJob(job.id) };
+      }
+    },
+
+    /** An invalid submission; never overwrites a valid job that has the same id. */
+    async recordInvalid(id: string, op: string, errors: string[]): Promise<void> {
+      await update({
+        Key: jobKey(id),
+        UpdateExpression: 'SET #s = :invalid, op = :op, errors = :errors, total = :zero, done = :zero, failed = :zero, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+        ConditionExpression: 'attribute_not_exists(pk) OR #s = :invalid',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':invalid': 'INVALID', ':op': op, ':errors': errors, ':zero': 0, ':now': now() },
+      });
+    },
+
+    async appendJobError(id: string, error: string): Promise<void> {
+      await update({
+        Key: jobKey(id),
+        UpdateExpression: 'SET errors = list_append(if_not_exists(errors, :empty), :e), updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':e': [error], ':empty': [], ':now': now() },
+      });
+    },
+
+    async setPreparedRef(id: string, preparedRef: string): Promise<void> {
+      await update({ Key: jobKey(id), UpdateExpression: 'SET preparedRef = :ref', ExpressionAttributeValues: { ':ref': preparedRef } });
+    },
+
+    /** PLANNED → RUNNING once every partition message went out. */
+    async markFannedOut(id: string): Promise<void> {
+      await update({
+        Key: jobKey(id), UpdateExpression: 'SET #s = :running, updatedAt = :now', ConditionExpression: '#s = :planned',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':planned': 'PLANNED', ':now': now() },
+      });
+    },
+
+    /** Starts an attempt; false when the partition already succeeded (a duplicate delivery). */
+    async startPartition(jobId: string, part: string): Promise<boolean> {
+      const attrs = await update({
+        Key: partKey(jobId, part),
+        UpdateExpression: 'SET #s = :running, id = :id, updatedAt = :now ADD attempts :one',
+        ConditionExpression: 'attribute_not_exists(#s) OR #s <> :succeeded',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':succeeded': 'SUCCEEDED', ':id': part, ':one': 1, ':now': now() },
+        ReturnValues: 'ALL_NEW',
+      });
+      return attrs !== undefined;
+    },
+
+    /** Marks a partition done and counts it; the counts when this call made the transition, else undefined. */
+    async partitionSucceeded(jobId: string, part: string, seconds: number): Promise<Counts | undefined> {
+      const before = await update({
+        Key: partKey(jobId, part),
+        UpdateExpression: 'SET #s = :succeeded, id = :id, seconds = :sec, updatedAt = :now',
+        ConditionExpression: 'attribute_not_exists(#s) OR #s <> :succeeded',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':succeeded': 'SUCCEEDED', ':id': part, ':sec': seconds, ':now': now() },
+        ReturnValues: 'ALL_OLD',
+      });
+      if (before === undefined) return undefined;
+      const wasDead = before.status === 'DEAD';
+      return countsOf(await update({
+        Key: jobKey(jobId),
+        UpdateExpression: `ADD done :one${wasDead ? ', failed :minus' : ''} SET updatedAt = :now`,
+        ExpressionAttributeValues: { ':one': 1, ':now': now(), ...(wasDead ? { ':minus': -1 } : {}) },
+        ReturnValues: 'ALL_NEW',
+      }));
+    },
+
+    /**
+     * Records a failed attempt. On the last attempt (`dead`) the partition counts as failed; the counts are
+     * returned when this call made that transition.
+     */
+    async partitionFailed(jobId: string, part: string, error: string, dead: boolean): Promise<Counts | undefined> {
+      const before = await update({
+        Key: partKey(jobId, part),
+        UpdateExpression: 'SET #s = :status, id = :id, #e = :error, updatedAt = :now',
+        ConditionExpression: 'attribute_not_exists(#s) OR #s <> :succeeded',
+        ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+        ExpressionAttributeValues: { ':status': dead ? 'DEAD' : 'FAILED', ':succeeded': 'SUCCEEDED', ':id': part, ':error': error, ':now': now() },
+        ReturnValues: 'ALL_OLD',
+      });
+      if (!dead || before === undefined || before.status === 'DEAD') return undefined;
+      return countsOf(await update({
+        Key: jobKey(jobId),
+        UpdateExpression: 'ADD failed :one SET updatedAt = :now',
+        ExpressionAttributeValues: { ':one': 1, ':now': now() },
+        ReturnValues: 'ALL_NEW',
+      }));
+    },
+
+    /** A message that reached the DLQ without belonging to a partition of the plan (or to any job). */
+    async recordDeadMessage(jobId: string | undefined, messageId: string, error: string, body: string): Promise<void> {
+      await doc.send(new PutCommand({
+        TableName, Item: { pk: `JOB#${jobId ?? 'unknown'}`, sk: `DEAD#${messageId}`, error, body: body.slice(0, 2000), updatedAt: now() },
+      }));
+      if (jobId) await this.appendJobError(jobId, `message ${messageId} dead-lettered: ${error}`);
+    },
+
+    /**
+     * Claims the finalize step: RUNNING → FINALIZING, or a FINALIZING claim older than `staleMs` (its
+     * function died). 'done' when the job is already final and notified; 'busy' while another claim runs.
+     */
+    async claimFinalize(jobId: string, staleMs: number): Promise<JobItem | 'done' | 'busy'> {
+      const t = Date.now();
+      const claimed = await update({
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #s = :finalizing, finalizeStartedAt = :t, updatedAt = :now',
+        ConditionExpression: '#s = :running OR (#s = :finalizing AND finalizeStartedAt < :stale)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':finalizing': 'FINALIZING', ':running': 'RUNNING', ':t': t, ':stale': t - staleMs, ':now': now() },
+        ReturnValues: 'ALL_NEW',
+      });
+      if (claimed) return claimed as JobItem;
+      const job = await this.getJob(jobId);
+      if (!job) throw new Error(`job ${jobId} is not known`);
+      if ((job.status === 'SUCCEEDED' || job.status === 'FAILED') && !job.notified) return job;
+      return job.status === 'FINALIZING' || job.status === 'PLANNED' ? 'busy' : 'done';
+    },
+
+    async finishJob(jobId: string, status: 'SUCCEEDED' | 'FAILED', errors: string[]): Promise<void> {
+      await update({
+        Key: jobKey(jobId),
+        UpdateExpression: 'SET #s = :status, errors = :errors, notified = :false, updatedAt = :now',
+        ConditionExpression: '#s = :finalizing',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':errors': errors, ':false': false, ':finalizing': 'FINALIZING', ':now': now() },
+      });
+    },
+
+    async markNotified(jobId: string): Promise<void> {
+      await update({ Key: jobKey(jobId), UpdateExpression: 'SET notified = :true', ExpressionAttributeValues: { ':true': true } });
+    },
+
+    async partitions(jobId: string): Promise<PartitionItem[]> {
+      const out: PartitionItem[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(new QueryCommand({
+          TableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
+          ExpressionAttributeValues: { ':pk': `JOB#${jobId}`, ':part': 'PART#' }, ExclusiveStartKey: start, ConsistentRead: true,
+        }));
+        out.push(...(page.Items ?? []) as PartitionItem[]);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+
+    /**
+     * Makes FAILED/DEAD partitions pending again and the job RUNNING, so that their new messages are counted
+     * and the job is finalized again. Returns the ids to send.
+     */
+    async resetFailed(jobId: string): Promise<string[]> {
+      const failed = (await this.partitions(jobId)).filter((p) => p.status === 'FAILED' || p.status === 'DEAD');
+      for (const p of failed) {
+        const before = await update({
+          Key: partKey(jobId, p.id), UpdateExpression: 'SET #s = :failed, updatedAt = :now',
+          ConditionExpression: '#s = :dead OR #s = :failed', ReturnValues: 'ALL_OLD',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':failed': 'FAILED', ':dead': 'DEAD', ':now': now() },
+        });
+        if (before?.status === 'DEAD') {
+          await update({ Key: jobKey(jobId), UpdateExpression: 'ADD failed :minus', ExpressionAttributeValues: { ':minus': -1 } });
+        }
+      }
+      await update({
+        Key: jobKey(jobId), UpdateExpression: 'SET #s = :running, updatedAt = :now REMOVE notified',
+        ConditionExpression: '#s = :failedJob', ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'RUNNING', ':failedJob': 'FAILED', ':now': now() },
+      });
+      return failed.map((p) => p.id);
+    },
+  };
+}
+
+export type JobStore = ReturnType<typeof createJobStore>;

@@ -1,0 +1,129 @@
+/**
+ * One op queue's consumer (the same factory serves every op: it dispatches by the job's op through the
+ * registry). Each record runs one partition under Powertools idempotency keyed by job and partition, so a
+ * duplicate delivery returns the stored result without running again; the partition's status transition
+ * in DynamoDB then gates the atomic completion count, and the delivery that completes the job sends it to
+ * the `finalize` queue. A failure is retried by SQS; the attempt that reaches `maxReceiveCount` records the
+ * partition as DEAD with its error before the message moves to the DLQ.
+ *
+ * @example
+ * export const handler = withObservability(createOpHandler(depsFromEnv('tile-reduce')), deps);
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { InputError } from '../../core/errors.ts';
+import { loadPrepared, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob } from '../../core/engine/index.ts';
+import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
+import type { Counts } from './jobStore.ts';
+import type { LambdaDeps } from './lambdaDeps.ts';
+
+export interface OpHandlerOptions {
+  /** Replaces the engine step (tests inject failures with it). */
+  runPartition?: typeof runEnginePartition;
+  /** How long an idempotency record is kept (seconds). */
+  idempotencyTtlSeconds?: number;
+}
+
+const PREPARED_CACHE = 16;
+
+/** A message naming a partition its job's plan does not have: a poison message, never counted. */
+export class NotInPlanError extends InputError {
+  constructor(jobId: string, partitionId: string) {
+    super(`partition ${partitionId}`, `not in the plan of job ${jobId}`);
+    this.name = 'NotInPlanError';
+  }
+}
+
+export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}) {
+  const { config, store, send, logger, metrics } = deps;
+  const run = options.runPartition ?? runEnginePartition;
+  const processor = new BatchProcessor(EventType.SQS);
+  const prepared = new Map<string, Promise<StoredJob>>();
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: 'powertools_json(body).[jobId, partition.id]',
+    expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 3600,
+  });
+
+  async function runOnce(record: SQSRecord): Promise<{ seconds: number; skipped?: boolean }> {
+    const msg = partitionFromMessage(record.body);
+    const stored = await loadCached(msg.preparedRef);
+    const partition = stored.plan.partitions.find((p) => p.id === msg.partition.id);
+    if (stored.prepared.job.id !== msg.jobId || !partition) {
+      throw new NotInPlanError(msg.jobId, msg.partition.id);
+    }
+    if (!(await store.startPartition(msg.jobId, partition.id))) {
+      // Reached only without an idempotency record (expired, or the earlier attempt died after counting):
+      // if that attempt died before sending the job to finalize, this sends it (finalize claims the job once).
+      logger.info('partition already succeeded', { jobId: msg.jobId, partition: partition.id });
+      const job = await store.getJob(msg.jobId);
+      if (job?.status === 'RUNNING') await finalizeWhenComplete(msg.jobId, msg.preparedRef, job);
+      return { seconds: 0, skipped: true };
+    }
+    const { seconds } = await run(stored.prepared, partition);
+    const counts = await store.partitionSucceeded(msg.jobId, partition.id, Math.round(seconds * 1000) / 1000);
+    await finalizeWhenComplete(msg.jobId, msg.preparedRef, counts);
+    metrics.addMetric('PartitionSeconds', MetricUnit.Seconds, seconds);
+    return { seconds };
+  }
+
+  const runIdempotent = deps.idempotencyStore
+    ? makeIdempotent(runOnce, { persistenceStore: deps.idempotencyStore, config: idempotency })
+    : runOnce;
+
+  async function processRecord(record: SQSRecord): Promise<void> {
+    try {
+      const outcome = await runIdempotent(record);
+      metrics.addMetric(outcome.skipped ? 'PartitionsDuplicate' : 'PartitionsSucceeded', MetricUnit.Count, 1);
+    } catch (e) {
+      await recordFailure(record, e as Error);
+      throw e;
+    }
+  }
+
+  async function recordFailure(record: SQSRecord, error: Error): Promise<void> {
+    const last = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= config.maxReceiveCount;
+    const message = `${error.name}: ${error.message}`;
+    logger.error('partition failed', { messageId: record.messageId, lastAttempt: last, error: message });
+    metrics.addMetric('PartitionsFailed', MetricUnit.Count, 1);
+    let msg;
+    try {
+      msg = partitionFromMessage(record.body);
+    } catch {
+      if (last) await store.recordDeadMessage(jobIdOf(record.body), record.messageId, message, record.body);
+      return;
+    }
+    // A concurrent duplicate of a running attempt: SQS delivers it again later, when the result is stored.
+    if (error.name === 'IdempotencyAlreadyInProgressError') return;
+    if (error instanceof NotInPlanError) {
+      if (last) await store.recordDeadMessage(msg.jobId, record.messageId, message, record.body);
+      return;
+    }
+    const counts = await store.partitionFailed(msg.jobId, msg.partition.id, message, last);
+    await finalizeWhenComplete(msg.jobId, msg.preparedRef, counts);
+  }
+
+  async function finalizeWhenComplete(jobId: string, preparedRef: string, counts: Counts | undefined): Promise<void> {
+    if (!counts || counts.done + counts.failed !== counts.total) return;
+    const message: FinalizeMessage = { kind: 'finalize', jobId, preparedRef };
+    await send(config.finalizeQueueUrl, [message]);
+    logger.info('job complete: sent to finalize', { jobId, ...counts });
+  }
+
+  function loadCached(ref: string): Promise<StoredJob> {
+    let hit = prepared.get(ref);
+    if (!hit) {
+      hit = loadPrepared(ref);
+      hit.catch(() => prepared.delete(ref));
+      prepared.set(ref, hit);
+      if (prepared.size > PREPARED_CACHE) prepared.delete(prepared.keys().next().value!);
+    }
+    return hit;
+  }
+
+  return (event: SQSEvent, context: Context) => {
+    idempotency.registerLambdaContext(context);
+    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
