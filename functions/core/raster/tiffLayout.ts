@@ -5,7 +5,7 @@
  *
  * @example
  * const layout = await readTiffLayout(await TiffDirectory.read(bytes));
- * layout.blockOffsets[layout.blockIndex(0, 2, 3)];
+ * const offset = layout.blockOffsets[blockIndex(layout, 0, 2, 3)];
  */
 import { BadTiffError } from '../errors.ts';
 import type { TiffDirectory } from './tiffDirectory.ts';
@@ -90,7 +90,12 @@ export async function readTiffLayout(dir: TiffDirectory): Promise<TiffLayout> {
   const kind = tiled ? 'Tile' : 'Strip';
   const offsets = await blockArray(dir, tiled ? TAG.TileOffsets : TAG.StripOffsets, `${kind}Offsets`, blockCount);
   const counts = await blockArray(dir, tiled ? TAG.TileByteCounts : TAG.StripByteCounts, `${kind}ByteCounts`, blockCount);
+  // No codec legitimately stores a block in more than twice its decoded size: a larger claim is hostile.
+  const maxStored = blockBytes * 2 + 65536;
   for (let i = 0; i < blockCount; i++) {
+    if (counts[i] > maxStored) {
+      throw bad(`${kind.toLowerCase()} ${i} claims ${counts[i]} stored bytes for ${blockBytes} decoded bytes`);
+    }
     const end = offsets[i] + counts[i];
     if (counts[i] > 0 && offsets[i] > 0 && end > dir.bytes.size) {
       throw bad(`${kind.toLowerCase()} ${i} (bytes ${offsets[i]}..${end}) lies past the end of the file (${dir.bytes.size} bytes)`);

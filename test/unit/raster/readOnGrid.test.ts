@@ -1,0 +1,134 @@
+/**
+ * readOnGrid: nearest-neighbour resampling onto a target grid. The 2x coarser SCL fixture resampled onto the
+ * 120 m grid must equal numpy's repeat (expected.json, made with rasterio), and only needed blocks are read.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../functions/core/errors.ts';
+import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
+import { openRaster, type Raster } from '../../../functions/core/raster/openRaster.ts';
+import { readOnGrid } from '../../../functions/core/raster/readOnGrid.ts';
+import type { Grid, Window } from '../../../functions/core/raster/types.ts';
+
+const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));
+const expected = JSON.parse(readFileSync(`${DIR}expected.json`, 'utf8')).readOnGrid as {
+  sha256: string; keepNodataSha256: string; width: number; height: number;
+};
+
+function sha256(values: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest('hex');
+}
+
+/** An in-memory raster that records the windows it is asked for. */
+function fakeRaster(grid: Grid, block: number, value: (col: number, row: number) => number) {
+  const reads: Window[] = [];
+  const raster: Raster = {
+    info: {
+      href: 'mem://fake.tif', grid, bands: 1, dtype: 'float32', nodata: -1, blockWidth: block, blockHeight: block,
+      descriptions: [undefined], metadata: {},
+    },
+    async readWindow(w) {
+      reads.push(w);
+      const out = new Float32Array(w.width * w.height);
+      for (let j = 0; j < w.height; j++) for (let i = 0; i < w.width; i++) out[j * w.width + i] = value(w.x + i, w.y + j);
+      return out;
+    },
+    async close() {},
+  };
+  return { raster, reads };
+}
+
+let coarse: Raster;
+let fineGrid: Grid;
+
+beforeAll(async () => {
+  registerCoreStorages();
+  coarse = await openRaster(`${DIR}uint8-coarse-2x.tif`);
+  fineGrid = (await openRaster(`${DIR}uint8-strips.tif`)).info.grid;
+});
+
+describe('readOnGrid', () => {
+  it('puts a 2x coarser raster on the fine grid exactly as numpy repeat does', async () => {
+    // Prepare
+    const window = { x: 0, y: 0, width: fineGrid.width, height: fineGrid.height };
+    // Act
+    const values = await readOnGrid(coarse, fineGrid, window);
+    // Assess
+    expect([fineGrid.width, fineGrid.height]).toEqual([expected.width, expected.height]);
+    expect(values).toBeInstanceOf(Float32Array);
+    expect(values.some(Number.isNaN)).toBe(true);
+    expect(sha256(values)).toBe(expected.sha256);
+  });
+
+  it('keeps nodata values when asked', async () => {
+    // Act
+    const values = await readOnGrid(coarse, fineGrid, { x: 0, y: 0, width: fineGrid.width, height: fineGrid.height }, { keepNodata: true });
+    // Assess
+    expect(values.some(Number.isNaN)).toBe(false);
+    expect(sha256(values)).toBe(expected.keepNodataSha256);
+  });
+
+  it('gives NaN where the window leaves the source, also with keepNodata', async () => {
+    // Prepare
+    const full = await readOnGrid(coarse, fineGrid, { x: 0, y: 0, width: fineGrid.width, height: fineGrid.height }, { keepNodata: true });
+    const window = { x: -4, y: fineGrid.height - 3, width: 10, height: 6 };
+    // Act
+    const values = await readOnGrid(coarse, fineGrid, window, { keepNodata: true });
+    // Assess
+    for (let j = 0; j < 6; j++) {
+      for (let i = 0; i < 10; i++) {
+        const inside = i >= 4 && j < 3;
+        const want = inside ? full[(window.y + j) * fineGrid.width + (i - 4)] : Number.NaN;
+        expect(values[j * 10 + i]).toBe(want);
+      }
+    }
+  });
+
+  it('maps target pixel centres into the source pixel that contains them on a shifted grid', async () => {
+    // Prepare: source 10 x 10 at 10 m from (0,100); target 5 m pixels starting 7 m to the right of the origin
+    const { raster } = fakeRaster({ crs: 'EPSG:32633', width: 10, height: 10, originX: 0, originY: 100, resX: 10, resY: 10 }, 4, (c, r) => r * 10 + c);
+    const target = { crs: 'epsg:32633', width: 4, height: 1, originX: 7, originY: 100, resX: 5, resY: 5 };
+    // Act: centres at x = 9.5, 14.5, 19.5, 24.5 and y = 97.5
+    const values = await readOnGrid(raster, target, { x: 0, y: 0, width: 4, height: 1 });
+    // Assess
+    expect(Array.from(values)).toEqual([0, 1, 1, 2]);
+  });
+
+  it('reads only the source blocks that hold a sampled pixel', async () => {
+    // Prepare: 100 x 100 source in 10 px blocks; 30 px target pixels sample columns/rows 15, 45, 75
+    const { raster, reads } = fakeRaster({ crs: 'EPSG:3035', width: 100, height: 100, originX: 0, originY: 100, resX: 1, resY: 1 }, 10, (c, r) => r * 1000 + c);
+    const target = { crs: 'EPSG:3035', width: 3, height: 3, originX: 0, originY: 100, resX: 30, resY: 30 };
+    // Act
+    const values = await readOnGrid(raster, target, { x: 0, y: 0, width: 3, height: 3 });
+    // Assess
+    expect(Array.from(values)).toEqual([15015, 15045, 15075, 45015, 45045, 45075, 75015, 75045, 75075]);
+    const blocks = reads.map((w) => {
+      expect(Math.floor(w.x / 10)).toBe(Math.floor((w.x + w.width - 1) / 10));
+      expect(Math.floor(w.y / 10)).toBe(Math.floor((w.y + w.height - 1) / 10));
+      return `${Math.floor(w.x / 10)},${Math.floor(w.y / 10)}`;
+    });
+    expect(blocks.sort()).toEqual(['1,1', '1,4', '1,7', '4,1', '4,4', '4,7', '7,1', '7,4', '7,7']);
+  });
+
+  it('turns nodata into NaN', async () => {
+    // Prepare: the fake raster's nodata is -1
+    const { raster } = fakeRaster({ crs: 'EPSG:3035', width: 2, height: 1, originX: 0, originY: 1, resX: 1, resY: 1 }, 2, (c) => (c === 0 ? -1 : 5));
+    // Act
+    const values = await readOnGrid(raster, raster.info.grid, { x: 0, y: 0, width: 2, height: 1 });
+    // Assess
+    expect(Number.isNaN(values[0])).toBe(true);
+    expect(values[1]).toBe(5);
+  });
+
+  it('refuses a target grid in another CRS, naming the file and both CRSs', async () => {
+    // Prepare
+    const other = { ...fineGrid, crs: 'EPSG:4326' };
+    // Act
+    const err = await readOnGrid(coarse, other, { x: 0, y: 0, width: 2, height: 2 }).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/uint8-coarse-2x\.tif: CRS EPSG:32633 does not match the target grid's CRS EPSG:4326/);
+  });
+});
