@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates test/golden/tile-reduce/ (reference NDVI reductions) from the committed sample data.
+# Regenerates test/golden/{tile-reduce,composite,coherence-merge}/ (reference results) from the committed sample data.
 # Needs /usr/bin/python3 with numpy and rasterio (Debian: apt-get install python3-rasterio python3-numpy);
 # it reads only sample-data/, not ../shared.
 set -euo pipefail
@@ -9,3 +9,6 @@ PY=/usr/bin/python3
 "$PY" -c 'import numpy, rasterio' 2>/dev/null || { echo "$PY lacks numpy/rasterio: apt-get install python3-rasterio" >&2; exit 1; }
 "$PY" scripts/golden/tile_reduce.py sample-data/jobs/ndvi-demo.json test/golden/tile-reduce
 rm -f test/golden/tile-reduce/*.aux.xml
+"$PY" scripts/golden/composite.py sample-data/jobs/composite-demo.json test/golden/composite
+"$PY" scripts/golden/coherence.py sample-data/jobs/coherence-demo.json test/golden/coherence-merge
+rm -f test/golden/composite/*.aux.xml test/golden/coherence-merge/*.aux.xml
