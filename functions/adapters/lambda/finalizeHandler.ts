@@ -64,7 +64,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
   }
 
   return (event: SQSEvent, context: Context) =>
-    processPartialResponse(event, finalizeRecord, processor, { context, throwOnFullBatchFailure: false });
+    processPartialResponse(event, finalizeRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
 }
 
 function partitionRecord(id: string, estimatedPeakMb: number, item: PartitionItem | undefined): JobRecord['partitions'][number] {

@@ -124,6 +124,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
 
   return (event: SQSEvent, context: Context) => {
     idempotency.registerLambdaContext(context);
-    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
+    // One partition at a time: the plan sized each partition to the whole function's memory.
+    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
   };
 }
