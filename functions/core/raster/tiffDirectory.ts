@@ -51,6 +51,7 @@ export class TiffDirectory {
     const ifdOffset = big ? toNumber(head.getBigUint64(8, le)) : head.getUint32(4, le);
     if (ifdOffset < 8 || ifdOffset >= bytes.size) throw bad(`first IFD offset ${ifdOffset} is outside the file`);
 
+    await bytes.keep(ifdOffset);
     const countSize = big ? 8 : 2;
     const countView = viewOf(await bytes.read(ifdOffset, countSize, 'IFD entry count'));
     const n = big ? toNumber(countView.getBigUint64(0, le)) : countView.getUint16(0, le);
