@@ -25,7 +25,7 @@ export function createDiasBackend(env: Env = process.env): CliBackend {
   });
   // One connection per command: the CLI exits as soon as it has answered.
   const withStore = async <T>(work: (store: JobStore) => Promise<T>): Promise<T> => {
-    const dsn = (env.EOFN_SECRETS_DIR ? readOptionalSecret(SECRET_NAMES.databaseUrl) : undefined) ?? env.EOFN_DATABASE_URL ?? '';
+    const dsn = (env.EOFN_SECRETS_DIR ? readOptionalSecret(SECRET_NAMES.databaseUrl, env.EOFN_SECRETS_DIR) : undefined) ?? env.EOFN_DATABASE_URL ?? '';
     const store = await JobStore.open(dsn, env.EOFN_DB_SCHEMA || 'eofn', {
       leaseSeconds: Number(env.EOFN_LEASE_SECONDS ?? 960), dispatchTimeoutSeconds: Number(env.EOFN_DISPATCH_TIMEOUT_SECONDS ?? 3600),
     });

@@ -5,7 +5,7 @@
  * @example
  * const config = loadDiasConfig(); // config.functionName === 'tile-reduce'
  */
-import { readOptionalSecret, readSecret } from './readSecret.ts';
+import { readOptionalSecret, readSecret, secretsDir } from './readSecret.ts';
 
 export const FUNCTION_NAMES = [
   'jobs', 'tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate', 'finalize', 'arrivals', 'reconcile', 'stac-poll',
@@ -58,19 +58,20 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
   }
   const region = env.EOFN_S3_REGION || 'default';
   const archiveBuckets = list(env.EOFN_ARCHIVE_BUCKETS);
+  const dir = secretsDir(env);
   return {
     functionName,
-    databaseUrl: readSecret(SECRET_NAMES.databaseUrl),
+    databaseUrl: readSecret(SECRET_NAMES.databaseUrl, dir),
     schema: env.EOFN_DB_SCHEMA || 'eofn',
     gatewayUrl: (env.EOFN_GATEWAY_URL || 'http://gateway.openfaas:8080').replace(/\/+$/, ''),
     functionPrefix: env.EOFN_FUNCTION_PREFIX ?? 'eofn-',
     callbackUrl: env.EOFN_CALLBACK_URL || undefined,
-    results: { endpoint: env.EOFN_S3_ENDPOINT || undefined, region, credentials: credentials(SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey) },
+    results: { endpoint: env.EOFN_S3_ENDPOINT || undefined, region, credentials: credentials(dir, SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey) },
     archive: archiveBuckets.length ? {
       buckets: archiveBuckets,
       endpoint: env.EOFN_ARCHIVE_S3_ENDPOINT || env.EOFN_S3_ENDPOINT || undefined,
       region: env.EOFN_ARCHIVE_S3_REGION || region,
-      credentials: credentials(SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey),
+      credentials: credentials(dir, SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey),
     } : undefined,
     leaseSeconds: positive(env.EOFN_LEASE_SECONDS, 960, 'EOFN_LEASE_SECONDS'),
     dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
@@ -83,9 +84,9 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
   };
 }
 
-function credentials(keyName: string, secretName: string): S3Endpoint['credentials'] {
-  const accessKeyId = readOptionalSecret(keyName);
-  const secretAccessKey = readOptionalSecret(secretName);
+function credentials(dir: string, keyName: string, secretName: string): S3Endpoint['credentials'] {
+  const accessKeyId = readOptionalSecret(keyName, dir);
+  const secretAccessKey = readOptionalSecret(secretName, dir);
   return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
 }
 

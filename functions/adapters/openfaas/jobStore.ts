@@ -84,22 +84,31 @@ export class JobStore {
     return rows[0]?.attempts;
   }
 
-  /** Marks the part done and counts it; returns the finalize message when this was the last part. */
-  completePartition(jobId: string, partitionId: string, seconds: number): Promise<FinalizeMessage | undefined> {
+  /**
+   * Marks the part done and counts it. Returns the finalize message when this was the last part, and
+   * whether this settled a job with dead partitions as FAILED.
+   */
+  completePartition(jobId: string, partitionId: string, seconds: number): Promise<{ finalize?: FinalizeMessage; jobFailed: boolean }> {
     return inTransaction(this.pool, async (c) => {
       const marked = await c.query(
         `UPDATE partitions SET status = 'SUCCEEDED', seconds = $3, last_error = NULL, lease_until = now(), updated_at = now()
          WHERE job_id = $1 AND partition_id = $2 AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
         [jobId, partitionId, seconds]);
-      if (!marked.rowCount) return undefined;
-      const { rows } = await c.query<{ queued: boolean; prepared_ref: string }>(
+      if (!marked.rowCount) return { jobFailed: false };
+      const { rows } = await c.query<{ queued: boolean; failed: boolean; prepared_ref: string }>(
         `UPDATE jobs SET done = done + 1, updated_at = now(),
+           status = CASE WHEN dead > 0 AND done + 1 + dead >= total THEN 'FAILED' ELSE status END,
            finalize_state = CASE WHEN done + 1 = total AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
            finalize_lease_until = CASE WHEN done + 1 = total AND finalize_state = 'WAITING'
              THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
-         WHERE job_id = $1 RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, prepared_ref`,
+         WHERE job_id = $1
+         RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total) AS failed, prepared_ref`,
         [jobId, this.timings.dispatchTimeoutSeconds]);
-      return rows[0]?.queued ? { kind: 'finalize', jobId, preparedRef: rows[0].prepared_ref } : undefined;
+      const row = rows[0];
+      return {
+        finalize: row?.queued ? { kind: 'finalize', jobId, preparedRef: row.prepared_ref } : undefined,
+        jobFailed: !!row?.failed,
+      };
     });
   }
 

@@ -23,7 +23,8 @@ export async function handlePartition(ctx: HandlerContext, body: unknown): Promi
   try {
     const { prepared } = await loadPreparedCached(msg.preparedRef);
     const { seconds, bytes } = await runPartition(prepared, partition);
-    const finalize = await ctx.store.completePartition(jobId, partition.id, seconds);
+    const { finalize, jobFailed } = await ctx.store.completePartition(jobId, partition.id, seconds);
+    if (jobFailed) await saveJobRecord(ctx.store, jobId);
     // A lost finalize message is sent again by the reconciler once its dispatch lease runs out.
     if (finalize) await ctx.dispatcher.dispatch(finalize).catch((e) => ctx.log('finalize dispatch failed', { jobId, error: String(e) }));
     ctx.log('partition done', { jobId, partition: partition.id, attempt, seconds, bytes, finalize: !!finalize });
