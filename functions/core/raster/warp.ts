@@ -1,8 +1,9 @@
 /**
  * Reprojection of a raster band onto a window of a target grid in any CRS that `geo/crs.ts` can place,
  * with GDAL's semantics: a target pixel whose centre falls outside the source is empty; `nearest` takes the
- * source pixel containing the centre; `bilinear` weighs the 2x2 source pixels around it and renormalises
- * the weights over the valid (inside, not nodata) ones. Only the source window the target window needs is
+ * source pixel containing the centre; `bilinear` leaves it empty when that pixel is nodata, and otherwise
+ * weighs the 2x2 source pixels around the centre, renormalising the weights over the valid (inside, not
+ * nodata) ones. Only the source window the target window needs is
  * read.
  *
  * @example
@@ -86,6 +87,9 @@ function sampleBilinear(out: Float32Array, x: Float64Array, y: Float64Array, s: 
   for (let k = 0; k < out.length; k++) {
     const px = x[k], py = y[k];
     if (!(px >= 0 && px < s.width && py >= 0 && py < s.height)) continue;
+    // As GDAL: a centre on a nodata pixel stays empty, even when its neighbours have data.
+    const own = values[(Math.floor(py) - y0) * w.width + Math.floor(px) - x0];
+    if (own !== own || own === nodata) continue;
     const fx = px - 0.5, fy = py - 0.5;
     const ix = Math.floor(fx), iy = Math.floor(fy);
     const u = fx - ix, v = fy - iy;
