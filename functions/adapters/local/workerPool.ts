@@ -25,13 +25,19 @@ export function createPool(size: number): Pool {
 }
 
 function inlinePool(): Pool {
+  // One partition at a time: the memory budget is per partition, so two interleaved would double it.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    async run(prepared, partition) {
-      try {
-        return { ok: true, ...(await runPartition(prepared, partition)) };
-      } catch (e) {
-        return { ok: false, ...describeFailure(e) };
-      }
+    run(prepared, partition) {
+      const next = queue.then(async (): Promise<PartitionOutcome> => {
+        try {
+          return { ok: true, ...(await runPartition(prepared, partition)) };
+        } catch (e) {
+          return { ok: false, ...describeFailure(e) };
+        }
+      });
+      queue = next;
+      return next;
     },
     async close() {},
   };
