@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: every benchmark, each against a reference (rasterio / numpy / GDAL) run side by side on
+ * this machine, printed as ratios of medians (eofn time ÷ reference time: below 1 is faster) and peak RSS.
+ * Needs Debian's GDAL and rasterio (`apt-get install gdal-bin python3-gdal python3-rasterio python3-numpy`).
+ * `npm run bench -- decode ndvi` runs only those.
+ */
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  decode: async () => (await import('./decode.ts')).benchDecode(),
+  ndvi: async () => (await import('./ndvi.ts')).benchNdvi(),
+  'cog-write': async () => (await import('./cogWrite.ts')).benchCogWrite(),
+};
+
+if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {
+  console.error('npm run bench needs GDAL and rasterio: apt-get install gdal-bin python3-gdal python3-rasterio python3-numpy');
+  process.exit(2);
+}
+
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = chosen.length ? chosen : Object.keys(BENCHES);
+console.log(`eofn benchmarks on ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+for (const name of names) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n== ${name}`);
+  await bench();
+}
