@@ -11,6 +11,7 @@ import type { S3Event, S3EventRecord, SNSEvent, SNSEventRecord } from 'aws-lambd
 import { jobsForArrival, type Arrival } from '../../core/arrivals/arrivalRules.ts';
 import { InputError } from '../../core/errors.ts';
 import { storageFor } from '../../core/io/storage.ts';
+import { parseS3 } from '../shared/s3Storage.ts';
 import { submitJob } from './submitJob.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
@@ -39,6 +40,8 @@ export function createArrivalsHandler(deps: LambdaDeps) {
       if (!arrival) continue;
       const jobs = jobsForArrival(arrival, config.arrivalRules);
       for (const job of jobs) {
+        // `{bucket}` in a rule's output names the deployment's own data bucket (where staging lives).
+        if (typeof job.output === 'string') job.output = job.output.replaceAll('{bucket}', parseS3(config.stagingPrefix).bucket);
         await submitJob(send, config, { raw: job });
         started.push(String(job.id));
       }

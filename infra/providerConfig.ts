@@ -1,0 +1,57 @@
+/**
+ * A provider configuration: everything that differs between deployments (region, buckets, source-data
+ * permissions, arrival topics and rules, memory and concurrency per op). One JSON file per provider in
+ * `infra/config/<name>.json`, chosen with `-c provider=<name>`.
+ *
+ * @example
+ * const config = loadProviderConfig('aws-eu-central-1');
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ArrivalRulesSchema } from '../functions/core/arrivals/arrivalRules.ts';
+
+const FunctionSizeSchema = z.strictObject({
+  memoryMb: z.number().int().min(128).max(10240),
+  timeoutSeconds: z.number().int().min(1).max(900),
+  /** Most concurrent invocations the queue's event source starts (2–1000). */
+  concurrency: z.number().int().min(2).max(1000).default(50),
+});
+
+export const ProviderConfigSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  description: z.string().optional(),
+  account: z.string().optional(),
+  region: z.string(),
+  architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+  /** Buckets of source data the functions may read (read-only), e.g. the public `sentinel-cogs`. */
+  sourceBuckets: z.array(z.string()).default([]),
+  /** STAC item JSON written under this prefix of the data bucket starts jobs (S3 ObjectCreated). */
+  arrivalPrefix: z.string().default('arrivals/'),
+  /** SNS topics that publish new STAC items (e.g. Earth Search's new-item topic). */
+  arrivalTopics: z.array(z.string()).default([]),
+  arrivalRules: ArrivalRulesSchema.default([]),
+  ops: z.record(z.string(), FunctionSizeSchema),
+  jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10 }),
+  finalize: FunctionSizeSchema.default({ memoryMb: 3008, timeoutSeconds: 900, concurrency: 10 }),
+  /** Deliveries of a message before it moves to its queue's DLQ. */
+  maxReceiveCount: z.number().int().min(1).max(20).default(3),
+  /** Keep buckets and tables when the stack is deleted (production) or destroy them (test deployments). */
+  retainData: z.boolean().default(true),
+});
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const CONFIG_DIR = join(import.meta.dirname, 'config');
+
+export function providerNames(): string[] {
+  return readdirSync(CONFIG_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+export function loadProviderConfig(name: string): ProviderConfig {
+  if (!providerNames().includes(name)) {
+    throw new Error(`unknown provider "${name}": choose one of ${providerNames().join(', ')} (infra/config/<name>.json)`);
+  }
+  const parsed = ProviderConfigSchema.safeParse(JSON.parse(readFileSync(join(CONFIG_DIR, `${name}.json`), 'utf8')));
+  if (!parsed.success) throw new Error(`infra/config/${name}.json: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
