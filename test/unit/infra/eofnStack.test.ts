@@ -1,0 +1,110 @@
+/**
+ * CDK assertions on the synthesized stack of each provider configuration (bundling skipped: these check
+ * the template; `npx cdk synth` bundles for real).
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { EofnStack } from '../../../infra/eofnStack.ts';
+import { acknowledgeReviewedFindings } from '../../../infra/nagSuppressions.ts';
+import { loadProviderConfig, providerNames } from '../../../infra/providerConfig.ts';
+
+function synth(provider: string) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const config = loadProviderConfig(provider);
+  const stack = new EofnStack(app, `eofn-${provider}`, { config, env: { region: config.region } });
+  acknowledgeReviewedFindings(stack);
+  return { app, stack, config, template: Template.fromStack(stack) };
+}
+
+const env = (fn: { Properties: { Environment: { Variables: Record<string, unknown> } } }) => fn.Properties.Environment.Variables;
+
+describe.each(providerNames())('stack for provider %s', (provider) => {
+  const { app, config, template } = synth(provider);
+  const functions = template.findResources('AWS::Lambda::Function');
+  const byEntry = (name: string) => Object.entries(functions).find(([id]) => id.startsWith(name))?.[1];
+
+  it('gives every work queue a DLQ and a timeout that fits its function', () => {
+    // Prepare
+    const queues = template.findResources('AWS::SQS::Queue');
+    const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
+    // Act
+    const work = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy);
+    // Assess
+    expect(work).toHaveLength(2 + Object.keys(config.ops).length);
+    for (const [, q] of work) expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(config.maxReceiveCount);
+    expect(Object.keys(mappings)).toHaveLength(work.length);
+    for (const m of Object.values(mappings)) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      const queueId = m.Properties.EventSourceArn['Fn::GetAtt'][0];
+      const fnId = m.Properties.FunctionName.Ref;
+      expect(queues[queueId].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * functions[fnId].Properties.Timeout);
+    }
+  });
+
+  it('sizes each op function to the memory its planner assumes, one partition per invocation', () => {
+    for (const [op, size] of Object.entries(config.ops)) {
+      // Prepare
+      const fn = byEntry(`Op${op.replace(/-/g, '')}Function`)!;
+      // Act
+      const planned = JSON.parse(env(fn).EOFN_OP_MEMORY_MB as string);
+      // Assess
+      expect(fn.Properties.MemorySize).toBe(size.memoryMb);
+      expect(planned[op]).toBe(size.memoryMb);
+    }
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: Match.anyValue() } });
+  });
+
+  it('subscribes the arrivals function to the configured topics and to new items in the bucket', () => {
+    for (const arn of config.arrivalTopics) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: arn, Region: arn.split(':')[3] });
+    }
+    expect(Object.keys(template.findResources('AWS::SNS::Subscription'))).toHaveLength(config.arrivalTopics.length);
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { LambdaFunctionConfigurations: [Match.objectLike({
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'suffix', Value: '.json' }, { Name: 'prefix', Value: config.arrivalPrefix }]) } },
+      })] },
+    });
+  });
+
+  it('encrypts buckets, blocks public access, enforces TLS, and reads source data only', () => {
+    for (const b of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(b.Properties.BucketEncryption).toBeDefined();
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    }
+    expect(Object.values(template.findResources('AWS::S3::BucketPolicy')).every((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'))).toBe(true);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    for (const bucket of config.sourceBuckets) {
+      const onSource = statements.filter((s) => JSON.stringify(s.Resource).includes(`:::${bucket}`));
+      expect(onSource.length).toBeGreaterThan(0);
+      for (const s of onSource) expect(s.Action).toBe('s3:GetObject');
+    }
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('s3:Delete'))).toBe(false);
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions finding, and every acknowledgment has a reason', () => {
+    // Act
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    // Assess
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual([]);
+    const acks = app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) for (const reason of Object.values(a.data as Record<string, string>)) expect(String(reason).length).toBeGreaterThan(30);
+  });
+});
+
+describe('cdk-nag check', () => {
+  it('reports findings when the acknowledgments are left out (the check is live)', () => {
+    // Prepare
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new EofnStack(app, 'eofn-unacknowledged', { config: loadProviderConfig('aws-us-west-2'), env: { region: 'us-west-2' } });
+    // Act
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    // Assess
+    const rules = new Set(report.violations.map((v) => v.ruleName.replace(/\[.*$/, '')));
+    expect([...rules].sort()).toEqual(expect.arrayContaining(['AwsSolutions-L1', 'AwsSolutions-SQS3']));
+  });
+});
