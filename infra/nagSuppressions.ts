@@ -10,8 +10,6 @@ import { Validations, type Stack } from 'aws-cdk-lib';
 export const STACK_ACKNOWLEDGMENTS = [
   { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWSLambdaBasicExecutionRole grants only CloudWatch Logs writes; it is the policy Lambda functions are meant to use.' },
   { id: 'AwsSolutions-L1', reason: 'Node.js 22 is the runtime the code is developed and tested with; moving to a newer runtime is a deliberate, tested step.' },
-  { id: 'AwsSolutions-SQS3', reason: 'The flagged queues are themselves dead-letter queues.' },
-  { id: 'AwsSolutions-SNS2', reason: 'Completion events carry job ids and output hrefs, no data; a KMS key would stop partner queues in other accounts from receiving them unless they are granted the key.' },
 ];
 
 export function acknowledgeReviewedFindings(stack: Stack): void {
