@@ -88,9 +88,10 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string) {
     async recordInvalid(id: string, op: string, errors: string[]): Promise<void> {
       await update({
         Key: jobKey(id),
-        UpdateExpression: 'SET #s = :invalid, op = :op, errors = :errors, total = :zero, done = :zero, failed = :zero, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+        UpdateExpression: 'SET #s = :invalid, #op = :op, #errors = :errors, #total = :zero, #done = :zero, #failed = :zero, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
         ConditionExpression: 'attribute_not_exists(pk) OR #s = :invalid',
-        ExpressionAttributeNames: { '#s': 'status' },
+        // `total` is a DynamoDB reserved word; the others are named alike for clarity.
+        ExpressionAttributeNames: { '#s': 'status', '#op': 'op', '#errors': 'errors', '#total': 'total', '#done': 'done', '#failed': 'failed' },
         ExpressionAttributeValues: { ':invalid': 'INVALID', ':op': op, ':errors': errors, ':zero': 0, ':now': now() },
       });
     },

@@ -1,0 +1,161 @@
+/**
+ * Every AWS handler driven by the sample events in `events/`, against the emulated S3/SQS/SNS/DynamoDB.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { S3Event, SNSEvent, SQSEvent } from 'aws-lambda';
+import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
+import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorages.ts';
+import { createJobsHandler } from '../../../functions/adapters/lambda/jobsHandler.ts';
+import { createOpHandler } from '../../../functions/adapters/lambda/opHandler.ts';
+import { createArrivalsHandler } from '../../../functions/adapters/lambda/arrivalsHandler.ts';
+import { partExists } from '../../../functions/core/engine/index.ts';
+import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
+import { awsTestDeps } from '../../helpers/awsDeps.ts';
+import { fakeContext } from '../../helpers/awsEventSource.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const BUCKET = 'eofn-events';
+let aws: AwsTestEnv;
+
+const event = async <T>(name: string): Promise<T> => JSON.parse(await readFile(join(ROOT, 'events', name), 'utf8'));
+
+async function upload(dir: string, prefix: string): Promise<void> {
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${relative(dir, path)}`, Body: await readFile(path) }));
+  }
+}
+
+async function drainBodies(queueUrl: string): Promise<any[]> {
+  const out: any[] = [];
+  for (;;) {
+    const r = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
+    if (!r.Messages?.length) return out;
+    out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+  }
+}
+
+beforeAll(async () => {
+  aws = await startAwsEmulators({ ops: ['tile-reduce'] });
+  aws.config.opMemoryMb['tile-reduce'] = 161;
+  await aws.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await upload(join(ROOT, 'sample-data/s2-l2a-33TWM'), 'sample-data/s2-l2a-33TWM');
+  await upload(join(ROOT, 'sample-data/s2-l2a-33TWM/S2B_33TWM_20230810_0_L2A'), 'arrivals/S2B_33TWM_20230810_0_L2A');
+  useCloudStorages(new S3Storage(aws.s3));
+});
+
+afterAll(async () => aws?.stop());
+
+describe('jobs handler', () => {
+  it('plans a partner submission once and fans out one message per partition', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    const handler = createJobsHandler(deps);
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    // Act
+    const first = await handler(submission, fakeContext());
+    const again = await handler(submission, fakeContext());
+    const job = await deps.store.getJob('ndvi-events');
+    const messages = await drainBodies(aws.config.opQueues['tile-reduce']);
+    // Assess
+    expect(first.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(job).toMatchObject({ status: 'RUNNING', total: 8, done: 0, op: 'tile-reduce', memoryMb: 161, output: `s3://${BUCKET}/out/ndvi-events` });
+    expect(messages).toHaveLength(8);
+    expect(new Set(messages.map((m) => m.partition.id)).size).toBe(8);
+    expect(messages[0]).toMatchObject({ kind: 'partition', jobId: 'ndvi-events', preparedRef: `s3://${BUCKET}/out/ndvi-events/_eofn/prepared.json` });
+  });
+
+  it('reads a job by reference from S3', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    const job = JSON.parse((await event<SQSEvent>('sqs-partner-submission.json')).Records[0].body);
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'jobs/ndvi-events.json', Body: JSON.stringify({ ...job, id: 'ndvi-by-ref', output: `s3://${BUCKET}/out/ndvi-by-ref` }) }));
+    // Act
+    const out = await createJobsHandler(deps)(await event<SQSEvent>('sqs-job-by-reference.json'), fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.store.getJob('ndvi-by-ref')).toMatchObject({ status: 'RUNNING', total: 8 });
+    expect(await drainBodies(aws.config.opQueues['tile-reduce'])).toHaveLength(8);
+  });
+
+  it('records an invalid job as INVALID with every problem, without a retry', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    // Act
+    const out = await createJobsHandler(deps)(await event<SQSEvent>('sqs-invalid-job.json'), fakeContext());
+    const job = await deps.store.getJob('ndvi-invalid');
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(job?.status).toBe('INVALID');
+    expect(job?.errors.join('\n')).toMatch(/params\.expression/);
+    expect(job?.errors.join('\n')).toMatch(/params\.reducer/);
+  });
+});
+
+describe('op handler', () => {
+  it('runs each partition of a batch, counts it once, and reports the poison message as failed', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    const handler = createOpHandler(deps);
+    const batch = await event<SQSEvent>('sqs-partition-batch.json');
+    // Act
+    const first = await handler(batch, fakeContext());
+    const duplicate = await handler({ Records: batch.Records.slice(0, 2) }, fakeContext());
+    const job = await deps.store.getJob('ndvi-events');
+    const parts = await deps.store.partitions('ndvi-events');
+    // Assess
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: batch.Records[2].messageId }]);
+    expect(duplicate.batchItemFailures).toEqual([]);
+    expect(job?.done).toBe(2);
+    expect(parts.map((p) => [p.id, p.status, p.attempts])).toEqual([
+      ['r00000-c00000-128x64', 'SUCCEEDED', 1], ['r00000-c00128-128x64', 'SUCCEEDED', 1],
+    ]);
+    expect(await partExists(`s3://${BUCKET}/out/ndvi-events`, 'r00000-c00000-128x64')).toBe(true);
+    const dead = await aws.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+      TableName: aws.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JOB#unknown' },
+    }));
+    expect(dead.Items?.[0]).toMatchObject({ sk: `DEAD#${batch.Records[2].messageId}`, error: expect.stringMatching(/not JSON/) });
+  });
+});
+
+describe('arrivals handler', () => {
+  const rules = [
+    { name: 'ndvi-33twm', tiles: ['33TWM'], maxCloudCover: 80, job: { op: 'tile-reduce', params: { expression: '(nir - red) / (nir + red)', reducer: 'first' }, output: 's3://{bucket}/products/{rule}/{tile}/{date}' } },
+    { name: 'elsewhere', tiles: ['31UFU'], job: { op: 'tile-reduce', params: { expression: 'nir', reducer: 'first' }, output: 's3://{bucket}/x' } },
+  ];
+
+  it('starts the matching jobs for an S3 ObjectCreated item', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws, { config: { ...aws.config, arrivalRules: rules } });
+    // Act
+    const out = await createArrivalsHandler(deps)(await event<S3Event>('s3-object-created.json'));
+    const sent = await drainBodies(aws.config.jobsQueueUrl);
+    // Assess
+    expect(out.jobs).toEqual(['ndvi-33twm-S2B_33TWM_20230810_0_L2A']);
+    expect(sent).toEqual([{ kind: 'job', job: expect.objectContaining({
+      id: 'ndvi-33twm-S2B_33TWM_20230810_0_L2A', items: [`s3://${BUCKET}/arrivals/S2B_33TWM_20230810_0_L2A/S2B_33TWM_20230810_0_L2A.json`],
+      output: `s3://${aws.bucket}/products/ndvi-33twm/33TWM/2023-08-10`,
+    }) }]);
+  });
+
+  it('starts the matching jobs for an SNS new-item notification, pointing at the item\'s self link', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws, { config: { ...aws.config, arrivalRules: rules } });
+    // Act
+    const out = await createArrivalsHandler(deps)(await event<SNSEvent>('sns-new-item.json'));
+    const sent = await drainBodies(aws.config.jobsQueueUrl);
+    // Assess
+    expect(out.jobs).toEqual(['ndvi-33twm-S2B_33TWM_20230813_0_L2A']);
+    expect(sent[0].job.items).toEqual([`s3://${BUCKET}/sample-data/s2-l2a-33TWM/S2B_33TWM_20230813_0_L2A/S2B_33TWM_20230813_0_L2A.json`]);
+    // The job it starts is valid and plans in the jobs handler.
+    const planned = await createJobsHandler(deps)({ Records: [{ ...(await event<SQSEvent>('sqs-partner-submission.json')).Records[0], body: JSON.stringify(sent[0]) }] }, fakeContext());
+    expect(planned.batchItemFailures).toEqual([]);
+    expect((await deps.store.getJob('ndvi-33twm-S2B_33TWM_20230813_0_L2A'))?.status).toBe('RUNNING');
+  });
+});
