@@ -1,11 +1,13 @@
 /**
- * `eofn plan` output: one line per partition with its window and estimated peak, then the merge step.
+ * `eofn plan` output: one line per partition with its window and estimated peak, then the merge step and
+ * the job's estimated cost on AWS Lambda (see `costModel.ts`).
  *
  * @example
  * process.stdout.write(formatPlan(plan));
  */
 import type { JobPlan } from '../../core/engine/index.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
+import { estimateCost, formatCost } from '../../core/plan/costModel.ts';
 
 export function formatPlan(plan: JobPlan): string {
   const lines = [
@@ -17,6 +19,7 @@ export function formatPlan(plan: JobPlan): string {
       return `  ${p.id.padEnd(28)} ${where.padEnd(26)} est. peak ${String(mb(p.estimatedPeakBytes)).padStart(5)} MB`;
     }),
     `  ${'merge'.padEnd(28)} ${''.padEnd(26)} est. peak ${String(mb(plan.mergePeakBytes)).padStart(5)} MB`,
+    formatCost(estimateCost(plan)),
   ];
   return lines.join('\n') + '\n';
 }
