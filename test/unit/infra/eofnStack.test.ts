@@ -18,7 +18,7 @@ function synth(provider: string) {
   return { app, stack, config, template: Template.fromStack(stack) };
 }
 
-const env = (fn: { Properties: { Environment: { Variables: Record<string, unknown> } } }) => fn.Properties.Environment.Variables;
+const env = (fn: Record<string, any>): Record<string, unknown> => fn.Properties.Environment.Variables;
 
 describe.each(providerNames())('stack for provider %s', (provider) => {
   const { app, config, template } = synth(provider);
