@@ -8,6 +8,7 @@
  * const id = await backend.submit('jobs/ndvi.json'); // then: await backend.status(id)
  */
 import { loadPrepared, readJobFile } from '../../core/engine/index.ts';
+import { InputError } from '../../core/errors.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
 import { documentClient, sqsClient } from '../shared/awsServiceClients.ts';
@@ -23,7 +24,7 @@ export function createAwsBackend(
   send: QueueSender = createQueueSender(sqsClient()),
 ): CliBackend {
   const need = (value: string, name: string) => {
-    if (!value) throw new Error(`set ${name} (printed by \`npm run deploy:aws\` as a stack output; see docs/aws.md)`);
+    if (!value) throw new InputError(name, 'not set: export the stack outputs of `npm run deploy:aws` (see docs/aws.md)');
   };
   return {
     name: 'aws',
