@@ -80,7 +80,6 @@ export class EofnStack extends Stack {
       arrivals.addEventSource(new SnsEventSource(Topic.fromTopicArn(this, `ArrivalTopic${i}`, arn), { deadLetterQueue: arrivalsDlq }));
     }
     // Failed asynchronous invocations (S3 events) land in the same DLQ after two retries.
-    arrivals.addEnvironment('EOFN_ARRIVALS_DLQ_URL', arrivalsDlq.queueUrl);
     (arrivals.node.defaultChild as CfnFunction).deadLetterConfig = { targetArn: arrivalsDlq.queueArn };
     arrivalsDlq.grantSendMessages(arrivals);
 
