@@ -50,8 +50,9 @@ export function decodeRasterPart(bytes: Uint8Array, name = 'part'): RasterPart {
   // Copy into aligned buffers: the part bytes may sit at any offset of a larger buffer.
   const bands: TypedArray[] = [];
   for (let b = 0; b < header.bands; b++) {
-    const start = bytes.byteOffset + dataStart + b * pixels * Ctor.BYTES_PER_ELEMENT;
-    bands.push(new Ctor(bytes.buffer.slice(start, start + pixels * Ctor.BYTES_PER_ELEMENT)));
+    const start = dataStart + b * pixels * Ctor.BYTES_PER_ELEMENT;
+    const copy = bytes.slice(start, start + pixels * Ctor.BYTES_PER_ELEMENT);
+    bands.push(new Ctor(copy.buffer, 0, pixels));
   }
   return { window: header.window, dtype: header.dtype, bands };
 }
