@@ -12,3 +12,4 @@ rm -f test/golden/tile-reduce/*.aux.xml
 "$PY" scripts/golden/composite.py sample-data/jobs/composite-demo.json test/golden/composite
 "$PY" scripts/golden/coherence.py sample-data/jobs/coherence-demo.json test/golden/coherence-merge
 rm -f test/golden/composite/*.aux.xml test/golden/coherence-merge/*.aux.xml
+"$PY" scripts/golden/parcels.py golden

@@ -1,0 +1,185 @@
+/**
+ * The merge of parcel-aggregate: streams every partition's part into one table (`result.parquet` or
+ * `result.csv`), in parcel file order, then item date, then band. Parts are read chunk by chunk through the
+ * storage (a k-way merge on the parcel index: each part is already in file order), and rows go out in row
+ * groups of ROW_GROUP: memory holds a chunk per part and one row group, never the table.
+ *
+ * @example
+ * const summary = await mergeParcelTable(setup, partitions, readPart, sink);
+ */
+import { join } from 'node:path';
+import { storageFor } from '../../io/storage.ts';
+import { openCsvTableWriter } from '../../table/csvTableWriter.ts';
+import { openParquetTableWriter } from '../../table/parquetTableWriter.ts';
+import type { TableColumn, TableWriter } from '../../table/types.ts';
+import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
+import type { ParcelAggregateSetup } from './parcelAggregate.ts';
+import { PartReader, type ParcelRecord } from './parcelPart.ts';
+import { parcelHistogramPng } from './parcelPreview.ts';
+
+export const ROW_GROUP = 65536;
+/** Bytes of all part chunks held at once; each part gets its share, within [64 KiB, 4 MiB]. */
+export const MERGE_READ_BYTES = 64 * 2 ** 20;
+
+export const PARQUET_TYPE = 'application/vnd.apache.parquet';
+export const CSV_TYPE = 'text/csv';
+
+export function tableColumns(stats: string[]): TableColumn[] {
+  return [
+    { name: 'parcel_id', type: 'string', nullable: false },
+    { name: 'item_id', type: 'string', nullable: false },
+    { name: 'datetime', type: 'timestamp', nullable: true },
+    { name: 'band', type: 'string', nullable: false },
+    { name: 'count', type: 'int32', nullable: false },
+    { name: 'nodata_count', type: 'int32', nullable: false },
+    ...stats.map((name) => ({ name, type: 'double' as const, nullable: true })),
+  ];
+}
+
+export function partChunkBytes(partitions: number): number {
+  return Math.min(4 * 2 ** 20, Math.max(64 * 2 ** 10, Math.floor(MERGE_READ_BYTES / Math.max(1, partitions))));
+}
+
+export async function mergeParcelTable(
+  setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
+): Promise<ProductSummary> {
+  const columns = tableColumns(setup.stats);
+  const name = setup.format === 'csv' ? 'result.csv' : 'result.parquet';
+  const local = join(sink.scratchDir, name);
+  const writer: TableWriter = setup.format === 'csv'
+    ? await openCsvTableWriter(local, columns)
+    : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });
+  const chunk = partChunkBytes(partitions.length);
+  const readers = await Promise.all(partitions.map(async (p) => {
+    const reader = new PartReader(await chunkSource(sink.outputHref, p.id, readPart), chunk);
+    await reader.open();
+    return reader;
+  }));
+  const means = new Float32Array(setup.parcels.count).fill(Number.NaN);
+  const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
+  const batch = new RowBatch(columns.length);
+  const dates = setup.items.map((i) => (i.datetime ? new Date(i.datetime) : null));
+  const meanAt = setup.stats.indexOf('mean');
+  for await (const record of mergedRecords(readers)) {
+    if (record.index !== stats.parcels) throw new Error(`parts do not cover the parcels: expected parcel ${stats.parcels}, got ${record.index}`);
+    stats.parcels++;
+    let any = false;
+    for (let i = 0; i < setup.items.length; i++) {
+      for (let b = 0; b < setup.bands.length; b++) {
+        const block = i * setup.bands.length + b;
+        const count = record.counts[2 * block];
+        if (count > 0) any = true;
+        batch.push(record.id, setup.items[i].id, dates[i], setup.bands[b].name, count, record.counts[2 * block + 1], record.stats, block * setup.stats.length, setup.stats.length);
+      }
+    }
+    if (!any) stats.parcelsWithoutPixels++;
+    if (meanAt >= 0) means[record.index] = record.stats[meanAt];
+    if (batch.rows >= ROW_GROUP) await batch.flushTo(writer, stats);
+  }
+  await batch.flushTo(writer, stats);
+  await writer.close();
+  if (stats.parcels !== setup.parcels.count) throw new Error(`parts hold ${stats.parcels} parcels, the file has ${setup.parcels.count}`);
+  const type = setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE;
+  const href = await sink.writeFile(name, local, type);
+  const preview = await sink.write('preview.png', parcelHistogramPng(means), 'image/png');
+  return {
+    assets: {
+      data: {
+        href, type, roles: ['data'], title: `Per-parcel statistics (${setup.rule})`,
+        'table:columns': columns.map((c) => ({ name: c.name, type: c.type })),
+        'table:row_count': stats.rows,
+      },
+      preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Histogram of parcel means: ${setup.bands[0].name}, ${setup.items[0].id}` },
+    },
+    properties: {
+      'eofn:parcels': setup.parcels.count,
+      'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
+      'eofn:parcels_outside_raster': setup.parcels.outside,
+      'eofn:invalid_parcels': setup.parcels.invalidCount,
+      ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
+      'eofn:rule': setup.rule,
+    },
+  };
+}
+
+/** Columns of rows being gathered for the next row group. */
+class RowBatch {
+  rows = 0;
+  private cols: (string | number | Date | null)[][];
+  constructor(width: number) {
+    this.cols = Array.from({ length: width }, () => []);
+  }
+
+  push(parcel: string, item: string, date: Date | null, band: string, count: number, nodata: number, stats: Float64Array, at: number, n: number): void {
+    const c = this.cols;
+    c[0].push(parcel); c[1].push(item); c[2].push(date); c[3].push(band); c[4].push(count); c[5].push(nodata);
+    for (let s = 0; s < n; s++) {
+      const v = stats[at + s];
+      c[6 + s].push(Number.isNaN(v) ? null : v);
+    }
+    this.rows++;
+  }
+
+  async flushTo(writer: TableWriter, stats: { rows: number }): Promise<void> {
+    if (!this.rows) return;
+    await writer.append(this.cols);
+    stats.rows += this.rows;
+    this.rows = 0;
+    this.cols = this.cols.map(() => []);
+  }
+}
+
+/** Records of all parts in parcel index order (each part is in order already). */
+async function* mergedRecords(readers: PartReader[]): AsyncGenerator<ParcelRecord> {
+  const heads = await Promise.all(readers.map((r) => r.next()));
+  const heap: number[] = [];
+  const less = (a: number, b: number) => heads[a]!.index < heads[b]!.index;
+  const push = (k: number) => {
+    heap.push(k);
+    for (let i = heap.length - 1; i > 0;) {
+      const up = (i - 1) >> 1;
+      if (!less(heap[i], heap[up])) break;
+      [heap[i], heap[up]] = [heap[up], heap[i]];
+      i = up;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l], heap[m])) m = l;
+        if (r < heap.length && less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  heads.forEach((h, k) => { if (h) push(k); });
+  while (heap.length) {
+    const k = pop();
+    yield heads[k]!;
+    heads[k] = await readers[k].next();
+    if (heads[k]) push(k);
+  }
+}
+
+/**
+ * Range reads of a part where the engine stored it (`<output>/_parts/<id>.part`), so the merge never holds a
+ * whole part; when the storage does not have it there (a caller with its own `readPart`), the whole part.
+ */
+async function chunkSource(outputHref: string, id: string, readPart: (id: string) => Promise<Uint8Array>) {
+  const { partHref } = await import('../../engine/partitions.ts'); // lazy: the engine imports the op registry
+  const href = partHref(outputHref, id);
+  const storage = storageFor(href);
+  if ((await storage.size(href)) !== undefined) {
+    return (offset: number, length: number) => storage.readRange(href, offset, length);
+  }
+  const whole = await readPart(id);
+  return async (offset: number, length: number) => whole.subarray(offset, offset + length);
+}

@@ -1,0 +1,138 @@
+/**
+ * parcel-aggregate: per-parcel statistics for each item and each band (an asset or a named expression), as
+ * the CAP monitoring community computes them; one table row per parcel × item × band.
+ *
+ * @example
+ * // params: { parcels: '../parcels/si-eurocrops-2021.fgb', idProperty: 'ID', assets: ['red', 'nir'],
+ * //           expressions: { ndvi: '(nir - red) / (nir + red)' }, mask: { asset: 'scl', exclude: [3, 8, 9] } }
+ */
+import { resolveHref } from '../../io/storage.ts';
+import { compileExpression, type CompiledExpression } from '../../expr/compileExpression.ts';
+import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
+import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
+import type { Grid } from '../../raster/types.ts';
+import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import { assetOf } from '../../stac/resolveItems.ts';
+import type { InvalidParcel } from '../../vector/toParcels.ts';
+import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
+import { openRasterCached } from '../openRasterCached.ts';
+import type { Operation } from '../types.ts';
+import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
+import type { ParcelAggregateParams } from './params.ts';
+import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
+import { runParcelPartition } from './runParcelPartition.ts';
+import { planParcelPartitions, type CellSummary, type ParcelPartitionData, type PlanInputs } from './planParcelPartitions.ts';
+import { statColumns } from './parcelStats.ts';
+import { summariseParcels } from './summariseParcels.ts';
+
+export interface ParcelBand {
+  name: string;
+  /** An asset key (the band is the asset itself) or an expression over `inputs`. */
+  asset?: string;
+  expression?: string;
+}
+
+export interface ParcelAggregateSetup {
+  grid: Grid;
+  items: SetupItem[];
+  inputs: string[];
+  bands: ParcelBand[];
+  stats: string[];
+  rule: 'centroid' | 'all-touched';
+  mask?: MaskSpec;
+  format: 'parquet' | 'csv';
+  parcels: ParcelSource & {
+    crs: string;
+    count: number;
+    vertices: number;
+    fileBytes: number;
+    outside: number;
+    invalidCount: number;
+    /** The first invalid parcels (kept with invalidGeometry "keep"), listed in the product item. */
+    invalid: InvalidParcel[];
+  };
+  cells: CellSummary[];
+  cellsX: number;
+  cellsY: number;
+  cellSize: number;
+}
+
+const LISTED_INVALID = 100;
+
+export const parcelAggregate: Operation<ParcelAggregateSetup> = {
+  name: 'parcel-aggregate',
+
+  /** `base` (the job file's href) resolves a relative `parcels` href; without it, the current directory. */
+  async prepare(job, items, base?: string) {
+    const params = job.params as ParcelAggregateParams;
+    const bands: ParcelBand[] = [
+      ...(params.assets ?? []).map((asset) => ({ name: asset, asset })),
+      ...Object.entries(params.expressions ?? {}).map(([name, expression]) => ({ name, expression })),
+    ];
+    const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
+    const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
+    const setupItems: SetupItem[] = items.map((item) => ({
+      id: item.id, index: item.index, datetime: item.datetime,
+      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
+    }));
+    const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
+    await checkItemAssets(setupItems, keys, grid);
+    const source: ParcelSource = {
+      href: resolveHref(params.parcels, base),
+      idProperty: params.idProperty,
+      invalidGeometry: params.invalidGeometry ?? 'error',
+    };
+    const onGrid = await parcelsOnGrid(source, grid);
+    const summary = summariseParcels(onGrid);
+    return {
+      grid, items: setupItems, inputs, bands,
+      stats: statColumns(params.stats ?? []),
+      rule: params.rule ?? 'centroid',
+      mask: params.mask,
+      format: params.format ?? 'parquet',
+      parcels: {
+        ...source, crs: onGrid.crs, count: onGrid.parcels.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
+        outside: summary.outside, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
+      },
+      cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+    };
+  },
+
+  plan(setup, options) {
+    const plan = planParcelPartitions(planInputs(setup), options);
+    const chunk = partChunkBytes(plan.partitions.length);
+    return {
+      ...plan,
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + setup.parcels.count * 4,
+    };
+  },
+
+  runPartition(setup, partition) {
+    return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window);
+  },
+
+  merge(setup, partitions, readPart, sink) {
+    return mergeParcelTable(setup, partitions, readPart, sink);
+  },
+};
+
+export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
+  return {
+    cells: setup.cells, cellsX: setup.cellsX, cellsY: setup.cellsY,
+    parcels: { count: setup.parcels.count, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes },
+    inputs: setup.inputs.length, mask: !!setup.mask,
+    items: setup.items.length, bands: setup.bands.length, stats: setup.stats.length,
+  };
+}
+
+/** The band functions of a setup: an asset band copies its input, an expression band evaluates. */
+export function bandEvaluators(setup: ParcelAggregateSetup): ((values: Float32Array[], out: Float32Array) => Float32Array)[] {
+  return setup.bands.map((b) => {
+    if (b.asset) {
+      const at = setup.inputs.indexOf(b.asset);
+      return (values) => values[at];
+    }
+    const evaluate: CompiledExpression = compileExpression(parseExpression(b.expression!), setup.inputs);
+    return (values, out) => { evaluate(values, out); return out; };
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Where a closed ring crosses itself, without GEOS: segments sorted by their left end and swept, so that
+ * only segments whose x-ranges overlap are compared (about n log n for a parcel's ring). Two segments
+ * "cross" when each one's ends lie strictly on both sides of the other (a proper crossing), or when
+ * collinear segments overlap along a length; touching at a shared vertex is not a crossing.
+ *
+ * @example
+ * ringSelfIntersection(Float64Array.of(0,0, 2,2, 2,0, 0,2, 0,0)); // [1, 1]: a bow tie crosses at (1, 1)
+ */
+import type { Ring } from './types.ts';
+
+export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
+  const n = ring.length / 2 - 1; // segments of a closed ring
+  if (n < 3) return undefined;
+  const order = Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => Math.min(ring[2 * a], ring[2 * a + 2]) - Math.min(ring[2 * b], ring[2 * b + 2]));
+  for (let oi = 0; oi < n; oi++) {
+    const i = order[oi];
+    const maxX = Math.max(ring[2 * i], ring[2 * i + 2]);
+    for (let oj = oi + 1; oj < n; oj++) {
+      const j = order[oj];
+      if (Math.min(ring[2 * j], ring[2 * j + 2]) > maxX) break;
+      const adjacent = Math.abs(i - j) === 1 || Math.abs(i - j) === n - 1;
+      const hit = crossing(ring, i, j, adjacent);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+function crossing(r: Ring, i: number, j: number, adjacent: boolean): [number, number] | undefined {
+  const ax = r[2 * i], ay = r[2 * i + 1], bx = r[2 * i + 2], by = r[2 * i + 3];
+  const cx = r[2 * j], cy = r[2 * j + 1], dx = r[2 * j + 2], dy = r[2 * j + 3];
+  if (Math.max(ay, by) < Math.min(cy, dy) || Math.max(cy, dy) < Math.min(ay, by)) return undefined;
+  const d1 = orient(cx, cy, dx, dy, ax, ay);
+  const d2 = orient(cx, cy, dx, dy, bx, by);
+  const d3 = orient(ax, ay, bx, by, cx, cy);
+  const d4 = orient(ax, ay, bx, by, dx, dy);
+  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) {
+    const t = d1 / (d1 - d2);
+    return [ax + t * (bx - ax), ay + t * (by - ay)];
+  }
+  if (d1 === 0 && d2 === 0 && d3 === 0 && d4 === 0) {
+    // Collinear: overlapping along a length (beyond the one vertex adjacent segments share) is a crossing.
+    const useX = Math.abs(bx - ax) >= Math.abs(by - ay);
+    const [a0, a1] = useX ? [Math.min(ax, bx), Math.max(ax, bx)] : [Math.min(ay, by), Math.max(ay, by)];
+    const [c0, c1] = useX ? [Math.min(cx, dx), Math.max(cx, dx)] : [Math.min(cy, dy), Math.max(cy, dy)];
+    const overlap = Math.min(a1, c1) - Math.max(a0, c0);
+    if (overlap > 0 || (!adjacent && overlap === 0)) return useX ? [Math.max(a0, c0), ay] : [ax, Math.max(a0, c0)];
+  }
+  return undefined;
+}
+
+function orient(ax: number, ay: number, bx: number, by: number, px: number, py: number): number {
+  return (bx - ax) * (py - ay) - (by - ay) * (px - ax);
+}

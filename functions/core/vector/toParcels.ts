@@ -1,0 +1,118 @@
+/**
+ * Checks the features of a parcel file and makes parcels of them. Ids: every feature must have the id
+ * property (an error names the feature indexes that lack it) and ids must be unique (an error lists the
+ * duplicates). Geometries: Polygon or MultiPolygon, rings of at least 4 finite positions, closed, not
+ * crossing themselves. With `invalidGeometry: 'error'` (the default) a bad geometry fails the job and the
+ * message lists them; with `'keep'` each is kept as GDAL would rasterise it (rings closed, even-odd rule;
+ * a missing geometry gives a parcel without pixels) and listed in `invalid`, so nothing is lost silently.
+ *
+ * @example
+ * const { parcels } = toParcels(await readParcelFile(href), { idProperty: 'ID' });
+ */
+import { InputError } from '../errors.ts';
+import { ringSelfIntersection } from './ringSelfIntersection.ts';
+import type { Parcel, Polygon, RawFeature, RawParcelFile, Ring } from './types.ts';
+
+export interface ToParcelsOptions {
+  /** One property, or several whose values are joined with "/" (e.g. ["Journalnr", "Marknr"]). */
+  idProperty: string | string[];
+  invalidGeometry?: 'error' | 'keep';
+  /** Skip the self-intersection sweep (partitions re-reading a file that `prepare` already checked). */
+  trusted?: boolean;
+}
+
+export interface InvalidParcel {
+  index: number;
+  id: string;
+  reason: string;
+}
+
+const LISTED = 10;
+
+export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels: Parcel[]; invalid: InvalidParcel[] } {
+  const ids = idsOf(raw, opts.idProperty);
+  const parcels: Parcel[] = [];
+  const invalid: InvalidParcel[] = [];
+  raw.features.forEach((feature, index) => {
+    const { polygons, problem } = polygonsOf(feature.geometry, !!opts.trusted);
+    if (problem) invalid.push({ index, id: ids[index], reason: problem });
+    parcels.push({ index, id: ids[index], polygons });
+  });
+  if (invalid.length && (opts.invalidGeometry ?? 'error') === 'error') {
+    const listed = invalid.slice(0, LISTED).map((p) => `feature ${p.index} (id ${p.id}): ${p.reason}`).join('; ');
+    throw new InputError(raw.href, `${invalid.length} invalid parcel geometr${invalid.length === 1 ? 'y' : 'ies'}: ${listed}${invalid.length > LISTED ? '; …' : ''}` +
+      ' (fix them, or set params.invalidGeometry to "keep" to rasterise them as GDAL does and list them in the product)');
+  }
+  return { parcels, invalid };
+}
+
+function idsOf(raw: RawParcelFile, idProperty: string | string[]): string[] {
+  const keys = Array.isArray(idProperty) ? idProperty : [idProperty];
+  const missing: number[] = [];
+  const ids = raw.features.map((f, i) => {
+    const parts = keys.map((k) => f.properties[k]);
+    if (parts.some((v) => v === undefined || v === null || v === '')) missing.push(i);
+    return parts.map((v) => (typeof v === 'bigint' ? v.toString() : String(v))).join('/');
+  });
+  const name = keys.map((k) => `"${k}"`).join(' + ');
+  if (missing.length) {
+    throw new InputError(raw.href, `${missing.length} feature(s) have no id property ${name}: feature ${missing.slice(0, LISTED).join(', ')}${missing.length > LISTED ? ', …' : ''}` +
+      ` (properties of feature ${missing[0]}: ${Object.keys(raw.features[missing[0]].properties).join(', ') || 'none'})`);
+  }
+  const first = new Map<string, number>();
+  const dupes: string[] = [];
+  ids.forEach((id, i) => {
+    const at = first.get(id);
+    if (at === undefined) first.set(id, i);
+    else dupes.push(`"${id}" (features ${at} and ${i})`);
+  });
+  if (dupes.length) {
+    throw new InputError(raw.href, `${dupes.length} duplicate id(s) in ${name}: ${dupes.slice(0, LISTED).join(', ')}${dupes.length > LISTED ? ', …' : ''}` +
+      (keys.length === 1 ? '; several properties can make an id, e.g. idProperty: ["farm", "field"]' : ''));
+  }
+  return ids;
+}
+
+function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polygons: Polygon[]; problem?: string } {
+  if (!geometry) return { polygons: [], problem: 'no geometry' };
+  let coords: unknown[];
+  if (geometry.type === 'Polygon') coords = [geometry.coordinates];
+  else if (geometry.type === 'MultiPolygon') coords = geometry.coordinates as unknown[];
+  else return { polygons: [], problem: `geometry type ${geometry.type}; expected Polygon or MultiPolygon` };
+  const problems: string[] = [];
+  const polygons = (coords as unknown[][]).map((poly, p) => (poly as unknown[][]).map((ring, r) => {
+    const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
+    const { ring: flat, problem } = ringOf(ring, trusted);
+    if (problem) problems.push(`${where} ${problem}`);
+    return flat;
+  }).filter((ring) => ring.length >= 8));
+  return { polygons, problem: problems.length ? problems.join(', ') : undefined };
+}
+
+function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?: string } {
+  const n = positions.length;
+  const closed = n > 0 && same(positions[0], positions[n - 1]);
+  const ring = new Float64Array(2 * (closed ? n : n + 1));
+  for (let i = 0; i < n; i++) {
+    const p = positions[i] as number[];
+    ring[2 * i] = p[0];
+    ring[2 * i + 1] = p[1];
+  }
+  if (!closed && n > 0) {
+    ring[2 * n] = ring[0];
+    ring[2 * n + 1] = ring[1];
+  }
+  if (ring.some((v) => !Number.isFinite(v))) return { ring: new Float64Array(0), problem: 'has a non-finite coordinate' };
+  if (n < 4) return { ring, problem: `has ${n} positions; a closed ring needs at least 4` };
+  if (!closed) return { ring, problem: 'is not closed (last position differs from the first)' };
+  if (!trusted) {
+    const hit = ringSelfIntersection(ring);
+    if (hit) return { ring, problem: `crosses itself near (${hit[0]}, ${hit[1]})` };
+  }
+  return { ring };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  const p = a as number[], q = b as number[];
+  return Array.isArray(p) && Array.isArray(q) && p[0] === q[0] && p[1] === q[1];
+}

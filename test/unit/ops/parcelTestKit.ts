@@ -1,0 +1,55 @@
+/**
+ * Runs a parcel-aggregate job through the engine's own steps (prepare, plan, every partition, finalize) into a
+ * temporary folder and reads the table back with hyparquet: what the golden and partition tests share.
+ *
+ * @example
+ * const { rows, plan } = await runParcelJob({ parcels, idProperty: 'ID', assets: ['red'] }, items, { memoryMb: 200 });
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { finalizeJob, planJob, prepareJob, runPartition } from '../../../functions/core/engine/index.ts';
+import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const SI_ITEMS = ['S2B_33TWM_20230813_0_L2A', 'S2A_33TWM_20230818_0_L2A', 'S2B_33TWM_20230820_0_L2A']
+  .map((id) => join(ROOT, 'test/fixtures/parcels/si-33TWM', id, `${id}.json`));
+export const DK_ITEMS = [join(ROOT, 'test/fixtures/parcels/dk-synthetic/dk-synthetic.json')];
+export const SCL_MASK = { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] };
+
+export type Row = Record<string, unknown>;
+
+export async function runParcelJob(params: Record<string, unknown>, items: string[], opts: { memoryMb?: number; minPartitions?: number } = {}) {
+  registerCoreStorages();
+  const output = mkdtempSync(join(tmpdir(), 'eofn-parcels-'));
+  const prepared = await prepareJob({ op: 'parcel-aggregate', items, params, output });
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb ?? 1769, minPartitions: opts.minPartitions });
+  for (const p of plan.partitions) await runPartition(prepared, p);
+  const summary = await finalizeJob(prepared, plan);
+  const format = (params.format as string | undefined) ?? 'parquet';
+  const path = join(output, `result.${format}`);
+  const rows = format === 'parquet' ? await readParquetRows(path) : [];
+  const item = JSON.parse(readFileSync(join(output, 'item.json'), 'utf8'));
+  return { output, path, rows, plan, summary, item, prepared };
+}
+
+export async function readParquetRows(path: string): Promise<Row[]> {
+  const buf = readFileSync(path);
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  return parquetReadObjects({ file }) as Promise<Row[]>;
+}
+
+/** Golden CSV rows (written by scripts/golden/parcels.py): numbers parsed, empty statistics as null. */
+export function readGoldenCsv(name: string): Row[] {
+  const [header, ...lines] = readFileSync(join(ROOT, 'test/golden/parcel-aggregate', `${name}.csv`), 'utf8').trim().split('\n');
+  const cols = header.split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(cols.map((c, i) => {
+      const v = cells[i];
+      if (['parcel_id', 'item_id', 'datetime', 'band'].includes(c)) return [c, v];
+      return [c, v === '' ? null : Number(v)];
+    }));
+  });
+}
