@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   decode: async () => (await import('./decode.ts')).benchDecode(),
   ndvi: async () => (await import('./ndvi.ts')).benchNdvi(),
   'cog-write': async () => (await import('./cogWrite.ts')).benchCogWrite(),
+  composite: async () => (await import('./composite.ts')).benchComposite(),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {
