@@ -2,7 +2,6 @@
  * Worker-thread entry: runs the partitions the pool hands it, one at a time. Errors travel back as
  * messages with whether a retry could help (bad input will fail the same way every time).
  */
-import './workerGlobals.ts';
 import { parentPort } from 'node:worker_threads';
 import { runPartition } from '../../core/engine/index.ts';
 import { registerLocalStorages } from './registerLocalStorages.ts';
