@@ -128,4 +128,58 @@ describe('AWS pipeline (emulated): submit, fan out, partitions, finalize', () =>
     expect(status!.errors.join('\n')).toMatch(/dead-lettered: NotInPlanError: partition r99c99: not in the plan/);
     expect(await receiveAll(aws.dlqUrls.finalize)).toEqual([]);
   });
+
+  it('dead-letters a partition that keeps failing, finalizes the job FAILED, and redrive completes it', async () => {
+    // Prepare: a second job (another reducer, another output) whose first partition fails until "fixed"
+    const job = JSON.parse(await readFile(join(SAMPLE, 'jobs/ndvi-demo.json'), 'utf8'));
+    job.params.reducer = 'mean';
+    job.output = 'out/redrive';
+    await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: 'sample-data/jobs/redrive.json', Body: JSON.stringify(job) }));
+    const reference = await mkdtemp(join(tmpdir(), 'eofn-aws-redrive-'));
+    registerLocalStorages();
+    await runJobLocally({ job: { raw: job, base: join(SAMPLE, 'jobs/redrive.json') }, output: reference, workers: 1, quiet: true });
+    useCloudStorages(new S3Storage(aws.s3));
+
+    let broken: string | undefined;
+    let fixed = false;
+    const failing: typeof runPartition = async (prepared, partition) => {
+      broken ??= partition.id;
+      if (partition.id === broken && !fixed) throw new Error(`disk on fire while reading ${partition.id}`);
+      return runPartition(prepared, partition);
+    };
+    const send = createQueueSender(aws.sqs);
+    const deps = awsTestDeps(aws, { send });
+    const handlers: Parameters<typeof drain>[1] = [
+      [aws.config.jobsQueueUrl, createJobsHandler(deps)],
+      [aws.config.opQueues[OP], createOpHandler(deps, { runPartition: failing })],
+      [aws.config.finalizeQueueUrl, createFinalizeHandler(deps)],
+    ];
+    const backend = createAwsBackend(aws.config, deps.store, send);
+
+    // Act: the partition is tried maxReceiveCount (3) times, then dead-lettered
+    const jobId = await backend.submit(`s3://${aws.bucket}/sample-data/jobs/redrive.json`);
+    await drain(aws.sqs, handlers);
+    const failed = await backend.status(jobId);
+
+    // Assess
+    expect(failed).toMatchObject({ status: 'FAILED', failed: 1 });
+    expect(failed!.partitions.find((p) => p.id === broken)).toMatchObject({ status: 'DEAD', attempts: 3 });
+    expect(failed!.partitions.find((p) => p.id === broken)!.error).toContain(`disk on fire while reading ${broken}`);
+    expect(failed!.errors.join('\n')).toContain(broken!);
+    const output = 'sample-data/jobs/out/redrive';
+    expect(JSON.parse((await s3Bytes(`${output}/job.json`)).toString())).toMatchObject({ id: jobId, status: 'FAILED' });
+    expect((await receiveAll(aws.dlqUrls[OP])).map((b) => JSON.parse(b).partition.id)).toEqual([broken]);
+
+    // Act: the cause is fixed and the failed partitions are sent again
+    fixed = true;
+    expect(await backend.redrive(jobId)).toBe(1);
+    await drain(aws.sqs, handlers);
+    const done = await backend.status(jobId);
+
+    // Assess: completed once, with the product `eofn run` makes
+    expect(done).toMatchObject({ status: 'SUCCEEDED', failed: 0, done: done!.total });
+    expect((await s3Bytes(`${output}/result.tif`)).equals(await readFile(join(reference, 'result.tif')))).toBe(true);
+    const events = (await receiveAll(aws.completionsQueueUrl)).map((b) => JSON.parse(b));
+    expect(events.map((e) => e.status)).toEqual(['FAILED', 'SUCCEEDED']);
+  });
 });
