@@ -9,6 +9,7 @@ import { InputError } from '../errors.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import { openRasterCached } from './openRasterCached.ts';
+import { assetOf, type ResolvedItem } from '../stac/resolveItems.ts';
 
 export interface SetupItem {
   id: string;
@@ -28,6 +29,14 @@ export async function readItemAsset(item: SetupItem, key: string, grid: Grid, wi
     if (e instanceof InputError) throw new InputError(where, e.message);
     throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** The items as partitions need them: ids for messages, and only the asset hrefs the op reads. */
+export function setupItemsOf(items: ResolvedItem[], keys: string[]): SetupItem[] {
+  return items.map((item) => ({
+    id: item.id, index: item.index, datetime: item.datetime,
+    assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
+  }));
 }
 
 /** Opens every asset's header up front: a missing or broken file fails the job before any work. */

@@ -11,11 +11,10 @@ import { planWindows } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
-import { assetOf } from '../../stac/resolveItems.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, readItemAsset, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
@@ -39,10 +38,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
-    const setupItems: SetupItem[] = items.map((item) => ({
-      id: item.id, index: item.index, datetime: item.datetime,
-      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
-    }));
+    const setupItems = setupItemsOf(items, keys);
     const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
