@@ -8,6 +8,7 @@
  * statsOf(Float32Array.of(1, 2, 3, 4), 4, plan, out, 0); // out: [2.5, 2.5]
  */
 import { InputError } from '../../errors.ts';
+import { Float32ArraySorter } from './sortFloat32.ts';
 
 /** The statistic columns after `count` and `nodata_count`, in the order asked, without repeats. */
 export function statColumns(stats: string[]): string[] {
@@ -26,9 +27,9 @@ export function percentileOfColumn(name: string): number | undefined {
 
 /**
  * Writes the statistics of `values[0..n)` into `out[at..at + columns.length)`. Sorts `values` in place
- * when a percentile is asked for.
+ * when a percentile is asked for (pass a `sorter` to reuse its buffers across parcels).
  */
-export function statsOf(values: Float32Array, n: number, columns: string[], out: Float64Array, at: number): void {
+export function statsOf(values: Float32Array, n: number, columns: string[], out: Float64Array, at: number, sorter = new Float32ArraySorter(n)): void {
   if (n === 0) {
     out.fill(Number.NaN, at, at + columns.length);
     return;
@@ -59,7 +60,7 @@ export function statsOf(values: Float32Array, n: number, columns: string[], out:
     } else {
       const q = percentileOfColumn(name)!;
       if (!sorted) {
-        values.subarray(0, n).sort();
+        sorter.sort(values, n);
         sorted = true;
       }
       v = linearPercentile(values, n, q);

@@ -49,10 +49,10 @@ const cache = new Map<string, Promise<ParcelsOnGrid>>();
 const MAX_CACHED = 2;
 
 export function parcelsOnGrid(source: ParcelSource, grid: Grid, trusted = false): Promise<ParcelsOnGrid> {
-  const key = JSON.stringify([source, grid]);
+  const key = JSON.stringify([source.href, source.idProperty, source.invalidGeometry ?? 'error', grid]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const loading = load(source, grid, trusted);
+  const loading = load({ href: source.href, idProperty: source.idProperty, invalidGeometry: source.invalidGeometry }, grid, trusted);
   loading.catch(() => cache.delete(key));
   cache.set(key, loading);
   while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);

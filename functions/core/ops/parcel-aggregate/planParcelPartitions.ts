@@ -1,8 +1,9 @@
 /**
- * Partitions of a parcel-aggregate job. Each parcel belongs to one cell (see `parcelsOnGrid`); a partition is
- * a square group of k × k cells and reads the union of its parcels' reaches, so a parcel crossing a cell or
- * window edge is read whole by the one partition that owns it: nothing is split or counted twice. The planner
- * takes the largest k whose every group fits the budget (and that gives at least `minPartitions` groups).
+ * Partitions of a parcel-aggregate job. Each parcel belongs to one cell (see `parcelsOnGrid`); the cell grid is
+ * cut into nx × ny near-equal blocks (1 × 1, 1 × 2, 2 × 2, 2 × 3, …) and a partition owns the cells of one block
+ * and reads the union of its parcels' reaches, so a parcel crossing a cell or window edge is read whole by the
+ * one partition that owns it: nothing is split or counted twice. The planner takes the fewest blocks whose
+ * every partition fits the budget (and that gives at least `minPartitions` partitions, balanced for workers).
  *
  * Memory model of a partition (explicit, tested):
  *   BASELINE + window pixels × bytesPerPixel + all parcels loaded + own parcels × bytesPerOwnParcel
@@ -38,8 +39,9 @@ export interface PlanInputs {
 }
 
 export interface ParcelPartitionData {
-  /** Group size in cells and the group's position: the partition owns cells with floor(cx/k) = gx, floor(cy/k) = gy. */
-  k: number;
+  /** Block size in cells and the block's position: the partition owns cells with floor(cx/kx) = gx, floor(cy/ky) = gy. */
+  kx: number;
+  ky: number;
   gx: number;
   gy: number;
 }
@@ -58,30 +60,32 @@ export function loadedParcelBytes(p: PlanInputs): number {
 
 export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<OpPlan, 'mergePeakBytes'> {
   const minPartitions = options.minPartitions ?? 1;
-  let k = 1;
-  while (k < Math.max(p.cellsX, p.cellsY)) k *= 2;
-  let partitions = groupCells(p, k);
-  while (k > 1) {
+  let kx = p.cellsX, ky = p.cellsY;
+  let partitions = groupCells(p, kx, ky);
+  for (let m = 2; kx > 1 || ky > 1; m++) {
     const fits = partitions.every((q) => q.estimatedPeakBytes <= options.budgetBytes);
     if (fits && partitions.length >= minPartitions) break;
-    k /= 2;
-    partitions = groupCells(p, k);
+    const nx = Math.floor(m / 2), ny = Math.ceil(m / 2);
+    const next = [Math.ceil(p.cellsX / Math.max(1, nx)), Math.ceil(p.cellsY / ny)];
+    if (next[0] === kx && next[1] === ky) continue;
+    [kx, ky] = next;
+    partitions = groupCells(p, kx, ky);
   }
   return {
     partitions,
     model: {
-      parcels: p.parcels.count, vertices: p.parcels.vertices, cells: p.cells.length, groupCells: k,
+      parcels: p.parcels.count, vertices: p.parcels.vertices, cells: p.cells.length, blockCells: `${kx}x${ky}`,
       bytesPerPixel: bytesPerPixel(p), bytesPerOwnParcel: bytesPerOwnParcel(p), loadedParcelBytes: loadedParcelBytes(p),
       items: p.items, bands: p.bands, stats: p.stats,
     },
   };
 }
 
-function groupCells(p: PlanInputs, k: number): PartitionSpec[] {
+function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
   const groups = new Map<number, { gx: number; gy: number; parcels: number; reach: [number, number, number, number] | null }>();
-  const groupsX = Math.ceil(p.cellsX / k);
+  const groupsX = Math.ceil(p.cellsX / kx);
   for (const c of p.cells) {
-    const gx = Math.floor((c.cell % p.cellsX) / k), gy = Math.floor(Math.floor(c.cell / p.cellsX) / k);
+    const gx = Math.floor((c.cell % p.cellsX) / kx), gy = Math.floor(Math.floor(c.cell / p.cellsX) / ky);
     const key = gy * groupsX + gx;
     const g = groups.get(key) ?? { gx, gy, parcels: 0, reach: null };
     g.parcels += c.parcels;
@@ -97,9 +101,9 @@ function groupCells(p: PlanInputs, k: number): PartitionSpec[] {
       ? { x: g.reach[0], y: g.reach[1], width: g.reach[2] - g.reach[0], height: g.reach[3] - g.reach[1] }
       : undefined;
     const pixels = window ? window.width * window.height : 0;
-    const data: ParcelPartitionData = { k, gx: g.gx, gy: g.gy };
+    const data: ParcelPartitionData = { kx, ky, gx: g.gx, gy: g.gy };
     return {
-      id: `parcels-k${k}-${g.gx}-${g.gy}`,
+      id: `parcels-${kx}x${ky}-${g.gx}-${g.gy}`,
       ...(window ? { window } : {}),
       estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p) + g.parcels * bytesPerOwnParcel(p),
       data,
@@ -109,5 +113,5 @@ function groupCells(p: PlanInputs, k: number): PartitionSpec[] {
 
 /** True when `cell` belongs to the partition described by `data`. */
 export function ownsCell(data: ParcelPartitionData, cell: number, cellsX: number): boolean {
-  return Math.floor((cell % cellsX) / data.k) === data.gx && Math.floor(Math.floor(cell / cellsX) / data.k) === data.gy;
+  return Math.floor((cell % cellsX) / data.kx) === data.gx && Math.floor(Math.floor(cell / cellsX) / data.ky) === data.gy;
 }

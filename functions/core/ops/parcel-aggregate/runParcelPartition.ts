@@ -4,7 +4,7 @@
  * under every parcel. Items are read one after the other, so memory holds one item's window at a time.
  *
  * @example
- * const part = await runParcelPartition(setup, { k: 4, gx: 0, gy: 1 }, { x: 0, y: 1024, width: 1100, height: 1090 });
+ * const part = await runParcelPartition(setup, { kx: 4, ky: 4, gx: 0, gy: 1 }, { x: 0, y: 1024, width: 1100, height: 1090 });
  */
 import type { Window } from '../../raster/types.ts';
 import { rasterizeRings } from '../../vector/rasterizeRings.ts';
@@ -14,6 +14,7 @@ import { encodeParcelPart, type ParcelRecord } from './parcelPart.ts';
 import { parcelsOnGrid, reachesGrid } from './parcelsOnGrid.ts';
 import { ownsCell, type ParcelPartitionData } from './planParcelPartitions.ts';
 import { statsOf } from './parcelStats.ts';
+import { Float32ArraySorter } from './sortFloat32.ts';
 
 export async function runParcelPartition(setup: ParcelAggregateSetup, data: ParcelPartitionData, window: Window | undefined): Promise<Uint8Array> {
   const { grid } = setup;
@@ -39,6 +40,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
     const evaluators = bandEvaluators(setup);
     const layer = new Float32Array(window.width * window.height);
     const scratch = new Float32Array(maxPixels);
+    const sorter = new Float32ArraySorter(maxPixels);
     const exclude = new Set(setup.mask?.exclude ?? []);
     for (let it = 0; it < items; it++) {
       const item = setup.items[it];
@@ -63,7 +65,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
           }
           rec.counts[2 * block] = n;
           rec.counts[2 * block + 1] = nodata;
-          statsOf(scratch, n, setup.stats, rec.stats, block * nStats);
+          statsOf(scratch, n, setup.stats, rec.stats, block * nStats, sorter);
         });
       }
     }

@@ -1,0 +1,105 @@
+/**
+ * Parcel statistics for 50,000 polygons over a full 10980 x 10980 band: `eofn run` of parcel-aggregate (a
+ * separate process, as a user runs it; count, nodata_count, mean, std, min, max, p25, p50, p75 to Parquet)
+ * against rasterio.features.rasterize + numpy.bincount (count, mean, std only) on the same machine. The
+ * parcels are a deterministic grid of jittered quadrilaterals (about 0.24 ha ... 24 ha, median 24 ha at 490 m
+ * spacing) written to `.bench/parcels-50k.geojson`. Pixel counts of both must agree (a checksum of count per
+ * parcel). Also the peak RSS of `eofn run --workers 1 --memory 1024`.
+ *
+ * Run alone: `npx node bench/parcels.ts`.
+ *
+ * @example
+ * const r = await benchParcels(); // { eofn, reference, recordsPerSecond, peakRssMb }
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetReadObjects } from 'hyparquet';
+import { BENCH_DIR, ROOT, ensureSentinelTile, median } from './benchInputs.ts';
+
+const RUNS = 3;
+const SIDE = 224; // 224 x 224 = 50,176 parcels
+const ORIGIN_X = 499980, ORIGIN_Y = 5200020, EXTENT = 109800;
+
+export interface ParcelsBench { eofn: number; eofnOneWorker: number; reference: number; recordsPerSecond: number; referenceRecordsPerSecond: number; peakRssMb: number }
+
+export async function benchParcels(): Promise<ParcelsBench> {
+  const { red, item } = ensureSentinelTile();
+  const parcels = ensureParcels();
+  const jobPath = join(BENCH_DIR, 'parcels-job.json');
+  writeFileSync(jobPath, JSON.stringify({
+    op: 'parcel-aggregate', items: [item],
+    params: { parcels, idProperty: 'id', assets: ['red'] },
+    output: 'parcels-out',
+  }));
+  const two = timeRuns(jobPath, ['--workers', '2']);
+  const one = timeRuns(jobPath, ['--workers', '1', '--memory', '1024']);
+  const ours = await checksumOf(join(BENCH_DIR, 'parcels-out', 'result.parquet'));
+  const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/parcels.py'), parcels, red, String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  if (ours.checksum !== ref.checksum || ours.pixels !== ref.pixels) {
+    throw new Error(`pixel counts differ: eofn ${ours.pixels} px (checksum ${ours.checksum}), rasterio ${ref.pixels} px (checksum ${ref.checksum})`);
+  }
+  const n = SIDE * SIDE;
+  const result = {
+    eofn: two.seconds, eofnOneWorker: one.seconds, reference: ref.seconds,
+    recordsPerSecond: n / two.seconds, referenceRecordsPerSecond: n / ref.seconds, peakRssMb: one.peakRssMb,
+  };
+  console.log(`parcels ${n} polygons x 10980x10980 band (read, rasterize, stats, Parquet): eofn ${two.seconds.toFixed(2)} s (2 workers), ${one.seconds.toFixed(2)} s (1 worker, --memory 1024); ` +
+    `rasterio+bincount ${ref.seconds.toFixed(2)} s (no percentiles, no table); ratio ${(two.seconds / ref.seconds).toFixed(2)} (1 worker ${(one.seconds / ref.seconds).toFixed(2)})`);
+  console.log(`parcel-records/s: eofn ${Math.round(result.recordsPerSecond)} (1 worker ${Math.round(n / one.seconds)}), reference ${Math.round(result.referenceRecordsPerSecond)}; ` +
+    `identical pixel counts (${ours.pixels} px); peak RSS of eofn run --workers 1 --memory 1024: ${one.peakRssMb} MB`);
+  return result;
+}
+
+/** A deterministic grid of jittered quadrilaterals over tile 33TWM, EPSG:32633, ids "p<row>-<col>". */
+export function ensureParcels(): string {
+  const path = join(BENCH_DIR, 'parcels-50k.geojson');
+  if (existsSync(path)) return path;
+  mkdirSync(BENCH_DIR, { recursive: true });
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const step = EXTENT / SIDE;
+  const features: unknown[] = [];
+  for (let r = 0; r < SIDE; r++) {
+    for (let c = 0; c < SIDE; c++) {
+      const x0 = ORIGIN_X + c * step, y0 = ORIGIN_Y - (r + 1) * step;
+      // Each corner moves inwards by 2 ... 40 % of the spacing: quadrilaterals never overlap.
+      const j = () => step * (0.02 + 0.38 * rand());
+      const ring = [[x0 + j(), y0 + j()], [x0 + step - j(), y0 + j()], [x0 + step - j(), y0 + step - j()], [x0 + j(), y0 + step - j()]];
+      ring.push(ring[0]);
+      features.push({ type: 'Feature', properties: { id: `p${r}-${c}` }, geometry: { type: 'Polygon', coordinates: [ring] } });
+    }
+  }
+  writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32633' } }, features }));
+  return path;
+}
+
+async function checksumOf(path: string): Promise<{ pixels: number; checksum: number }> {
+  const buf = readFileSync(path);
+  const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: ['count', 'nodata_count'] });
+  let pixels = 0, checksum = 0;
+  rows.forEach((row, i) => {
+    pixels += row.count as number;
+    checksum += (row.count as number) * (i + 1);
+  });
+  return { pixels, checksum };
+}
+
+function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb: number } {
+  const times: number[] = [];
+  let peak = 0;
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(join(BENCH_DIR, 'parcels-out'), { recursive: true, force: true });
+    const start = performance.now();
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', join(ROOT, 'bench/reportPeakRss.ts'), join(ROOT, 'bin/eofn.js'), 'run', jobPath, '--quiet', ...args], { encoding: 'utf8' });
+    times.push((performance.now() - start) / 1000);
+    if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
+    peak = Math.max(peak, Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0));
+  }
+  return { seconds: median(times), peakRssMb: peak };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await benchParcels();
+}
