@@ -9,6 +9,7 @@ import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
+import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
@@ -47,7 +48,10 @@ export const COMMANDS: Record<string, Command> = {
     async run(v) {
       const output = resolve(String(v.output ?? 'eofn-demo'));
       process.stderr.write(`eofn demo: median NDVI of 5 Sentinel-2 L2A dates (tile 33TWM, Aug 2023), clouds masked with SCL\n`);
-      return report(await runJobLocally({ jobHref: DEMO_JOB, ...runArgs(v), output, force: true }));
+      const result = await runJobLocally({ jobHref: DEMO_JOB, ...runArgs(v), output, force: true });
+      const code = report(result);
+      if (code === 0) process.stdout.write(`  median NDVI: ${await summarizeProduct(`${result.prepared.outputHref}/result.tif`)}\n  open preview.png to see it, or result.tif in QGIS\n`);
+      return code;
     },
   },
   plan: {

@@ -22,6 +22,7 @@ describe('eofn CLI', () => {
     const r = eofn('demo', '--output', out, '--quiet');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`product   ${out}/result.tif`);
+    expect(r.stdout).toMatch(/median NDVI: 65,288 of 65,536 pixels valid; mean 0\.\d{3}, range -?\d\.\d\d … 0\.\d\d/);
     for (const f of ['result.tif', 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
     const status = eofn('status', out);
     expect(status.code).toBe(0);
