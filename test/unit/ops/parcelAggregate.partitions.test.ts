@@ -57,7 +57,7 @@ describe('planParcelPartitions memory model', () => {
   const inputs = (over: Partial<PlanInputs> = {}): PlanInputs => ({
     cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100] }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200] }],
     cellsX: 4, cellsY: 1, parcels: { count: 15, vertices: 150, fileBytes: 1000 },
-    inputs: 2, mask: true, items: 3, bands: 2, stats: 7, ...over,
+    inputs: 2, mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
   });
 
   it('estimates window pixels x bytes per pixel + loaded parcels + own parcels', () => {

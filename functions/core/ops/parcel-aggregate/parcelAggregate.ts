@@ -120,7 +120,7 @@ export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
   return {
     cells: setup.cells, cellsX: setup.cellsX, cellsY: setup.cellsY,
     parcels: { count: setup.parcels.count, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes },
-    inputs: setup.inputs.length, mask: !!setup.mask,
+    inputs: setup.inputs.length, mask: !!setup.mask, expressions: setup.bands.some((b) => !!b.expression),
     items: setup.items.length, bands: setup.bands.length, stats: setup.stats.length,
   };
 }

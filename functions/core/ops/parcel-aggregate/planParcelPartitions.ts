@@ -7,7 +7,8 @@
  *
  * Memory model of a partition (explicit, tested):
  *   BASELINE + window pixels × bytesPerPixel + all parcels loaded + own parcels × bytesPerOwnParcel
- * - bytesPerPixel: each input asset decoded in its dtype and as float32 (8), the mask likewise, one band layer (4);
+ * - bytesPerPixel: each input asset decoded in its dtype and as float32 (8), the mask likewise, and one layer (4)
+ *   when a band is an expression;
  * - all parcels loaded: every partition reads the whole parcel file (file bytes × 3 while parsing,
  *   plus 16 bytes per vertex and 200 per parcel kept);
  * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) plus its pixel runs and id (256).
@@ -33,6 +34,8 @@ export interface PlanInputs {
   parcels: { count: number; vertices: number; fileBytes: number };
   inputs: number;
   mask: boolean;
+  /** Whether any band is an expression (it needs a layer of its own). */
+  expressions: boolean;
   items: number;
   bands: number;
   stats: number;
@@ -47,7 +50,7 @@ export interface ParcelPartitionData {
 }
 
 export function bytesPerPixel(p: PlanInputs): number {
-  return p.inputs * 8 + (p.mask ? 8 : 0) + 4;
+  return p.inputs * 8 + (p.mask ? 8 : 0) + (p.expressions ? 4 : 0);
 }
 
 export function bytesPerOwnParcel(p: PlanInputs): number {

@@ -38,7 +38,8 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
   const maxPixels = runs.reduce((m, r) => Math.max(m, pixelsOf(r)), 0);
   if (window && maxPixels > 0) {
     const evaluators = bandEvaluators(setup);
-    const layer = new Float32Array(window.width * window.height);
+    // Asset bands are summarised in place; only expressions need a layer of their own.
+    const layer = new Float32Array(setup.bands.some((b) => b.expression) ? window.width * window.height : 0);
     const scratch = new Float32Array(maxPixels);
     const sorter = new Float32ArraySorter(maxPixels);
     const exclude = new Set(setup.mask?.exclude ?? []);
