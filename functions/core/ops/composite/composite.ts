@@ -12,13 +12,14 @@ import { fitsDtype } from '../../raster/fitsDtype.ts';
 import type { DType, Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { assetOf } from '../../stac/resolveItems.ts';
-import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
+import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, readItemAsset, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation } from '../types.ts';
 import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
+import { orderStatisticComposite } from './orderStatisticComposite.ts';
 import { PICKING_METHODS, type CompositeMethod, type CompositeParams } from './params.ts';
 
 export interface CompositeSetup {
@@ -83,6 +84,12 @@ export const composite: Operation<CompositeSetup> = {
 
   async runPartition(setup, partition) {
     const window = partition.window!;
+    const q = setup.ndvi ? undefined : percentileOf(setup.method as ReducerName);
+    if (q !== undefined) {
+      const { results, count } = await orderStatisticComposite(setup, window, q);
+      const bands = [...results.map((r) => toDtype(r, setup.dtype, setup.nodata)), toDtype(count, setup.dtype, setup.nodata)];
+      return encodeRasterPart({ window, dtype: setup.dtype, bands });
+    }
     const pixels = window.width * window.height;
     const exclude = new Set(setup.mask?.exclude ?? []);
     const count = new Float32Array(pixels);

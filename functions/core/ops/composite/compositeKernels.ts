@@ -16,13 +16,13 @@ import type { DType, TypedArray } from '../../raster/types.ts';
  * keepJointlyValid([red, nir], count);
  */
 export function keepJointlyValid(layers: Float32Array[], count: Float32Array): void {
+  // Layer by layer with a validity byte per pixel: plain indexed loops, no per-pixel iterator.
   const n = count.length;
-  for (let i = 0; i < n; i++) {
-    let valid = true;
-    for (const layer of layers) if (layer[i] !== layer[i]) { valid = false; break; }
-    if (valid) count[i]++;
-    else for (const layer of layers) layer[i] = NaN;
-  }
+  const valid = new Uint8Array(n).fill(1);
+  for (const layer of layers) for (let i = 0; i < n; i++) if (layer[i] !== layer[i]) valid[i] = 0;
+  for (let i = 0; i < n; i++) count[i] += valid[i];
+  if (layers.length < 2) return;
+  for (const layer of layers) for (let i = 0; i < n; i++) if (valid[i] === 0) layer[i] = NaN;
 }
 
 export interface MaxNdviPicker {
