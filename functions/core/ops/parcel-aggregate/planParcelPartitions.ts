@@ -7,8 +7,10 @@
  *
  * Memory model of a partition (explicit, tested):
  *   BASELINE + window pixels × bytesPerPixel + all parcels loaded + own parcels × bytesPerOwnParcel
- * - bytesPerPixel: each input asset decoded in its dtype and as float32 (8), the mask likewise, and one layer (4)
- *   when a band is an expression;
+ * - bytesPerPixel: each input asset and the mask 14 (float32 result, native window and decoded tiles in flight:
+ *   measured with `npm run bench`), plus one layer (4) when a band is an expression;
+ * - a partition fits when what it adds to the baseline is within HEADROOM (85 %) of the rest of the budget,
+ *   the garbage collector's lag, as for the raster ops;
  * - all parcels loaded: every partition reads the whole parcel file (file bytes × 3 while parsing,
  *   plus 16 bytes per vertex and 200 per parcel kept);
  * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) plus its pixel runs and id (256).
@@ -16,7 +18,7 @@
  * @example
  * const { partitions } = planParcelPartitions(setup, { budgetBytes: 512 * 2 ** 20 });
  */
-import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
+import { BASELINE_BYTES, HEADROOM } from '../../plan/memoryModel.ts';
 import type { OpPlan, PartitionSpec, PlanOptions } from '../types.ts';
 import type { Window } from '../../raster/types.ts';
 
@@ -49,8 +51,16 @@ export interface ParcelPartitionData {
   gy: number;
 }
 
+/** Per input pixel: float32 result (4), the native window and decoded tiles in flight, GC lag (measured: about 13 for uint16 COGs). */
+export const BYTES_PER_INPUT_PIXEL = 14;
+
 export function bytesPerPixel(p: PlanInputs): number {
-  return p.inputs * 8 + (p.mask ? 8 : 0) + (p.expressions ? 4 : 0);
+  return (p.inputs + (p.mask ? 1 : 0)) * BYTES_PER_INPUT_PIXEL + (p.expressions ? 4 : 0);
+}
+
+/** Whether a partition's estimate fits: what it adds to the baseline may use HEADROOM of what is left. */
+export function fitsBudget(estimatedPeakBytes: number, budgetBytes: number): boolean {
+  return estimatedPeakBytes - BASELINE_BYTES <= (budgetBytes - BASELINE_BYTES) * HEADROOM;
 }
 
 export function bytesPerOwnParcel(p: PlanInputs): number {
@@ -66,7 +76,7 @@ export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<
   let kx = p.cellsX, ky = p.cellsY;
   let partitions = groupCells(p, kx, ky);
   for (let m = 2; kx > 1 || ky > 1; m++) {
-    const fits = partitions.every((q) => q.estimatedPeakBytes <= options.budgetBytes);
+    const fits = partitions.every((q) => fitsBudget(q.estimatedPeakBytes, options.budgetBytes));
     if (fits && partitions.length >= minPartitions) break;
     const nx = Math.floor(m / 2), ny = Math.ceil(m / 2);
     const next = [Math.ceil(p.cellsX / Math.max(1, nx)), Math.ceil(p.cellsY / ny)];
