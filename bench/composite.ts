@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
-import { createReducer } from '../functions/core/ops/reducers.ts';
+import { createReducer, stackPercentile } from '../functions/core/ops/reducers.ts';
 import { openRaster } from '../functions/core/raster/openRaster.ts';
 import { BENCH_DIR, ROOT } from './benchInputs.ts';
 
@@ -26,7 +26,7 @@ const ITEMS = 12;
 const STRIP_ROWS = 1024;
 const MEMORY_MB = 1769;
 
-export interface CompositeBench { eofn: number; reference: number; eofnMedian: number; referenceMedian: number; peakRssMb: number; referencePeakRssMb: number }
+export interface CompositeBench { eofn: number; eofnOneWorker: number; reference: number; eofnMedian: number; eofnFloatMedian: number; referenceMedian: number; peakRssMb: number; referencePeakRssMb: number }
 
 export async function benchComposite(): Promise<CompositeBench> {
   const bands = ensureInputs();
@@ -38,9 +38,10 @@ export async function benchComposite(): Promise<CompositeBench> {
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/composite.py'), join(BENCH_DIR, 'composite-ref.tif'), String(STRIP_ROWS), ...inputs], { encoding: 'utf8', maxBuffer: 1 << 24 }));
   if (Math.abs(ours.checksum - ref.checksum) > 1e-6 * Math.abs(ref.checksum)) throw new Error(`checksums differ: eofn ${ours.checksum}, numpy ${ref.checksum}`);
   console.log(`composite median, ${ITEMS} dates x 10980x10980 (B04): eofn run ${two.seconds.toFixed(1)} s (2 workers), ${one.seconds.toFixed(1)} s (1 worker, --memory ${MEMORY_MB}); rasterio+nanmedian ${ref.seconds.toFixed(1)} s; speed-up ${(ref.seconds / two.seconds).toFixed(2)}x`);
-  console.log(`  median kernel alone (1 thread, ${STRIP_ROWS}-row strips): eofn ${ours.seconds.toFixed(1)} s, numpy.nanmedian ${ref.nanmedian_seconds.toFixed(1)} s; speed-up ${(ref.nanmedian_seconds / ours.seconds).toFixed(2)}x`);
+  console.log(`  eofn run phases: 2 workers partitions ${two.partitions.toFixed(1)} s + merge/COG write ${two.merge.toFixed(1)} s; 1 worker partitions ${one.partitions.toFixed(1)} s + merge ${one.merge.toFixed(1)} s`);
+  console.log(`  median kernel alone (1 thread, ${STRIP_ROWS}-row strips): eofn ${ours.seconds.toFixed(1)} s (uint16 stack, as composite runs it; float32 reducer ${ours.floatSeconds.toFixed(1)} s), numpy.nanmedian ${ref.nanmedian_seconds.toFixed(1)} s; speed-up ${(ref.nanmedian_seconds / ours.seconds).toFixed(2)}x (float32 reducer ${(ref.nanmedian_seconds / ours.floatSeconds).toFixed(2)}x)`);
   console.log(`  peak RSS: eofn run --workers 1 --memory ${MEMORY_MB}: ${one.peakRssMb} MB; numpy reference ${ref.peak_rss_mb} MB`);
-  return { eofn: two.seconds, reference: ref.seconds, eofnMedian: ours.seconds, referenceMedian: ref.nanmedian_seconds, peakRssMb: one.peakRssMb, referencePeakRssMb: ref.peak_rss_mb };
+  return { eofn: two.seconds, eofnOneWorker: one.seconds, reference: ref.seconds, eofnMedian: ours.seconds, eofnFloatMedian: ours.floatSeconds, referenceMedian: ref.nanmedian_seconds, peakRssMb: one.peakRssMb, referencePeakRssMb: ref.peak_rss_mb };
 }
 
 function ensureInputs(): string[] {
@@ -68,37 +69,51 @@ function writeJob(bands: string[]): string {
   return path;
 }
 
-function runEofn(jobPath: string, args: string[]): { seconds: number; peakRssMb: number } {
+function runEofn(jobPath: string, args: string[]): { seconds: number; partitions: number; merge: number; peakRssMb: number } {
   rmSync(join(BENCH_DIR, 'composite-out'), { recursive: true, force: true });
   const start = performance.now();
   const run = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', join(ROOT, 'bench/reportPeakRss.ts'), join(ROOT, 'bin/eofn.js'), 'run', jobPath, '--quiet', ...args], { encoding: 'utf8' });
   const seconds = (performance.now() - start) / 1000;
   if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
-  return { seconds, peakRssMb: Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0) };
+  const phase = (name: string) => Number(new RegExp(`${name} ([\\d.]+)s`).exec(run.stdout)?.[1] ?? NaN);
+  return { seconds, partitions: phase('partitions'), merge: phase('merge'), peakRssMb: Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0) };
 }
 
-/** eofn's median reducer over the same strips numpy gets, timing only the reduction. */
-async function timeMedianKernel(inputs: string[]): Promise<{ seconds: number; checksum: number }> {
+/**
+ * eofn's median over the same strips numpy gets, timing only the reduction: the kernel composite runs
+ * (uint16 stack, nodata 0 as missing, counting valid dates) and, for comparison, the float32 reducer that
+ * tile-reduce uses (`createReducer('median')`, NaN as missing). Both must give numpy's checksum.
+ */
+async function timeMedianKernel(inputs: string[]): Promise<{ seconds: number; floatSeconds: number; checksum: number }> {
   registerCoreStorages();
   const rasters = await Promise.all(inputs.map((p) => openRaster(p)));
   const { width, height } = rasters[0].info.grid;
-  let seconds = 0, checksum = 0;
+  let seconds = 0, floatSeconds = 0, checksum = 0, floatChecksum = 0;
   for (let y = 0; y < height; y += STRIP_ROWS) {
     const window = { x: 0, y, width, height: Math.min(STRIP_ROWS, height - y) };
-    const layers = await Promise.all(rasters.map(async (r) => {
-      const raw = await r.readWindow(window);
+    const pixels = window.width * window.height;
+    const raws = await Promise.all(rasters.map((r) => r.readWindow(window)));
+    const stack = new Uint16Array(pixels * raws.length);
+    raws.forEach((raw, k) => stack.set(raw as Uint16Array, k * pixels));
+    const layers = raws.map((raw) => {
       const f = new Float32Array(raw.length);
       for (let i = 0; i < raw.length; i++) f[i] = raw[i] === 0 ? NaN : raw[i];
       return f;
-    }));
-    const start = performance.now();
-    const reducer = createReducer('median', window.width * window.height, layers.length);
-    for (const layer of layers) reducer.add(layer);
-    const result = reducer.result();
+    });
+    let start = performance.now();
+    const result = new Float32Array(pixels), counts = new Float32Array(pixels);
+    stackPercentile(stack, pixels, raws.length, 50, result, 0, counts);
     seconds += (performance.now() - start) / 1000;
+    start = performance.now();
+    const reducer = createReducer('median', pixels, layers.length);
+    for (const layer of layers) reducer.add(layer);
+    const floatResult = reducer.result();
+    floatSeconds += (performance.now() - start) / 1000;
     for (const v of result) if (v === v) checksum += v;
+    for (const v of floatResult) if (v === v) floatChecksum += v;
   }
-  return { seconds, checksum };
+  if (checksum !== floatChecksum) throw new Error(`uint16 and float32 kernels differ: ${checksum} vs ${floatChecksum}`);
+  return { seconds, floatSeconds, checksum };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

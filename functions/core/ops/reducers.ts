@@ -133,19 +133,21 @@ function stackReducer(pixels: number, layers: number, q: number): Reducer {
 /**
  * The q-th percentile (numpy 'linear', NaN ignored) of each pixel of a date-major stack: `stack[k * pixels + i]`
  * is date k of pixel i. Missing values are NaN in a float stack; in an integer stack (values that fit in
- * int32 with room to spare, e.g. uint8/uint16/int16) they equal `missing`. Writes NaN where nothing is valid.
+ * int32 with room to spare, e.g. uint8/uint16/int16) they equal `missing`. Writes NaN where nothing is valid,
+ * and, when `counts` is given, the number of valid dates of each pixel into it.
  *
  * @example
  * stackPercentile(stack, pixels, 12, 50, out);          // Float32Array stack, NaN = missing
  * stackPercentile(u16stack, pixels, 12, 50, out, 0);    // Uint16Array stack, 0 = missing
  */
 export function stackPercentile(
-  stack: Float32Array | Uint8Array | Uint16Array | Int16Array, pixels: number, layers: number, q: number, out: Float32Array, missing?: number,
+  stack: Float32Array | Uint8Array | Uint16Array | Int16Array, pixels: number, layers: number, q: number, out: Float32Array,
+  missing?: number, counts?: Float32Array,
 ): void {
   const integer = !(stack instanceof Float32Array);
   if (integer && missing === undefined) throw new Error('an integer stack needs its missing-value marker');
-  if (layers > MAX_NETWORK_LAYERS) return insertionPercentile(stack, pixels, layers, q, out, missing);
-  const kernel = percentileKernel(layers, q, integer);
+  if (layers > MAX_NETWORK_LAYERS) return insertionPercentile(stack, pixels, layers, q, out, missing, counts);
+  const kernel = percentileKernel(layers, q, integer, counts !== undefined);
   const lo = new Int32Array(layers + 1), hi = new Int32Array(layers + 1), frac = new Float64Array(layers + 1);
   for (let n = 1; n <= layers; n++) {
     const h = ((n - 1) * q) / 100;
@@ -153,7 +155,7 @@ export function stackPercentile(
     hi[n] = Math.min(lo[n] + 1, n - 1);
     frac[n] = h - lo[n];
   }
-  kernel(stack, pixels, out, lo, hi, frac, missing ?? 0);
+  kernel(stack, pixels, out, lo, hi, frac, missing ?? 0, counts);
 }
 
 /** Above this many dates the straight-line sorting network gets long; series that long use insertion sort. */
@@ -161,6 +163,7 @@ const MAX_NETWORK_LAYERS = 32;
 
 type PercentileKernel = (
   stack: ArrayLike<number>, pixels: number, out: Float32Array, lo: Int32Array, hi: Int32Array, frac: Float64Array, missing: number,
+  counts: Float32Array | undefined,
 ) => void;
 
 const kernels = new Map<string, PercentileKernel>();
@@ -174,8 +177,8 @@ const kernels = new Map<string, PercentileKernel>();
  * integer compare-exchanges are branch-free (sign-mask arithmetic), which is why integer stacks are faster.
  * The interpolation is numpy's, in float64, as `interpolate` does: results are bit-identical to it.
  */
-function percentileKernel(layers: number, q: number, integer: boolean): PercentileKernel {
-  const key = `${layers}:${q}:${integer}`;
+function percentileKernel(layers: number, q: number, integer: boolean, counting: boolean): PercentileKernel {
+  const key = `${layers}:${q}:${integer}:${counting}`;
   const hit = kernels.get(key);
   if (hit) return hit;
   const read = new Set<number>();
@@ -203,11 +206,12 @@ function percentileKernel(layers: number, q: number, integer: boolean): Percenti
       : `if (${v(a)} > ${v(b)}) { t = ${v(a)}; ${v(a)} = ${v(b)}; ${v(b)} = t; }`);
   }
   for (const k of [...read].sort((x, y) => x - y)) body.push(`buf[${k}] = ${v(k)};`);
+  if (counting) body.push('counts[i] = c;');
   body.push('if (c === 0) { out[i] = NaN; continue; }');
   body.push('const l = buf[lo[c]]; out[i] = l + frac[c] * (buf[hi[c]] - l);');
   body.push('}');
   // Generated from numbers only (no user input reaches the source text).
-  const kernel = new Function('stack', 'pixels', 'out', 'lo', 'hi', 'frac', 'missing', body.join('\n')) as PercentileKernel;
+  const kernel = new Function('stack', 'pixels', 'out', 'lo', 'hi', 'frac', 'missing', 'counts', body.join('\n')) as PercentileKernel;
   kernels.set(key, kernel);
   return kernel;
 }
@@ -246,6 +250,7 @@ function pruneNetwork(pairs: [number, number][], read: Set<number>): [number, nu
 
 function insertionPercentile(
   stack: ArrayLike<number>, pixels: number, layers: number, q: number, out: Float32Array, missing: number | undefined,
+  counts: Float32Array | undefined,
 ): void {
   const buf = new Float64Array(layers);
   for (let i = 0; i < pixels; i++) {
@@ -258,6 +263,7 @@ function insertionPercentile(
       buf[j] = v;
     }
     out[i] = n === 0 ? NaN : interpolate(buf, n, q);
+    if (counts) counts[i] = n;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The median / percentile composite of one partition, written for speed: each date's assets are read
  * straight into a per-asset stack in the files' own integer type when they allow it (uint8, uint16, int16
- * with a declared nodata: Sentinel-2 L2A is uint16 with nodata 0), with joint validity, the mask and the
- * count done in the same pass. The stack is then reduced by the compiled kernels of `stackPercentile`.
+ * with a declared nodata: Sentinel-2 L2A is uint16 with nodata 0); joint validity and the mask are applied
+ * only when there is more than one asset or a mask. The compiled kernels of `stackPercentile` reduce the
+ * stack and count the valid dates.
  * Results are the same as reading every asset as float32 through `readItemAsset` and using the shared
  * reducers, bit for bit.
  *
@@ -31,24 +32,29 @@ export async function orderStatisticComposite(
   const dates = setup.items.length;
   const rasters = await Promise.all(setup.items.map((item) => Promise.all(setup.assets.map((key) => openAsset(item, key)))));
   const stacks = setup.assets.map((_, a) => stackFor(rasters.map((r) => r[a].info), pixels * dates));
-  const count = new Float32Array(pixels);
   const valid = new Uint8Array(pixels);
   const excluded = setup.mask ? classLookup(setup.mask.exclude) : undefined;
+  // With one asset and no mask, a date is valid exactly where its value is: no joint pass is needed.
+  const joint = stacks.length > 1 || excluded !== undefined;
   for (let k = 0; k < dates; k++) {
     const item = setup.items[k];
     const [layers, mask] = await Promise.all([
       Promise.all(setup.assets.map((key, a) => readLayer(item, key, rasters[k][a], setup.grid, window))),
       setup.mask ? readMask(item, setup.mask.asset, setup.grid, window) : undefined,
     ]);
+    const slots = stacks.map((s) => s.stack.subarray(k * pixels, (k + 1) * pixels));
+    slots.forEach((slot, a) => copyInto(slot, layers[a], stacks[a].missing));
+    if (!joint) continue;
     valid.fill(1);
-    for (const layer of layers) invalidateMissing(valid, layer.values, layer.nodata);
+    slots.forEach((slot, a) => invalidateMissing(valid, slot, stacks[a].missing));
     if (mask && excluded) invalidateExcluded(valid, mask, excluded);
-    addValid(count, valid);
-    stacks.forEach((s, a) => fillSlot(s.stack.subarray(k * pixels, (k + 1) * pixels), layers[a].values, valid, s.missing));
+    slots.forEach((slot, a) => markMissing(slot, valid, stacks[a].missing));
   }
-  const results = stacks.map((s) => {
+  // Joint validity makes every asset's valid dates the same: the first asset's kernel counts them.
+  const count = new Float32Array(pixels);
+  const results = stacks.map((s, a) => {
     const out = new Float32Array(pixels);
-    stackPercentile(s.stack, pixels, dates, q, out, s.missing);
+    stackPercentile(s.stack, pixels, dates, q, out, s.missing, a === 0 ? count : undefined);
     return out;
   });
   return { results, count };
@@ -111,13 +117,31 @@ function sameGrid(a: Grid, b: Grid): boolean {
     && a.originX === b.originX && a.originY === b.originY && a.resX === b.resX && a.resY === b.resY;
 }
 
-function invalidateMissing(valid: Uint8Array, values: TypedArray, nodata: number | undefined): void {
-  const n = valid.length;
-  if (nodata === undefined || nodata !== nodata) {
-    if (values instanceof Float32Array || values instanceof Float64Array) for (let i = 0; i < n; i++) if (values[i] !== values[i]) valid[i] = 0;
+/**
+ * One date of one asset into its stack slot, missing values as the stack's marker. Same-type data is a
+ * block copy: an integer stack's marker is the files' nodata, so their missing values already carry it.
+ */
+function copyInto(slot: Stack, layer: Layer, missing: number): void {
+  const { values, nodata } = layer;
+  const n = slot.length;
+  if (values.constructor === slot.constructor && (nodata === undefined || Object.is(nodata, missing))) {
+    slot.set(values as Stack);
     return;
   }
-  for (let i = 0; i < n; i++) { const v = values[i]; if (v === nodata || v !== v) valid[i] = 0; }
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    slot[i] = v !== v || v === nodata ? missing : v;
+  }
+}
+
+function invalidateMissing(valid: Uint8Array, slot: Stack, missing: number): void {
+  const n = valid.length;
+  if (missing !== missing) { for (let i = 0; i < n; i++) if (slot[i] !== slot[i]) valid[i] = 0; }
+  else for (let i = 0; i < n; i++) if (slot[i] === missing) valid[i] = 0;
+}
+
+function markMissing(slot: Stack, valid: Uint8Array, missing: number): void {
+  for (let i = 0; i < slot.length; i++) if (valid[i] === 0) slot[i] = missing;
 }
 
 /** Class values 0..255 through a table (SCL-like masks); anything else through the Set. */
@@ -134,12 +158,4 @@ function invalidateExcluded(valid: Uint8Array, mask: Float32Array, excluded: { t
     const small = m >= 0 && m < 256 && (m | 0) === m;
     if (small ? table[m] === 1 : set.has(m)) valid[i] = 0;
   }
-}
-
-function addValid(count: Float32Array, valid: Uint8Array): void {
-  for (let i = 0; i < count.length; i++) count[i] += valid[i];
-}
-
-function fillSlot(slot: Stack, values: TypedArray, valid: Uint8Array, missing: number): void {
-  for (let i = 0; i < slot.length; i++) slot[i] = valid[i] === 1 ? values[i] : missing;
 }
