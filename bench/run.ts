@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   ndvi: async () => (await import('./ndvi.ts')).benchNdvi(),
   'cog-write': async () => (await import('./cogWrite.ts')).benchCogWrite(),
   composite: async () => (await import('./composite.ts')).benchComposite(),
+  parcels: async () => (await import('./parcels.ts')).benchParcels(),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {

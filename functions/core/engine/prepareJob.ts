@@ -22,7 +22,7 @@ export interface PreparedJob {
 export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
   const job = validateJob(raw);
   const items = await resolveItems(job.items, base);
-  const setup = await operationOf(job.op).prepare(job, items);
+  const setup = await operationOf(job.op).prepare(job, items, base);
   return {
     job,
     outputHref: resolveHref(job.output, base).replace(/\/+$/, ''),

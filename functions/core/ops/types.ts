@@ -56,7 +56,8 @@ export interface ProductSummary {
 
 export interface Operation<S = any> {
   name: string;
-  prepare(job: ValidJob, items: ResolvedItem[]): Promise<S>;
+  /** `base` is where the job document came from: hrefs in params (e.g. parcels) resolve against it. */
+  prepare(job: ValidJob, items: ResolvedItem[], base?: string): Promise<S>;
   plan(setup: S, options: PlanOptions): OpPlan;
   runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
   merge(setup: S, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink): Promise<ProductSummary>;
