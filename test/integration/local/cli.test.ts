@@ -29,6 +29,15 @@ describe('eofn CLI', () => {
     expect(status.stdout).toMatch(/: SUCCEEDED\n {2}\d+\/\d+ partitions done, 0 failed/);
   });
 
+  it.each(['composite-demo', 'coherence-demo', 'parcels-demo'])('the example job %s runs from the command line', async (name) => {
+    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), name);
+    const r = eofn('run', resolve(`sample-data/jobs/${name}.json`), '--output', out, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const product = name === 'parcels-demo' ? 'result.parquet' : 'result.tif';
+    for (const f of [product, 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+  });
+
   it('plan prints partitions with estimated peaks, more of them with less memory', () => {
     const big = eofn('plan', DEMO_JOB_PATH, '--memory', '4096');
     const small = eofn('plan', DEMO_JOB_PATH, '--memory', '161', '--json');
