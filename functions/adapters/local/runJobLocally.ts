@@ -8,10 +8,11 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { schemeOf, storageFor } from '../../core/io/storage.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
@@ -94,6 +95,7 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
     await finalizeJob(prepared, plan);
     timings.merge = seconds(mergeStarted);
     record.status = 'SUCCEEDED';
+    await removeWorkFolders(prepared.outputHref);
   }
   timings.total = seconds(started);
   record.updated = new Date().toISOString();
@@ -129,6 +131,13 @@ async function runWithRetries(
 async function deadLetter(outputHref: string, id: string, rec: PartitionRecord): Promise<void> {
   const href = `${outputHref}/_failed/${id}.json`;
   await storageFor(href).write(href, new TextEncoder().encode(JSON.stringify(rec, null, 2) + '\n'), 'application/json');
+}
+
+/** Parts and dead letters only matter until the product exists; a local output keeps just the product. */
+async function removeWorkFolders(outputHref: string): Promise<void> {
+  if (schemeOf(outputHref) !== 'file') return;
+  const dir = outputHref.replace(/^file:\/\//, '');
+  for (const folder of [PARTS_FOLDER, '_failed']) await rm(join(dir, folder), { recursive: true, force: true });
 }
 
 function seconds(since: number): number {

@@ -2,7 +2,7 @@
  * tile-reduce against references made by numpy + rasterio (test/golden/tile-reduce, scripts/make-golden.sh):
  * NDVI with the SCL mask (SCL at 240 m resampled onto the 120 m grid), for every reducer.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
@@ -68,6 +68,7 @@ describe('tile-reduce matches numpy/rasterio on real Sentinel-2 data', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const record = JSON.parse(await readFile(join(output, 'job.json'), 'utf8'));
     expect(record.status).toBe('SUCCEEDED');
+    expect((await readdir(output)).sort()).toEqual(['item.json', 'job.json', 'preview.png', 'result.tif']);
     if (hasGdal()) expect(validateCog(join(output, 'result.tif'))).toEqual({ errors: [], warnings: [] });
   });
 
