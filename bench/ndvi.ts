@@ -10,10 +10,11 @@
  * const r = await benchNdvi(); // { eofn, eofnOneWorker, reference, peakRssMb }
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_DIR, ROOT, ensureSentinelTile, median } from './benchInputs.ts';
+import { BENCH_DIR, ROOT, ensureSentinelTile } from './benchInputs.ts';
+import { timeEofnRuns } from './timeEofnRuns.ts';
 
 const RUNS = 3;
 
@@ -27,27 +28,14 @@ export async function benchNdvi(): Promise<NdviBench> {
     params: { expression: '(nir - red) / (nir + red)', reducer: 'first', mask: { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] } },
     output: 'ndvi-out',
   }));
-  const two = timeRuns(jobPath, ['--workers', '2']);
-  const one = timeRuns(jobPath, ['--workers', '1', '--memory', '1024']);
-  const cogValid = validates(join(BENCH_DIR, 'ndvi-out', 'result.tif'));
+  const out = join(BENCH_DIR, 'ndvi-out');
+  const two = timeEofnRuns(jobPath, out, ['--workers', '2'], RUNS);
+  const one = timeEofnRuns(jobPath, out, ['--workers', '1', '--memory', '1024'], RUNS);
+  const cogValid = validates(join(out, 'result.tif'));
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/ndvi.py'), red, nir, scl, join(BENCH_DIR, 'ndvi-ref.tif'), String(RUNS)], { encoding: 'utf8' }));
   console.log(`ndvi 10980x10980 end to end (read, mask, NDVI, COG): eofn ${two.seconds.toFixed(2)} s (2 workers), ${one.seconds.toFixed(2)} s (1 worker, --memory 1024); rasterio ${ref.seconds.toFixed(2)} s; ratio ${(two.seconds / ref.seconds).toFixed(2)} (1 worker ${(one.seconds / ref.seconds).toFixed(2)})`);
   console.log(`peak RSS of eofn run --workers 1 --memory 1024: ${one.peakRssMb} MB (limit 1024 MB); written COG valid for GDAL: ${cogValid}`);
   return { eofn: two.seconds, eofnOneWorker: one.seconds, reference: ref.seconds, peakRssMb: one.peakRssMb, cogValid };
-}
-
-function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb: number } {
-  const times: number[] = [];
-  let peak = 0;
-  for (let i = 0; i < RUNS; i++) {
-    rmSync(join(BENCH_DIR, 'ndvi-out'), { recursive: true, force: true });
-    const start = performance.now();
-    const run = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', join(ROOT, 'bench/reportPeakRss.ts'), join(ROOT, 'bin/eofn.js'), 'run', jobPath, '--quiet', ...args], { encoding: 'utf8' });
-    times.push((performance.now() - start) / 1000);
-    if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
-    peak = Math.max(peak, Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0));
-  }
-  return { seconds: median(times), peakRssMb: peak };
 }
 
 function validates(path: string): boolean {
