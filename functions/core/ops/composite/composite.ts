@@ -11,11 +11,10 @@ import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
 import { fitsDtype } from '../../raster/fitsDtype.ts';
 import type { DType, Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
-import { assetOf } from '../../stac/resolveItems.ts';
 import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, readItemAsset, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation } from '../types.ts';
 import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
@@ -48,10 +47,7 @@ export const composite: Operation<CompositeSetup> = {
     const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;
     const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
     const keys = params.mask ? [...reads, params.mask.asset] : reads;
-    const setupItems: SetupItem[] = items.map((item) => ({
-      id: item.id, index: item.index, datetime: item.datetime,
-      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
-    }));
+    const setupItems = setupItemsOf(items, keys);
     const first = await openRasterCached(setupItems[0].assets[params.assets[0]].href);
     const grid = first.info.grid;
     await checkItemAssets(setupItems, keys, grid);
