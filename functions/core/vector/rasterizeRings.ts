@@ -17,39 +17,94 @@ export type RasterizeRule = 'centroid' | 'all-touched';
 const EPSILON_INTERSECT_ONLY = 1e-4;
 
 export function rasterizeRings(rings: Float64Array[], width: number, height: number, rule: RasterizeRule): Int32Array {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const r of rings) {
-    for (let i = 0; i < r.length; i += 2) {
-      if (r[i] < x0) x0 = r[i];
-      if (r[i] > x1) x1 = r[i];
-      if (r[i + 1] < y0) y0 = r[i + 1];
-      if (r[i + 1] > y1) y1 = r[i + 1];
-    }
-  }
-  if (!(x0 <= x1)) return new Int32Array(0);
-  // Every pixel either rule can reach lies in [floor(min), floor(max)] on each axis (a centre-filled pixel c
-  // has x0 <= c + 0.5 <= x1).
-  const bx0 = Math.max(0, Math.floor(x0)), bx1 = Math.min(width, Math.floor(x1) + 1);
-  const by0 = Math.max(0, Math.floor(y0)), by1 = Math.min(height, Math.floor(y1) + 1);
-  if (bx0 >= bx1 || by0 >= by1) return new Int32Array(0);
-  const bw = bx1 - bx0;
-  const mask = new Uint8Array(bw * (by1 - by0));
-  const span = (y: number, a: number, b: number) => {
-    if (y < by0 || y >= by1) return;
-    const s = Math.max(a, bx0), e = Math.min(b, bx1 - 1);
-    if (s <= e) mask.fill(1, (y - by0) * bw + s - bx0, (y - by0) * bw + e - bx0 + 1);
-  };
-  const point = (y: number, x: number) => {
-    if (y >= by0 && y < by1 && x >= bx0 && x < bx1) mask[(y - by0) * bw + x - bx0] = 1;
-  };
-  if (rule === 'all-touched') linesAllTouched(rings, width, height, point);
-  filledPolygon(rings, width, height, y0, y1, span);
-  return runsOf(mask, bw, bx0, by0);
+  const runs = new RunList();
+  new RingRasterizer().rasterize(rings, width, height, rule, runs);
+  return runs.data.slice(0, runs.length);
 }
 
-function runsOf(mask: Uint8Array, bw: number, bx0: number, by0: number): Int32Array {
-  const out: number[] = [];
-  const rows = mask.length / bw;
+/** A growable list of `[row, colStart, colEnd)` triples (one typed array for many polygons: no per-polygon garbage). */
+export class RunList {
+  data = new Int32Array(3 * 1024);
+  length = 0;
+
+  push(row: number, start: number, end: number): void {
+    if (this.length + 3 > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = row;
+    this.data[this.length++] = start;
+    this.data[this.length++] = end;
+  }
+}
+
+/**
+ * `rasterizeRings` with its scratch buffers (pixel mask, crossings) kept between polygons, appending the runs
+ * to a `RunList`: tens of thousands of parcels rasterise without allocating per parcel.
+ *
+ * @example
+ * const r = new RingRasterizer(), runs = new RunList();
+ * for (const p of parcels) r.rasterize(p.rings, grid.width, grid.height, 'centroid', runs);
+ */
+export class RingRasterizer {
+  private mask = new Uint8Array(4096);
+  private ints = new Float64Array(64);
+
+  /** Appends the polygon's runs to `out` (rows ascending); returns its pixel count. */
+  rasterize(rings: Float64Array[], width: number, height: number, rule: RasterizeRule, out: RunList): number {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, total = 0;
+    for (const r of rings) {
+      total += r.length / 2;
+      for (let i = 0; i < r.length; i += 2) {
+        if (r[i] < x0) x0 = r[i];
+        if (r[i] > x1) x1 = r[i];
+        if (r[i + 1] < y0) y0 = r[i + 1];
+        if (r[i + 1] > y1) y1 = r[i + 1];
+      }
+    }
+    if (!(x0 <= x1)) return 0;
+    // Every pixel either rule can reach lies in [floor(min), floor(max)] on each axis (a centre-filled pixel c
+    // has x0 <= c + 0.5 <= x1).
+    const bx0 = Math.max(0, Math.floor(x0)), bx1 = Math.min(width, Math.floor(x1) + 1);
+    const by0 = Math.max(0, Math.floor(y0)), by1 = Math.min(height, Math.floor(y1) + 1);
+    if (bx0 >= bx1 || by0 >= by1) return 0;
+    const bw = bx1 - bx0, size = bw * (by1 - by0);
+    if (this.mask.length < size) this.mask = new Uint8Array(Math.max(size, 2 * this.mask.length));
+    if (this.ints.length < total) this.ints = new Float64Array(Math.max(total, 2 * this.ints.length));
+    const mask = this.mask;
+    mask.fill(0, 0, size);
+    const box: Box = { mask, bw, bx0, bx1, by0, by1 };
+    if (rule === 'all-touched') linesAllTouched(rings, width, height, box);
+    filledPolygon(rings, width, height, y0, y1, box, this.ints);
+    return runsOf(box, out);
+  }
+}
+
+/** The pixel rectangle a polygon can reach and its mask (1 = inside). */
+interface Box {
+  mask: Uint8Array;
+  bw: number;
+  bx0: number;
+  bx1: number;
+  by0: number;
+  by1: number;
+}
+
+function span(b: Box, y: number, a: number, e: number): void {
+  if (y < b.by0 || y >= b.by1) return;
+  const s = Math.max(a, b.bx0), t = Math.min(e, b.bx1 - 1);
+  if (s <= t) b.mask.fill(1, (y - b.by0) * b.bw + s - b.bx0, (y - b.by0) * b.bw + t - b.bx0 + 1);
+}
+
+function point(b: Box, y: number, x: number): void {
+  if (y >= b.by0 && y < b.by1 && x >= b.bx0 && x < b.bx1) b.mask[(y - b.by0) * b.bw + x - b.bx0] = 1;
+}
+
+function runsOf(b: Box, out: RunList): number {
+  const { mask, bw, bx0, by0 } = b;
+  const rows = b.by1 - by0;
+  let pixels = 0;
   for (let j = 0; j < rows; j++) {
     let i = j * bw;
     const end = i + bw;
@@ -59,20 +114,21 @@ function runsOf(mask: Uint8Array, bw: number, bx0: number, by0: number): Int32Ar
       const s = i;
       while (i < end && mask[i]) i++;
       out.push(by0 + j, bx0 + s - j * bw, bx0 + i - j * bw);
+      pixels += i - s;
     }
   }
-  return Int32Array.from(out);
+  return pixels;
 }
 
 /** GDALdllImageFilledPolygon: spans [xa, xb] inclusive per row, crossings rounded with floor(x + 0.5). */
-function filledPolygon(rings: Float64Array[], width: number, height: number, dminy: number, dmaxy: number, span: (y: number, a: number, b: number) => void): void {
+function filledPolygon(rings: Float64Array[], width: number, height: number, dminy: number, dmaxy: number, box: Box, ints: Float64Array): void {
   let miny = Math.trunc(dminy), maxy = Math.trunc(dmaxy);
   if (miny < 0) miny = 0;
   if (maxy >= height) maxy = height - 1;
+  // Rows outside the polygon's box get no span: skip them (the mask covers only the box).
+  if (miny < box.by0) miny = box.by0;
+  if (maxy >= box.by1) maxy = box.by1 - 1;
   const maxx = width - 1, minx = 0;
-  let total = 0;
-  for (const r of rings) total += r.length / 2;
-  const ints = new Float64Array(total);
   for (let y = miny; y <= maxy; y++) {
     const dy = y + 0.5;
     let n = 0;
@@ -92,22 +148,31 @@ function filledPolygon(rings: Float64Array[], width: number, height: number, dmi
           // A horizontal edge on the centre line: GDAL fills the right-to-left ones separately.
           if (r[2 * ind1] > r[2 * i]) {
             const h1 = Math.floor(r[2 * i] + 0.5), h2 = Math.floor(r[2 * ind1] + 0.5);
-            if (!(h1 > maxx || h2 <= minx)) span(y, h1, h2 - 1);
+            if (!(h1 > maxx || h2 <= minx)) span(box, y, h1, h2 - 1);
           }
           continue;
         }
         if (dy < dy2 && dy >= dy1) ints[n++] = Math.floor((dy - dy1) * (dx2 - dx1) / (dy2 - dy1) + dx1 + 0.5);
       }
     }
-    const row = ints.subarray(0, n).sort();
+    // Insertion sort: a row of a parcel crosses a handful of edges.
+    for (let i = 1; i < n; i++) {
+      const v = ints[i];
+      let j = i - 1;
+      while (j >= 0 && ints[j] > v) {
+        ints[j + 1] = ints[j];
+        j--;
+      }
+      ints[j + 1] = v;
+    }
     for (let i = 0; i + 1 < n; i += 2) {
-      if (row[i] <= maxx && row[i + 1] > minx) span(y, row[i], row[i + 1] - 1);
+      if (ints[i] <= maxx && ints[i + 1] > minx) span(box, y, ints[i], ints[i + 1] - 1);
     }
   }
 }
 
 /** GDALdllImageLineAllTouched with bIntersectOnly (GDAL's choice for polygon rings). */
-function linesAllTouched(rings: Float64Array[], width: number, height: number, point: (y: number, x: number) => void): void {
+function linesAllTouched(rings: Float64Array[], width: number, height: number, box: Box): void {
   for (const r of rings) {
     for (let j = 2; j < r.length; j += 2) {
       let dfX = r[j - 2], dfY = r[j - 1], dfXEnd = r[j], dfYEnd = r[j + 1];
@@ -125,7 +190,7 @@ function linesAllTouched(rings: Float64Array[], width: number, height: number, p
         if (iX < 0 || iX >= width) continue;
         if (iY < 0) iY = 0;
         if (iYEnd >= height) iYEnd = height - 1;
-        for (; iY <= iYEnd; iY++) point(iY, iX);
+        for (; iY <= iYEnd; iY++) point(box, iY, iX);
         continue;
       }
       if (Math.floor(dfY) === Math.floor(dfYEnd) || Math.abs(dfY - dfYEnd) < 0.01) {
@@ -136,7 +201,7 @@ function linesAllTouched(rings: Float64Array[], width: number, height: number, p
         if (iY < 0 || iY >= height) continue;
         if (iX < 0) iX = 0;
         if (iXEnd >= width) iXEnd = width - 1;
-        for (; iX <= iXEnd; iX++) point(iY, iX);
+        for (; iX <= iXEnd; iX++) point(box, iY, iX);
         continue;
       }
       const slope = (dfYEnd - dfY) / (dfXEnd - dfX);
@@ -151,7 +216,7 @@ function linesAllTouched(rings: Float64Array[], width: number, height: number, p
       }
       while (dfX >= 0 && dfX < dfXEnd) {
         const iX = Math.floor(dfX), iY = Math.floor(dfY);
-        if (iY >= 0 && iY < height) point(iY, iX);
+        if (iY >= 0 && iY < height) point(box, iY, iX);
         let stepX = Math.floor(dfX + 1) - dfX;
         let stepY = stepX * slope;
         if (Math.floor(dfY + stepY) === iY) {

@@ -27,31 +27,49 @@ const MAGIC = 0x31415045; // "EPA1"
 const HEADER = 16;
 
 export function encodeParcelPart(shape: PartShape, records: ParcelRecord[]): Uint8Array {
+  const blocks = shape.items * shape.bands;
+  const counts = new Int32Array(2 * blocks * records.length);
+  const stats = new Float64Array(blocks * shape.stats * records.length);
+  records.forEach((r, p) => {
+    counts.set(r.counts, 2 * blocks * p);
+    stats.set(r.stats, blocks * shape.stats * p);
+  });
+  return encodeParcelResults(shape, records, { counts, stats });
+}
+
+/**
+ * `encodeParcelPart` from a partition's flat results (parcel p, block b at counts[2 (p·blocks + b)] and
+ * stats[(p·blocks + b)·stats]), without a record object per parcel.
+ */
+export function encodeParcelResults(shape: PartShape, parcels: { index: number; id: string }[], results: { counts: Int32Array; stats: Float64Array }): Uint8Array {
   const enc = new TextEncoder();
-  const ids = records.map((r) => enc.encode(r.id));
+  const ids = parcels.map((p) => enc.encode(p.id));
   const blocks = shape.items * shape.bands;
   const fixed = 8 + blocks * (8 + 8 * shape.stats);
-  const size = HEADER + ids.reduce((s, id) => s + fixed + id.length, 0);
+  let size = HEADER;
+  for (const id of ids) size += fixed + id.length;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, MAGIC, true);
-  view.setUint32(4, records.length, true);
+  view.setUint32(4, parcels.length, true);
   view.setUint16(8, shape.items, true);
   view.setUint16(10, shape.bands, true);
   view.setUint16(12, shape.stats, true);
+  const { counts, stats } = results;
   let pos = HEADER;
-  records.forEach((r, k) => {
-    view.setUint32(pos, r.index, true);
-    view.setUint32(pos + 4, ids[k].length, true);
-    bytes.set(ids[k], pos + 8);
-    pos += 8 + ids[k].length;
+  for (let p = 0; p < parcels.length; p++) {
+    view.setUint32(pos, parcels[p].index, true);
+    view.setUint32(pos + 4, ids[p].length, true);
+    bytes.set(ids[p], pos + 8);
+    pos += 8 + ids[p].length;
     for (let b = 0; b < blocks; b++) {
-      view.setInt32(pos, r.counts[2 * b], true);
-      view.setInt32(pos + 4, r.counts[2 * b + 1], true);
+      const slot = p * blocks + b;
+      view.setInt32(pos, counts[2 * slot], true);
+      view.setInt32(pos + 4, counts[2 * slot + 1], true);
       pos += 8;
-      for (let s = 0; s < shape.stats; s++, pos += 8) view.setFloat64(pos, r.stats[b * shape.stats + s], true);
+      for (let s = 0; s < shape.stats; s++, pos += 8) view.setFloat64(pos, stats[slot * shape.stats + s], true);
     }
-  });
+  }
   return bytes;
 }
 

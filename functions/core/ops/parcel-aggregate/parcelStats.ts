@@ -70,7 +70,7 @@ export function statsOf(values: Float32Array, n: number, columns: string[], out:
 }
 
 /** numpy.percentile(method='linear') of sorted `values[0..n)`, including numpy's lerp form. */
-function linearPercentile(values: Float32Array, n: number, q: number): number {
+export function linearPercentile(values: Float32Array, n: number, q: number): number {
   const h = ((n - 1) * q) / 100;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
