@@ -40,8 +40,9 @@ export class RunList {
 }
 
 /**
- * `rasterizeRings` with its scratch buffers (pixel mask, crossings) kept between polygons, appending the runs
- * to a `RunList`: tens of thousands of parcels rasterise without allocating per parcel.
+ * `rasterizeRings` with its scratch buffers kept between polygons, appending the runs to a `RunList`: tens of
+ * thousands of parcels rasterise without allocating per parcel. Under `centroid` a row's spans are merged
+ * into runs directly (no pixel mask, no per-pixel work); `all-touched` marks its boundary pixels in a mask.
  *
  * @example
  * const r = new RingRasterizer(), runs = new RunList();
@@ -50,6 +51,7 @@ export class RunList {
 export class RingRasterizer {
   private mask = new Uint8Array(4096);
   private ints = new Float64Array(64);
+  private spans = new Int32Array(128);
 
   /** Appends the polygon's runs to `out` (rows ascending); returns its pixel count. */
   rasterize(rings: Float64Array[], width: number, height: number, rule: RasterizeRule, out: RunList): number {
@@ -70,39 +72,88 @@ export class RingRasterizer {
     const by0 = Math.max(0, Math.floor(y0)), by1 = Math.min(height, Math.floor(y1) + 1);
     if (bx0 >= bx1 || by0 >= by1) return 0;
     const bw = bx1 - bx0, size = bw * (by1 - by0);
-    if (this.mask.length < size) this.mask = new Uint8Array(Math.max(size, 2 * this.mask.length));
     if (this.ints.length < total) this.ints = new Float64Array(Math.max(total, 2 * this.ints.length));
-    const mask = this.mask;
-    mask.fill(0, 0, size);
-    const box: Box = { mask, bw, bx0, bx1, by0, by1 };
-    if (rule === 'all-touched') linesAllTouched(rings, width, height, box);
+    if (this.spans.length < 2 * total) this.spans = new Int32Array(Math.max(2 * total, 2 * this.spans.length));
+    let mask: Uint8Array | undefined;
+    if (rule === 'all-touched') {
+      if (this.mask.length < size) this.mask = new Uint8Array(Math.max(size, 2 * this.mask.length));
+      mask = this.mask;
+      mask.fill(0, 0, size);
+    }
+    const box: Box = { mask, bw, bx0, bx1, by0, by1, spans: this.spans, spanCount: 0, out, pixels: 0 };
+    if (mask) linesAllTouched(rings, width, height, box);
     filledPolygon(rings, width, height, y0, y1, box, this.ints);
-    return runsOf(box, out);
+    return mask ? runsOf(box, mask, out) : box.pixels;
   }
 }
 
-/** The pixel rectangle a polygon can reach and its mask (1 = inside). */
+/** The pixel rectangle a polygon can reach, the spans of the row being filled, and where they go. */
 interface Box {
-  mask: Uint8Array;
+  /** all-touched: 1 = inside; centroid: none, rows go straight to `out`. */
+  mask: Uint8Array | undefined;
   bw: number;
   bx0: number;
   bx1: number;
   by0: number;
   by1: number;
+  /** Inclusive [start, end] pairs of the current row, clipped to the box. */
+  spans: Int32Array;
+  spanCount: number;
+  out: RunList;
+  pixels: number;
 }
 
-function span(b: Box, y: number, a: number, e: number): void {
-  if (y < b.by0 || y >= b.by1) return;
+function span(b: Box, a: number, e: number): void {
   const s = Math.max(a, b.bx0), t = Math.min(e, b.bx1 - 1);
-  if (s <= t) b.mask.fill(1, (y - b.by0) * b.bw + s - b.bx0, (y - b.by0) * b.bw + t - b.bx0 + 1);
+  if (s > t) return;
+  b.spans[2 * b.spanCount] = s;
+  b.spans[2 * b.spanCount + 1] = t;
+  b.spanCount++;
+}
+
+/** Ends row y: the union of its spans goes to the mask, or as runs (sorted, overlapping ones merged) to `out`. */
+function endRow(b: Box, y: number): void {
+  const n = b.spanCount, sp = b.spans;
+  b.spanCount = 0;
+  if (n === 0 || y < b.by0 || y >= b.by1) return;
+  if (b.mask) {
+    const row = (y - b.by0) * b.bw - b.bx0;
+    for (let i = 0; i < n; i++) b.mask.fill(1, row + sp[2 * i], row + sp[2 * i + 1] + 1);
+    return;
+  }
+  // Even-odd spans come sorted and disjoint; only horizontal edges on the centre line add others.
+  for (let i = 1; i < n; i++) {
+    const s = sp[2 * i], t = sp[2 * i + 1];
+    let j = i - 1;
+    while (j >= 0 && sp[2 * j] > s) {
+      sp[2 * j + 2] = sp[2 * j];
+      sp[2 * j + 3] = sp[2 * j + 1];
+      j--;
+    }
+    sp[2 * j + 2] = s;
+    sp[2 * j + 3] = t;
+  }
+  let s = sp[0], t = sp[1];
+  for (let i = 1; i < n; i++) {
+    if (sp[2 * i] <= t + 1) {
+      if (sp[2 * i + 1] > t) t = sp[2 * i + 1];
+    } else {
+      b.out.push(y, s, t + 1);
+      b.pixels += t + 1 - s;
+      s = sp[2 * i];
+      t = sp[2 * i + 1];
+    }
+  }
+  b.out.push(y, s, t + 1);
+  b.pixels += t + 1 - s;
 }
 
 function point(b: Box, y: number, x: number): void {
-  if (y >= b.by0 && y < b.by1 && x >= b.bx0 && x < b.bx1) b.mask[(y - b.by0) * b.bw + x - b.bx0] = 1;
+  if (y >= b.by0 && y < b.by1 && x >= b.bx0 && x < b.bx1) b.mask![(y - b.by0) * b.bw + x - b.bx0] = 1;
 }
 
-function runsOf(b: Box, out: RunList): number {
-  const { mask, bw, bx0, by0 } = b;
+function runsOf(b: Box, mask: Uint8Array, out: RunList): number {
+  const { bw, bx0, by0 } = b;
   const rows = b.by1 - by0;
   let pixels = 0;
   for (let j = 0; j < rows; j++) {
@@ -148,7 +199,7 @@ function filledPolygon(rings: Float64Array[], width: number, height: number, dmi
           // A horizontal edge on the centre line: GDAL fills the right-to-left ones separately.
           if (r[2 * ind1] > r[2 * i]) {
             const h1 = Math.floor(r[2 * i] + 0.5), h2 = Math.floor(r[2 * ind1] + 0.5);
-            if (!(h1 > maxx || h2 <= minx)) span(box, y, h1, h2 - 1);
+            if (!(h1 > maxx || h2 <= minx)) span(box, h1, h2 - 1);
           }
           continue;
         }
@@ -166,8 +217,9 @@ function filledPolygon(rings: Float64Array[], width: number, height: number, dmi
       ints[j + 1] = v;
     }
     for (let i = 0; i + 1 < n; i += 2) {
-      if (ints[i] <= maxx && ints[i + 1] > minx) span(box, y, ints[i], ints[i + 1] - 1);
+      if (ints[i] <= maxx && ints[i + 1] > minx) span(box, ints[i], ints[i + 1] - 1);
     }
+    endRow(box, y);
   }
 }
 

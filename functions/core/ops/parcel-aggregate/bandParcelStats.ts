@@ -77,23 +77,24 @@ export class BandParcelStats {
     const scratch = this.scratch;
     const columns = this.kinds.length;
     for (let p = 0; p < parcels.parcels; p++) {
-      let n = 0, missing = 0, sum = 0, min = Infinity, max = -Infinity;
+      let n = 0, pixels = 0, sum = 0, min = Infinity, max = -Infinity;
       const re = start[p + 1];
       for (let k = start[p]; k < re; k += 3) {
         const base = (runs[k] - wy) * ww - wx;
         const end = base + runs[k + 2];
+        // Branch-free: V8 runs this loop about twice as fast as with an `if` around the accumulation.
         for (let i = base + runs[k + 1]; i < end; i++) {
           const v = values[i];
-          if (v !== v || v === nodata || (excluded !== undefined && excluded[i] !== 0)) {
-            missing++;
-            continue;
-          }
-          scratch[n++] = v;
-          sum += v;
-          if (v < min) min = v;
-          if (v > max) max = v;
+          const ok = v === v && v !== nodata && (excluded === undefined || excluded[i] === 0);
+          scratch[n] = v;
+          n += ok ? 1 : 0;
+          sum += ok ? v : 0;
+          min = ok && v < min ? v : min;
+          max = ok && v > max ? v : max;
         }
+        pixels += end - base - runs[k + 1];
       }
+      const missing = pixels - n;
       const slot = p * out.blocks + block;
       out.counts[2 * slot] = n;
       out.counts[2 * slot + 1] = missing;
@@ -122,12 +123,7 @@ export class BandParcelStats {
       else if (kind === MIN) v = min;
       else if (kind === MAX) v = max;
       else if (kind === STD) {
-        let ss = 0;
-        for (let i = 0; i < n; i++) {
-          const d = scratch[i] - mean;
-          ss += d * d;
-        }
-        v = Math.sqrt(ss / n);
+        v = Math.sqrt(sumOfSquares(scratch, 0, n, mean) / n);
       } else if (counted) {
         v = this.countedPercentile(n, min, range, this.quantiles[c]);
       } else {
@@ -172,6 +168,42 @@ export class BandParcelStats {
     }
     return lo;
   }
+}
+
+/**
+ * Σ (a[i] - mean)² over a[from .. from + n), summed as numpy sums (pairwise, blocks of 128 with eight
+ * accumulators): the order numpy.std uses, and several independent additions in flight instead of one chain.
+ */
+export function sumOfSquares(a: Float32Array, from: number, n: number, mean: number): number {
+  if (n < 8) {
+    let r = 0;
+    for (let i = from; i < from + n; i++) {
+      const d = a[i] - mean;
+      r += d * d;
+    }
+    return r;
+  }
+  if (n <= 128) {
+    let d0 = a[from] - mean, d1 = a[from + 1] - mean, d2 = a[from + 2] - mean, d3 = a[from + 3] - mean;
+    let d4 = a[from + 4] - mean, d5 = a[from + 5] - mean, d6 = a[from + 6] - mean, d7 = a[from + 7] - mean;
+    let r0 = d0 * d0, r1 = d1 * d1, r2 = d2 * d2, r3 = d3 * d3, r4 = d4 * d4, r5 = d5 * d5, r6 = d6 * d6, r7 = d7 * d7;
+    const blocks = from + n - (n % 8);
+    let i = from + 8;
+    for (; i < blocks; i += 8) {
+      d0 = a[i] - mean; d1 = a[i + 1] - mean; d2 = a[i + 2] - mean; d3 = a[i + 3] - mean;
+      d4 = a[i + 4] - mean; d5 = a[i + 5] - mean; d6 = a[i + 6] - mean; d7 = a[i + 7] - mean;
+      r0 += d0 * d0; r1 += d1 * d1; r2 += d2 * d2; r3 += d3 * d3; r4 += d4 * d4; r5 += d5 * d5; r6 += d6 * d6; r7 += d7 * d7;
+    }
+    let r = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < from + n; i++) {
+      const d = a[i] - mean;
+      r += d * d;
+    }
+    return r;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return sumOfSquares(a, from, half, mean) + sumOfSquares(a, from + half, n - half, mean);
 }
 
 /** Lays out the results of `parcels` parcels × `blocks` (items × bands) × the columns, NaN-filled. */
