@@ -2,7 +2,7 @@
  * GDAL's rasterisation rules on hand-made shapes (the golden tests compare with GDAL itself on real parcels).
  */
 import { describe, expect, it } from 'vitest';
-import { rasterizeRings } from '../../../functions/core/vector/rasterizeRings.ts';
+import { rasterizeRings, RingRasterizer, RunList } from '../../../functions/core/vector/rasterizeRings.ts';
 
 const ring = (...xy: number[]) => Float64Array.from(xy);
 /** Pixels of runs as "col,row" strings, sorted. */
@@ -59,5 +59,39 @@ describe('rasterizeRings', () => {
     const half = [ring(-2.2, -2.2, 1.8, -2.2, 1.8, 1.8, -2.2, 1.8, -2.2, -2.2)];
     expect(pixels(rasterizeRings(half, 10, 10, 'centroid'))).toEqual(['0,0', '0,1', '1,0', '1,1']);
     expect(rasterizeRings([ring(20, 20, 22, 20, 22, 22, 20, 20)], 10, 10, 'all-touched')).toHaveLength(0);
+  });
+
+  it('centroid: random rings (crossing, overlapping, clipped) give the centres inside by the even-odd rule, on any reused rasteriser', () => {
+    // Prepare: the scan-line rule as a brute-force test per pixel centre (crossing x < centre, half-open in y)
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const inside = (rings: Float64Array[], x: number, y: number) => {
+      let odd = false;
+      for (const r of rings) {
+        for (let i = 0; i + 2 < r.length; i += 2) {
+          const [x1, y1, x2, y2] = r[i + 1] < r[i + 3] ? [r[i], r[i + 1], r[i + 2], r[i + 3]] : [r[i + 2], r[i + 3], r[i], r[i + 1]];
+          if (y >= y1 && y < y2 && x1 + ((y - y1) * (x2 - x1)) / (y2 - y1) < x) odd = !odd;
+        }
+      }
+      return odd;
+    };
+    const rasterizer = new RingRasterizer();
+    for (let t = 0; t < 40; t++) {
+      const rings = Array.from({ length: 1 + (t % 3) }, () => {
+        const n = 3 + Math.floor(rand() * 5);
+        const r = new Float64Array(2 * n + 2);
+        for (let i = 0; i < 2 * n; i += 2) { r[i] = rand() * 26 - 3; r[i + 1] = rand() * 21 - 3; }
+        r[2 * n] = r[0]; r[2 * n + 1] = r[1];
+        return r;
+      });
+      const want: string[] = [];
+      for (let row = 0; row < 15; row++) for (let c = 0; c < 20; c++) if (inside(rings, c + 0.5, row + 0.5)) want.push(`${c},${row}`);
+      // Act
+      const list = new RunList();
+      const n = rasterizer.rasterize(rings, 20, 15, 'centroid', list);
+      // Assess
+      expect(pixels(list.data.slice(0, list.length))).toEqual(want.sort());
+      expect(n).toBe(want.length);
+    }
   });
 });
