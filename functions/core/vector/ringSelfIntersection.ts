@@ -1,6 +1,7 @@
 /**
  * Where a closed ring crosses itself, without GEOS: segments sorted by their left end and swept, so that
- * only segments whose x-ranges overlap are compared (about n log n for a parcel's ring). Two segments
+ * only segments whose x-ranges overlap are compared (about n log n for a parcel's ring; rings of up to 12
+ * segments compare every pair). Two segments
  * "cross" when each one's ends lie strictly on both sides of the other (a proper crossing), or when
  * collinear segments overlap along a length; touching at a shared vertex is not a crossing.
  *
@@ -9,9 +10,13 @@
  */
 import type { Ring } from './types.ts';
 
+/** Up to this many segments every pair is compared (n (n - 1) / 2 tests, no allocation). */
+const SMALL = 12;
+
 export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
   const n = ring.length / 2 - 1; // segments of a closed ring
   if (n < 3) return undefined;
+  if (n <= SMALL) return allPairs(ring, n);
   const order = Array.from({ length: n }, (_, i) => i)
     .sort((a, b) => Math.min(ring[2 * a], ring[2 * a + 2]) - Math.min(ring[2 * b], ring[2 * b + 2]));
   for (let oi = 0; oi < n; oi++) {
@@ -22,6 +27,20 @@ export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
       if (Math.min(ring[2 * j], ring[2 * j + 2]) > maxX) break;
       const adjacent = Math.abs(i - j) === 1 || Math.abs(i - j) === n - 1;
       const hit = crossing(ring, i, j, adjacent);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rings of a few segments (most parcels drawn by hand, every generated quadrilateral): each pair once, which
+ * costs less than allocating and sorting the sweep's order.
+ */
+function allPairs(ring: Ring, n: number): [number, number] | undefined {
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const hit = crossing(ring, i, j, j - i === 1 || j - i === n - 1);
       if (hit) return hit;
     }
   }

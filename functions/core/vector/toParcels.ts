@@ -49,10 +49,16 @@ export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels
 function idsOf(raw: RawParcelFile, idProperty: string | string[]): string[] {
   const keys = Array.isArray(idProperty) ? idProperty : [idProperty];
   const missing: number[] = [];
+  const absent = (v: unknown) => v === undefined || v === null || v === '';
   const ids = raw.features.map((f, i) => {
+    if (keys.length === 1) {
+      const v = f.properties[keys[0]];
+      if (absent(v)) missing.push(i);
+      return String(v);
+    }
     const parts = keys.map((k) => f.properties[k]);
-    if (parts.some((v) => v === undefined || v === null || v === '')) missing.push(i);
-    return parts.map((v) => (typeof v === 'bigint' ? v.toString() : String(v))).join('/');
+    if (parts.some(absent)) missing.push(i);
+    return parts.map((v) => String(v)).join('/');
   });
   const name = keys.map((k) => `"${k}"`).join(' + ');
   if (missing.length) {
@@ -102,7 +108,9 @@ function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?:
     ring[2 * n] = ring[0];
     ring[2 * n + 1] = ring[1];
   }
-  if (ring.some((v) => !Number.isFinite(v))) return { ring: new Float64Array(0), problem: 'has a non-finite coordinate' };
+  let finite = true;
+  for (let i = 0; i < ring.length; i++) finite &&= Number.isFinite(ring[i]);
+  if (!finite) return { ring: new Float64Array(0), problem: 'has a non-finite coordinate' };
   if (n < 4) return { ring, problem: `has ${n} positions; a closed ring needs at least 4` };
   if (!closed) return { ring, problem: 'is not closed (last position differs from the first)' };
   if (!trusted) {

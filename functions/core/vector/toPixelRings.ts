@@ -23,9 +23,9 @@ export function toPixelRings(polygons: Polygon[], project: (xy: [number, number]
       for (let i = 0; i < ring.length; i += 2) {
         xy[0] = ring[i];
         xy[1] = ring[i + 1];
-        const [x, y] = project(xy);
-        out[i] = ix0 + x * ix1;
-        out[i + 1] = iy0 + y * iy1;
+        const q = project(xy); // no destructuring: it goes through the iterator protocol, per vertex
+        out[i] = ix0 + q[0] * ix1;
+        out[i + 1] = iy0 + q[1] * iy1;
       }
       rings.push(out);
     }
