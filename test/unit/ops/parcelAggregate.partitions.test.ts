@@ -19,8 +19,8 @@ function zealandParcels(): string {
   return path;
 }
 
-/** Just above the model's fixed baseline (160 MB): only windows of a cell or so fit. */
-const TINY_MB = 160.8;
+/** Just above the model's fixed baseline (160 MB) and the loaded parcels: only windows of a cell or so fit. */
+const TINY_MB = 161.2;
 
 const DK = { parcels: zealandParcels(), idProperty: ['Journalnr', 'Marknr'], assets: ['value'], expressions: { half: 'value / 2' } };
 
@@ -55,12 +55,12 @@ describe('parcel-aggregate partitions', () => {
 
 describe('planParcelPartitions memory model', () => {
   const inputs = (over: Partial<PlanInputs> = {}): PlanInputs => ({
-    cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100] }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200] }],
+    cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100], rows: 400 }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200], rows: 500 }],
     cellsX: 4, cellsY: 1, parcels: { count: 15, vertices: 150, fileBytes: 1000 },
     inputs: 2, mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
   });
 
-  it('estimates window pixels x bytes per pixel + loaded parcels + own parcels', () => {
+  it('estimates window pixels x bytes per pixel + loaded parcels + own parcels + their pixel runs', () => {
     // Prepare
     const p = inputs();
     // Act
@@ -69,9 +69,9 @@ describe('planParcelPartitions memory model', () => {
     expect(partitions).toHaveLength(1);
     expect(partitions[0].window).toEqual({ x: 0, y: 0, width: 900, height: 200 });
     const perPixel = 3 * 14 + 4;
-    const loaded = 1000 * 3 + 150 * 16 + 15 * 200;
+    const loaded = 1000 * 6 + 150 * 48 + 15 * 400;
     const perParcel = 3 * 2 * (8 + 8 * 7) + 256;
-    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * perPixel + loaded + 15 * perParcel);
+    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * perPixel + loaded + 15 * perParcel + (400 + 500) * 24);
   });
 
   it('splits into smaller groups when the union window does not fit, and honours minPartitions', () => {
@@ -84,7 +84,7 @@ describe('planParcelPartitions memory model', () => {
   });
 
   it('gives a partition without a window to parcels that reach no pixel', () => {
-    const { partitions } = planParcelPartitions(inputs({ cells: [{ cell: 0, parcels: 3, reach: null }] }), { budgetBytes: 2 ** 30 });
+    const { partitions } = planParcelPartitions(inputs({ cells: [{ cell: 0, parcels: 3, reach: null, rows: 0 }] }), { budgetBytes: 2 ** 30 });
     expect(partitions).toHaveLength(1);
     expect(partitions[0].window).toBeUndefined();
   });

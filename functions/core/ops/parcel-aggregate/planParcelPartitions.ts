@@ -11,9 +11,11 @@
  *   measured with `npm run bench`), plus one layer (4) when a band is an expression;
  * - a partition fits when what it adds to the baseline is within HEADROOM (85 %) of the rest of the budget,
  *   the garbage collector's lag, as for the raster ops;
- * - all parcels loaded: every partition reads the whole parcel file (file bytes × 3 while parsing,
- *   plus 16 bytes per vertex and 200 per parcel kept);
- * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) plus its pixel runs and id (256).
+ * - all parcels loaded: every partition reads the whole parcel file (file bytes × 6 while parsing, 48 bytes
+ *   per vertex and 400 per parcel: measured 132 MB at peak for 50,176 GeoJSON parcels, a 14 MB file);
+ * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) and id (256);
+ * - pixel runs: RUN_ROW_BYTES per row of each own parcel's reach (a 12-byte run per row, in a list that
+ *   grows by doubling).
  *
  * @example
  * const { partitions } = planParcelPartitions(setup, { budgetBytes: 512 * 2 ** 20 });
@@ -27,6 +29,8 @@ export interface CellSummary {
   parcels: number;
   /** Union of the reaches of its parcels: x0, y0, x1, y1 (end exclusive); null when none reaches the grid. */
   reach: [number, number, number, number] | null;
+  /** Sum over its parcels of their reach's height in rows (what their pixel runs take). */
+  rows: number;
 }
 
 export interface PlanInputs {
@@ -63,12 +67,15 @@ export function fitsBudget(estimatedPeakBytes: number, budgetBytes: number): boo
   return estimatedPeakBytes - BASELINE_BYTES <= (budgetBytes - BASELINE_BYTES) * HEADROOM;
 }
 
+/** Per row of an own parcel's reach: one 12-byte run, twice for the run list's doubling. */
+export const RUN_ROW_BYTES = 24;
+
 export function bytesPerOwnParcel(p: PlanInputs): number {
   return p.items * p.bands * (8 + 8 * p.stats) + 256;
 }
 
 export function loadedParcelBytes(p: PlanInputs): number {
-  return p.parcels.fileBytes * 3 + p.parcels.vertices * 16 + p.parcels.count * 200;
+  return p.parcels.fileBytes * 6 + p.parcels.vertices * 48 + p.parcels.count * 400;
 }
 
 export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<OpPlan, 'mergePeakBytes'> {
@@ -95,13 +102,14 @@ export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<
 }
 
 function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
-  const groups = new Map<number, { gx: number; gy: number; parcels: number; reach: [number, number, number, number] | null }>();
+  const groups = new Map<number, { gx: number; gy: number; parcels: number; rows: number; reach: [number, number, number, number] | null }>();
   const groupsX = Math.ceil(p.cellsX / kx);
   for (const c of p.cells) {
     const gx = Math.floor((c.cell % p.cellsX) / kx), gy = Math.floor(Math.floor(c.cell / p.cellsX) / ky);
     const key = gy * groupsX + gx;
-    const g = groups.get(key) ?? { gx, gy, parcels: 0, reach: null };
+    const g = groups.get(key) ?? { gx, gy, parcels: 0, rows: 0, reach: null };
     g.parcels += c.parcels;
+    g.rows += c.rows;
     if (c.reach) {
       g.reach = g.reach
         ? [Math.min(g.reach[0], c.reach[0]), Math.min(g.reach[1], c.reach[1]), Math.max(g.reach[2], c.reach[2]), Math.max(g.reach[3], c.reach[3])]
@@ -118,7 +126,7 @@ function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
     return {
       id: `parcels-${kx}x${ky}-${g.gx}-${g.gy}`,
       ...(window ? { window } : {}),
-      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p) + g.parcels * bytesPerOwnParcel(p),
+      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES,
       data,
     };
   });
