@@ -55,15 +55,25 @@ export class RingRasterizer {
 
   /** Appends the polygon's runs to `out` (rows ascending); returns its pixel count. */
   rasterize(rings: Float64Array[], width: number, height: number, rule: RasterizeRule, out: RunList): number {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, total = 0;
-    for (const r of rings) {
-      total += r.length / 2;
-      for (let i = 0; i < r.length; i += 2) {
-        if (r[i] < x0) x0 = r[i];
-        if (r[i] > x1) x1 = r[i];
-        if (r[i + 1] < y0) y0 = r[i + 1];
-        if (r[i + 1] > y1) y1 = r[i + 1];
-      }
+    const ringStart = new Int32Array(rings.length + 1);
+    rings.forEach((r, q) => { ringStart[q + 1] = ringStart[q] + r.length / 2; });
+    const xy = new Float64Array(2 * ringStart[rings.length]);
+    rings.forEach((r, q) => xy.set(r, 2 * ringStart[q]));
+    return this.rasterizeFlat(xy, ringStart, 0, rings.length, width, height, rule, out);
+  }
+
+  /**
+   * `rasterize` of rings `firstRing .. endRing - 1` stored flat: ring q is the closed vertex list
+   * xy[2 ringStart[q] .. 2 ringStart[q + 1]) (x, y interleaved), as `parcelsOnGrid` keeps all parcels.
+   */
+  rasterizeFlat(xy: Float64Array, ringStart: Int32Array, firstRing: number, endRing: number, width: number, height: number, rule: RasterizeRule, out: RunList): number {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const v0 = 2 * ringStart[firstRing], v1 = 2 * ringStart[endRing], total = (v1 - v0) / 2;
+    for (let i = v0; i < v1; i += 2) {
+      if (xy[i] < x0) x0 = xy[i];
+      if (xy[i] > x1) x1 = xy[i];
+      if (xy[i + 1] < y0) y0 = xy[i + 1];
+      if (xy[i + 1] > y1) y1 = xy[i + 1];
     }
     if (!(x0 <= x1)) return 0;
     // Every pixel either rule can reach lies in [floor(min), floor(max)] on each axis (a centre-filled pixel c
@@ -81,10 +91,19 @@ export class RingRasterizer {
       mask.fill(0, 0, size);
     }
     const box: Box = { mask, bw, bx0, bx1, by0, by1, spans: this.spans, spanCount: 0, out, pixels: 0 };
+    const rings: Rings = { xy, ringStart, firstRing, endRing };
     if (mask) linesAllTouched(rings, width, height, box);
     filledPolygon(rings, width, height, y0, y1, box, this.ints);
     return mask ? runsOf(box, mask, out) : box.pixels;
   }
+}
+
+/** A polygon's rings in flat storage (see `rasterizeFlat`). */
+interface Rings {
+  xy: Float64Array;
+  ringStart: Int32Array;
+  firstRing: number;
+  endRing: number;
 }
 
 /** The pixel rectangle a polygon can reach, the spans of the row being filled, and where they go. */
@@ -172,7 +191,7 @@ function runsOf(b: Box, mask: Uint8Array, out: RunList): number {
 }
 
 /** GDALdllImageFilledPolygon: spans [xa, xb] inclusive per row, crossings rounded with floor(x + 0.5). */
-function filledPolygon(rings: Float64Array[], width: number, height: number, dminy: number, dmaxy: number, box: Box, ints: Float64Array): void {
+function filledPolygon(rings: Rings, width: number, height: number, dminy: number, dmaxy: number, box: Box, ints: Float64Array): void {
   let miny = Math.trunc(dminy), maxy = Math.trunc(dmaxy);
   if (miny < 0) miny = 0;
   if (maxy >= height) maxy = height - 1;
@@ -183,10 +202,12 @@ function filledPolygon(rings: Float64Array[], width: number, height: number, dmi
   for (let y = miny; y <= maxy; y++) {
     const dy = y + 0.5;
     let n = 0;
-    for (const r of rings) {
-      const count = r.length / 2;
-      for (let i = 0; i < count; i++) {
-        const ind1 = i === 0 ? count - 1 : i - 1;
+    const { xy: r, ringStart } = rings;
+    for (let q = rings.firstRing; q < rings.endRing; q++) {
+      // i and ind1 index the flat store: vertex k of ring q is r[2 (base + k)], r[2 (base + k) + 1].
+      const base = ringStart[q], count = ringStart[q + 1] - base;
+      for (let k = 0; k < count; k++) {
+        const i = base + k, ind1 = k === 0 ? base + count - 1 : i - 1;
         let dy1 = r[2 * ind1 + 1], dy2 = r[2 * i + 1];
         if ((dy1 < dy && dy2 < dy) || (dy1 > dy && dy2 > dy)) continue;
         let dx1: number, dx2: number;
@@ -224,9 +245,10 @@ function filledPolygon(rings: Float64Array[], width: number, height: number, dmi
 }
 
 /** GDALdllImageLineAllTouched with bIntersectOnly (GDAL's choice for polygon rings). */
-function linesAllTouched(rings: Float64Array[], width: number, height: number, box: Box): void {
-  for (const r of rings) {
-    for (let j = 2; j < r.length; j += 2) {
+function linesAllTouched(rings: Rings, width: number, height: number, box: Box): void {
+  const { xy: r, ringStart } = rings;
+  for (let q = rings.firstRing; q < rings.endRing; q++) {
+    for (let j = 2 * ringStart[q] + 2; j < 2 * ringStart[q + 1]; j += 2) {
       let dfX = r[j - 2], dfY = r[j - 1], dfXEnd = r[j], dfYEnd = r[j + 1];
       if ((dfY < 0 && dfYEnd < 0) || (dfY > height && dfYEnd > height) || (dfX < 0 && dfXEnd < 0) || (dfX > width && dfXEnd > width)) continue;
       if (dfX > dfXEnd) {

@@ -11,10 +11,7 @@ import type { Grid } from '../raster/types.ts';
 import type { Polygon } from './types.ts';
 
 export function toPixelRings(polygons: Polygon[], project: (xy: [number, number]) => [number, number], grid: Grid): Float64Array[] {
-  const ix0 = -grid.originX / grid.resX;
-  const ix1 = 1 / grid.resX;
-  const iy0 = -grid.originY / -grid.resY;
-  const iy1 = 1 / -grid.resY;
+  const { ix0, ix1, iy0, iy1 } = pixelTransform(grid);
   const rings: Float64Array[] = [];
   const xy: [number, number] = [0, 0];
   for (const polygon of polygons) {
@@ -31,6 +28,11 @@ export function toPixelRings(polygons: Polygon[], project: (xy: [number, number]
     }
   }
   return rings;
+}
+
+/** GDAL's inverse geotransform of a north-up grid: column = ix0 + X · ix1, row = iy0 + Y · iy1. */
+export function pixelTransform(grid: Grid): { ix0: number; ix1: number; iy0: number; iy1: number } {
+  return { ix0: -grid.originX / grid.resX, ix1: 1 / grid.resX, iy0: -grid.originY / -grid.resY, iy1: 1 / -grid.resY };
 }
 
 /** [minCol, minRow, maxCol, maxRow] of pixel rings (fractional); undefined when there are none. */

@@ -91,7 +91,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       mask: params.mask,
       format: params.format ?? 'parquet',
       parcels: {
-        ...source, crs: onGrid.crs, count: onGrid.parcels.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
+        ...source, crs: onGrid.crs, count: onGrid.ids.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
         outside: summary.outside, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
       cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,

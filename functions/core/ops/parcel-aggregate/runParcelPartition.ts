@@ -20,7 +20,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
   const { grid } = setup;
   const onGrid = await parcelsOnGrid(setup.parcels, grid, true);
   const own: number[] = [];
-  for (let i = 0; i < onGrid.parcels.length; i++) if (ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
+  for (let i = 0; i < onGrid.ids.length; i++) if (ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
   const runs = rasterizeParcels(onGrid, own, grid, setup.rule);
   checkInside(runs, window, setup.parcels.href);
   const items = setup.items.length, bands = setup.bands.length;
@@ -34,7 +34,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
       for (let b = 0; b < bands; b++) kernel.summarise(item.band(b), window, runs, results, it * bands + b);
     }
   }
-  return encodeParcelResults({ items, bands, stats: setup.stats.length }, own.map((i) => onGrid.parcels[i]), results);
+  return encodeParcelResults({ items, bands, stats: setup.stats.length }, own.map((i) => ({ index: i, id: onGrid.ids[i] })), results);
 }
 
 /** The pixel runs of the parcels `own` (indexes into onGrid.parcels), in that order. */
@@ -44,7 +44,10 @@ export function rasterizeParcels(onGrid: ParcelsOnGrid, own: number[], grid: Gri
   const start = new Int32Array(own.length + 1);
   let maxPixels = 0;
   own.forEach((i, p) => {
-    if (reachesGrid(onGrid, i)) maxPixels = Math.max(maxPixels, rasterizer.rasterize(onGrid.parcels[i].rings, grid.width, grid.height, rule, list));
+    if (reachesGrid(onGrid, i)) {
+      const pixels = rasterizer.rasterizeFlat(onGrid.xy, onGrid.ringStart, onGrid.parcelRings[i], onGrid.parcelRings[i + 1], grid.width, grid.height, rule, list);
+      maxPixels = Math.max(maxPixels, pixels);
+    }
     start[p + 1] = list.length;
   });
   return { runs: list.data, start, parcels: own.length, maxPixels };

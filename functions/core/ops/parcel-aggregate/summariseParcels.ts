@@ -11,7 +11,7 @@ import type { CellSummary } from './planParcelPartitions.ts';
 export function summariseParcels(onGrid: ParcelsOnGrid): { cells: CellSummary[]; outside: number } {
   const cells = new Map<number, CellSummary>();
   let outside = 0;
-  onGrid.parcels.forEach((_, i) => {
+  onGrid.ids.forEach((_, i) => {
     const c = onGrid.cell[i];
     const entry = cells.get(c) ?? { cell: c, parcels: 0, reach: null, rows: 0 };
     entry.parcels++;
