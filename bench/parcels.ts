@@ -22,7 +22,11 @@ const RUNS = 3;
 const SIDE = 224; // 224 x 224 = 50,176 parcels
 const ORIGIN_X = 499980, ORIGIN_Y = 5200020, EXTENT = 109800;
 
-export interface ParcelsBench { eofn: number; eofnOneWorker: number; reference: number; recordsPerSecond: number; referenceRecordsPerSecond: number; peakRssMb: number }
+export interface ParcelsBench {
+  eofn: number; eofnOneWorker: number; reference: number; recordsPerSecond: number; referenceRecordsPerSecond: number; peakRssMb: number;
+  /** Median seconds per phase of the 1-worker run (as `eofn run` reports them) and of the reference. */
+  phases: { eofn: Record<string, number>; reference: Record<string, number> };
+}
 
 export async function benchParcels(): Promise<ParcelsBench> {
   const { red, item } = ensureSentinelTile();
@@ -44,11 +48,14 @@ export async function benchParcels(): Promise<ParcelsBench> {
   const result = {
     eofn: two.seconds, eofnOneWorker: one.seconds, reference: ref.seconds,
     recordsPerSecond: n / two.seconds, referenceRecordsPerSecond: n / ref.seconds, peakRssMb: one.peakRssMb,
+    phases: { eofn: one.phases, reference: ref.phases as Record<string, number> },
   };
   console.log(`parcels ${n} polygons x 10980x10980 band (read, rasterize, stats, Parquet): eofn ${two.seconds.toFixed(2)} s (2 workers), ${one.seconds.toFixed(2)} s (1 worker, --memory 1024); ` +
     `rasterio+bincount ${ref.seconds.toFixed(2)} s (no percentiles, no table); ratio ${(two.seconds / ref.seconds).toFixed(2)} (1 worker ${(one.seconds / ref.seconds).toFixed(2)})`);
   console.log(`parcel-records/s: eofn ${Math.round(result.recordsPerSecond)} (1 worker ${Math.round(n / one.seconds)}), reference ${Math.round(result.referenceRecordsPerSecond)}; ` +
     `identical pixel counts (${ours.pixels} px); peak RSS of eofn run --workers 1 --memory 1024: ${one.peakRssMb} MB`);
+  const list = (p: Record<string, number>) => Object.entries(p).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  console.log(`phases (s): eofn 1 worker: process start ${(one.seconds - (one.phases.total ?? one.seconds)).toFixed(2)}, ${list(one.phases)}; reference: ${list(result.phases.reference)}`);
   return result;
 }
 
@@ -86,8 +93,9 @@ async function checksumOf(path: string): Promise<{ pixels: number; checksum: num
   return { pixels, checksum };
 }
 
-function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb: number } {
+function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb: number; phases: Record<string, number> } {
   const times: number[] = [];
+  const phases = new Map<string, number[]>();
   let peak = 0;
   for (let i = 0; i < RUNS; i++) {
     rmSync(join(BENCH_DIR, 'parcels-out'), { recursive: true, force: true });
@@ -96,8 +104,10 @@ function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb
     times.push((performance.now() - start) / 1000);
     if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
     peak = Math.max(peak, Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0));
+    // The run's own summary: "prepareAndPlan 0.4s, partitions 1.2s, merge 0.3s, total 1.9s".
+    for (const [, name, s] of `${run.stdout}\n${run.stderr}`.matchAll(/(\w+) ([\d.]+)s\b/g)) phases.set(name, [...(phases.get(name) ?? []), Number(s)]);
   }
-  return { seconds: median(times), peakRssMb: peak };
+  return { seconds: median(times), peakRssMb: peak, phases: Object.fromEntries([...phases].map(([k, v]) => [k, median(v)])) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

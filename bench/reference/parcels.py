@@ -6,7 +6,8 @@ percentiles (bincount cannot; eofn computes p25/p50/p75 as well) and writing a t
 
 Usage: /usr/bin/python3 bench/reference/parcels.py PARCELS.geojson BAND.tif [RUNS]
 Prints one JSON line: {"seconds": median wall time, "runs": [...], "parcels": n, "pixels": total count,
-"checksum": sum over parcels of count * (parcel index + 1)}.
+"checksum": sum over parcels of count * (parcel index + 1), "phases": median seconds of parse, decode,
+rasterize and bincount (mask, bincounts, mean/std)}.
 """
 import json
 import statistics
@@ -18,15 +19,19 @@ import rasterio
 from rasterio.features import rasterize
 
 
-def once(parcels_path, band_path):
+def once(parcels_path, band_path, phases=None):
+    start = time.perf_counter()
     with open(parcels_path) as fh:
         features = json.load(fh)["features"]
+    parsed = time.perf_counter()
     with rasterio.open(band_path) as src:
         band = src.read(1)
         nodata = src.nodata
         transform, shape = src.transform, (src.height, src.width)
+    decoded = time.perf_counter()
     labels = rasterize(((f["geometry"], i + 1) for i, f in enumerate(features)), out_shape=shape,
                        transform=transform, fill=0, dtype="int32")
+    rasterized = time.perf_counter()
     valid = (labels > 0) & (band != nodata)
     lab = labels[valid]
     vals = band[valid].astype(np.float64)
@@ -37,6 +42,10 @@ def once(parcels_path, band_path):
     with np.errstate(all="ignore"):
         mean = total / count
         std = np.sqrt(np.maximum(sq / count - mean * mean, 0))
+    if phases is not None:
+        for name, seconds in (("parse", parsed - start), ("decode", decoded - parsed), ("rasterize", rasterized - decoded),
+                              ("bincount", time.perf_counter() - rasterized)):
+            phases.setdefault(name, []).append(seconds)
     return count[1:], mean[1:], std[1:]
 
 
@@ -45,13 +54,15 @@ def main():
     runs = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     count, _, _ = once(parcels_path, band_path)  # warm-up: page cache, GDAL drivers
     times = []
+    phases = {}
     for _ in range(runs):
         start = time.perf_counter()
-        once(parcels_path, band_path)
+        once(parcels_path, band_path, phases)
         times.append(time.perf_counter() - start)
     checksum = int(np.sum(count.astype(np.int64) * np.arange(1, len(count) + 1, dtype=np.int64)))
     print(json.dumps({"seconds": statistics.median(times), "runs": times, "parcels": int(len(count)),
-                      "pixels": int(count.sum()), "checksum": checksum}))
+                      "pixels": int(count.sum()), "checksum": checksum,
+                      "phases": {name: statistics.median(v) for name, v in phases.items()}}))
 
 
 if __name__ == "__main__":
