@@ -17,20 +17,49 @@ export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
   const n = ring.length / 2 - 1; // segments of a closed ring
   if (n < 3) return undefined;
   if (n <= SMALL) return allPairs(ring, n);
-  const order = Array.from({ length: n }, (_, i) => i)
-    .sort((a, b) => Math.min(ring[2 * a], ring[2 * a + 2]) - Math.min(ring[2 * b], ring[2 * b + 2]));
+  const order = sweepOrder(ring, n);
   for (let oi = 0; oi < n; oi++) {
     const i = order[oi];
     const maxX = Math.max(ring[2 * i], ring[2 * i + 2]);
     for (let oj = oi + 1; oj < n; oj++) {
       const j = order[oj];
-      if (Math.min(ring[2 * j], ring[2 * j + 2]) > maxX) break;
+      if (minX[j] > maxX) break;
       const adjacent = Math.abs(i - j) === 1 || Math.abs(i - j) === n - 1;
       const hit = crossing(ring, i, j, adjacent);
       if (hit) return hit;
     }
   }
   return undefined;
+}
+
+/** Reused between rings: segment order and each segment's smallest x. */
+let order = new Int32Array(256);
+let minX = new Float64Array(256);
+
+/**
+ * Segments by their left end, ties by index (a stable sort): insertion sort into reused buffers for rings of
+ * a parcel's size (no allocation, no comparator calls), Array.prototype.sort beyond.
+ */
+function sweepOrder(ring: Ring, n: number): Int32Array {
+  if (order.length < n) {
+    order = new Int32Array(2 * n);
+    minX = new Float64Array(2 * n);
+  }
+  for (let i = 0; i < n; i++) minX[i] = Math.min(ring[2 * i], ring[2 * i + 2]);
+  if (n > 256) {
+    order.set(Array.from({ length: n }, (_, i) => i).sort((a, b) => minX[a] - minX[b]));
+    return order;
+  }
+  for (let i = 0; i < n; i++) {
+    const key = minX[i];
+    let j = i - 1;
+    while (j >= 0 && minX[order[j]] > key) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = i;
+  }
+  return order;
 }
 
 /**
