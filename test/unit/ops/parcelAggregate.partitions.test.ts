@@ -57,7 +57,7 @@ describe('planParcelPartitions memory model', () => {
   const inputs = (over: Partial<PlanInputs> = {}): PlanInputs => ({
     cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100], rows: 400 }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200], rows: 500 }],
     cellsX: 4, cellsY: 1, parcels: { count: 15, vertices: 150, fileBytes: 1000 },
-    inputs: 2, mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
+    inputs: 2, nativeSampleBytes: [], mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
   });
 
   it('estimates window pixels x bytes per pixel + loaded parcels + own parcels + their pixel runs', () => {
@@ -72,6 +72,18 @@ describe('planParcelPartitions memory model', () => {
     const loaded = 1000 * 6 + 150 * 48 + 15 * 400;
     const perParcel = 3 * 2 * (8 + 8 * 7) + 256;
     expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * perPixel + loaded + 15 * perParcel + (400 + 500) * 24);
+  });
+
+  it('charges an input read in its file type 2 x sample bytes + 2 per pixel instead of 14', () => {
+    // Prepare: no expression; one uint16 input read natively, one through the float32 copy, and the mask
+    const p = inputs({ expressions: false, nativeSampleBytes: [2] });
+    // Act
+    const { partitions, model } = planParcelPartitions(p, { budgetBytes: 10 * 2 ** 30 });
+    // Assess
+    expect(model.bytesPerPixel).toBe(6 + 14 + 14);
+    const loaded = 1000 * 6 + 150 * 48 + 15 * 400;
+    const perParcel = 3 * 2 * (8 + 8 * 7) + 256;
+    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * 34 + loaded + 15 * perParcel + 900 * 24);
   });
 
   it('splits into smaller groups when the union window does not fit, and honours minPartitions', () => {

@@ -21,6 +21,7 @@ import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
+import { nativeSampleBytes } from './readParcelLayers.ts';
 import { planParcelPartitions, type CellSummary, type ParcelPartitionData, type PlanInputs } from './planParcelPartitions.ts';
 import { statColumns } from './parcelStats.ts';
 import { summariseParcels } from './summariseParcels.ts';
@@ -51,6 +52,8 @@ export interface ParcelAggregateSetup {
     /** The first invalid parcels (kept with invalidGeometry "keep"), listed in the product item. */
     invalid: InvalidParcel[];
   };
+  /** Bytes per sample of each input every item has in a native type on the grid (none with expressions). */
+  nativeSampleBytes: number[];
   cells: CellSummary[];
   cellsX: number;
   cellsY: number;
@@ -83,6 +86,14 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       invalidGeometry: params.invalidGeometry ?? 'error',
     };
     const onGrid = await parcelsOnGrid(source, grid);
+    // What the memory model charges per pixel depends on how partitions will read each input.
+    const native: number[] = [];
+    if (!bands.some((b) => b.expression)) {
+      for (const key of inputs) {
+        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openRasterCached(item.assets[key].href)).info, grid)));
+        if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
+      }
+    }
     const summary = summariseParcels(onGrid);
     return {
       grid, items: setupItems, inputs, bands,
@@ -94,7 +105,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
         ...source, crs: onGrid.crs, count: onGrid.ids.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
         outside: summary.outside, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
-      cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+      nativeSampleBytes: native, cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
   },
 
@@ -120,7 +131,7 @@ export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
   return {
     cells: setup.cells, cellsX: setup.cellsX, cellsY: setup.cellsY,
     parcels: { count: setup.parcels.count, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes },
-    inputs: setup.inputs.length, mask: !!setup.mask, expressions: setup.bands.some((b) => !!b.expression),
+    inputs: setup.inputs.length, nativeSampleBytes: setup.nativeSampleBytes, mask: !!setup.mask, expressions: setup.bands.some((b) => !!b.expression),
     items: setup.items.length, bands: setup.bands.length, stats: setup.stats.length,
   };
 }

@@ -8,7 +8,9 @@
  * Memory model of a partition (explicit, tested):
  *   BASELINE + window pixels × bytesPerPixel + all parcels loaded + own parcels × bytesPerOwnParcel
  * - bytesPerPixel: each input asset and the mask 14 (float32 result, native window and decoded tiles in flight:
- *   measured with `npm run bench`), plus one layer (4) when a band is an expression;
+ *   measured with `npm run bench`), plus one layer (4) when a band is an expression; an input read in its
+ *   file type (on the job's grid, no expression) 2 × sample bytes + 2 instead (6 for uint16: measured 2.2–3
+ *   bytes per pixel and input on the 10980 × 10980 bench);
  * - a partition fits when what it adds to the baseline is within HEADROOM (85 %) of the rest of the budget,
  *   the garbage collector's lag, as for the raster ops;
  * - all parcels loaded: every partition reads the whole parcel file (file bytes × 6 while parsing, 48 bytes
@@ -39,6 +41,8 @@ export interface PlanInputs {
   cellsY: number;
   parcels: { count: number; vertices: number; fileBytes: number };
   inputs: number;
+  /** Bytes per sample of each input read in its file type (the others go through a float32 copy). */
+  nativeSampleBytes: number[];
   mask: boolean;
   /** Whether any band is an expression (it needs a layer of its own). */
   expressions: boolean;
@@ -59,7 +63,8 @@ export interface ParcelPartitionData {
 export const BYTES_PER_INPUT_PIXEL = 14;
 
 export function bytesPerPixel(p: PlanInputs): number {
-  return (p.inputs + (p.mask ? 1 : 0)) * BYTES_PER_INPUT_PIXEL + (p.expressions ? 4 : 0);
+  const native = p.nativeSampleBytes.reduce((sum, b) => sum + 2 * b + 2, 0);
+  return native + (p.inputs - p.nativeSampleBytes.length + (p.mask ? 1 : 0)) * BYTES_PER_INPUT_PIXEL + (p.expressions ? 4 : 0);
 }
 
 /** Whether a partition's estimate fits: what it adds to the baseline may use HEADROOM of what is left. */

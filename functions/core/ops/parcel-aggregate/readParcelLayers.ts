@@ -12,14 +12,22 @@
  */
 import { InputError } from '../../errors.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
-import type { DType, Grid, Window } from '../../raster/types.ts';
+import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import { applyMask, type SetupItem } from '../readItemAsset.ts';
 import { bandEvaluators, type ParcelAggregateSetup } from './parcelAggregate.ts';
 import type { BandLayer } from './bandParcelStats.ts';
 
-/** File types read as they are: exact in float32, the type the statistics are defined on. */
-const NATIVE: DType[] = ['uint8', 'int8', 'uint16', 'int16', 'float32'];
+/** File types read as they are (bytes per sample): exact in float32, the type the statistics are defined on. */
+const NATIVE: Partial<Record<DType, number>> = { uint8: 1, int8: 1, uint16: 2, int16: 2, float32: 4 };
+
+/**
+ * Bytes per sample when an asset is read in its file type onto `grid` (on the grid itself, a native type);
+ * undefined when it goes through readOnGrid's float32 copy. Only for jobs without expression bands.
+ */
+export function nativeSampleBytes(info: RasterInfo, grid: Grid): number | undefined {
+  return sameGrid(info.grid, grid) ? NATIVE[info.dtype] : undefined;
+}
 
 export interface ItemLayers {
   /** Band `b` of the setup (an expression band is evaluated into a shared buffer: use it before the next). */
@@ -43,7 +51,7 @@ export async function readParcelLayers(setup: ParcelAggregateSetup, item: SetupI
   const [inputs, mask] = await Promise.all([
     Promise.all(setup.inputs.map((key) => located(item, key, async (raster): Promise<BandLayer> => {
       const { info } = raster;
-      if (sameGrid(info.grid, grid) && NATIVE.includes(info.dtype)) {
+      if (nativeSampleBytes(info, grid) !== undefined) {
         return { values: await raster.readWindow(window, 0), nodata: info.nodata, integer: info.dtype !== 'float32' };
       }
       return { values: await readOnGrid(raster, grid, window), nodata: undefined, integer: false };
