@@ -1,10 +1,11 @@
 /**
  * The statistics of one band under every parcel of a partition, with no allocation per parcel: each parcel's
  * valid values are gathered from its pixel runs into one scratch buffer while count, nodata count, sum, min
- * and max accumulate (the bincount part); std takes a second pass over the gathered values (two passes, as
- * numpy's), and percentiles come from a counting sort when the band holds integers over a range not much
- * wider than the parcel (reflectances, classes: the usual case), else from the radix sort. Results are those
- * of `statsOf` on the same float32 values, exactly.
+ * and max accumulate (the bincount part); std takes a second pass over the gathered values (two passes and
+ * pairwise summation, as numpy's), and percentiles come from a counting sort when the band holds integers over
+ * a range not much wider than the parcel (reflectances, classes: the usual case), else from the radix sort.
+ * count, mean, sum, min, max and percentiles equal `statsOf` on the same float32 values bit for bit; std to
+ * rounding (statsOf sums sequentially). Overlapping parcels each have runs of their own: each gets its pixels.
  *
  * @example
  * const k = new BandParcelStats(['mean', 'std', 'p50'], runs.maxPixels);
