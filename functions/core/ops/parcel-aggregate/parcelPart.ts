@@ -25,6 +25,7 @@ export interface ParcelRecord {
 
 const MAGIC = 0x31415045; // "EPA1"
 const HEADER = 16;
+const DECODER = new TextDecoder();
 
 export function encodeParcelPart(shape: PartShape, records: ParcelRecord[]): Uint8Array {
   const blocks = shape.items * shape.bands;
@@ -113,7 +114,7 @@ export class PartReader {
     const blocks = this.shape.items * this.shape.bands;
     await this.ensure(8 + idLength + blocks * (8 + 8 * this.shape.stats));
     view = this.view();
-    const id = new TextDecoder().decode(this.buf.subarray(this.pos + 8, this.pos + 8 + idLength));
+    const id = DECODER.decode(this.buf.subarray(this.pos + 8, this.pos + 8 + idLength));
     let p = this.pos + 8 + idLength;
     const counts = new Int32Array(2 * blocks);
     const stats = new Float64Array(blocks * this.shape.stats);
