@@ -11,12 +11,13 @@
  * @example
  * const r = await benchParcels(); // { eofn, reference, recordsPerSecond, peakRssMb }
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { timeEofnRuns } from './timeEofnRuns.ts';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
-import { BENCH_DIR, ROOT, ensureSentinelTile, median } from './benchInputs.ts';
+import { BENCH_DIR, ROOT, ensureSentinelTile } from './benchInputs.ts';
 
 const RUNS = 3;
 const SIDE = 224; // 224 x 224 = 50,176 parcels
@@ -37,8 +38,9 @@ export async function benchParcels(): Promise<ParcelsBench> {
     params: { parcels, idProperty: 'id', assets: ['red'] },
     output: 'parcels-out',
   }));
-  const two = timeRuns(jobPath, ['--workers', '2']);
-  const one = timeRuns(jobPath, ['--workers', '1', '--memory', '1024']);
+  const out = join(BENCH_DIR, 'parcels-out');
+  const two = timeEofnRuns(jobPath, out, ['--workers', '2'], RUNS);
+  const one = timeEofnRuns(jobPath, out, ['--workers', '1', '--memory', '1024'], RUNS);
   const ours = await checksumOf(join(BENCH_DIR, 'parcels-out', 'result.parquet'));
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/parcels.py'), parcels, red, String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
   if (ours.checksum !== ref.checksum || ours.pixels !== ref.pixels) {
@@ -91,23 +93,6 @@ async function checksumOf(path: string): Promise<{ pixels: number; checksum: num
     checksum += (row.count as number) * (i + 1);
   });
   return { pixels, checksum };
-}
-
-function timeRuns(jobPath: string, args: string[]): { seconds: number; peakRssMb: number; phases: Record<string, number> } {
-  const times: number[] = [];
-  const phases = new Map<string, number[]>();
-  let peak = 0;
-  for (let i = 0; i < RUNS; i++) {
-    rmSync(join(BENCH_DIR, 'parcels-out'), { recursive: true, force: true });
-    const start = performance.now();
-    const run = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', join(ROOT, 'bench/reportPeakRss.ts'), join(ROOT, 'bin/eofn.js'), 'run', jobPath, '--quiet', ...args], { encoding: 'utf8' });
-    times.push((performance.now() - start) / 1000);
-    if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
-    peak = Math.max(peak, Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0));
-    // The run's own summary: "prepareAndPlan 0.4s, partitions 1.2s, merge 0.3s, total 1.9s".
-    for (const [, name, s] of `${run.stdout}\n${run.stderr}`.matchAll(/(\w+) ([\d.]+)s\b/g)) phases.set(name, [...(phases.get(name) ?? []), Number(s)]);
-  }
-  return { seconds: median(times), peakRssMb: peak, phases: Object.fromEntries([...phases].map(([k, v]) => [k, median(v)])) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

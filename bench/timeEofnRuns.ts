@@ -10,8 +10,16 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, median } from './benchInputs.ts';
 
-export function timeEofnRuns(jobPath: string, outputDir: string, args: string[], runs: number): { seconds: number; peakRssMb: number } {
+export interface TimedRuns {
+  seconds: number;
+  peakRssMb: number;
+  /** Median of each phase the run reports ("prepareAndPlan 0.4s, partitions 1.2s, merge 0.3s"). */
+  phases: Record<string, number>;
+}
+
+export function timeEofnRuns(jobPath: string, outputDir: string, args: string[], runs: number): TimedRuns {
   const times: number[] = [];
+  const phases = new Map<string, number[]>();
   let peak = 0;
   for (let i = 0; i < runs; i++) {
     rmSync(outputDir, { recursive: true, force: true });
@@ -22,6 +30,7 @@ export function timeEofnRuns(jobPath: string, outputDir: string, args: string[],
     times.push((performance.now() - start) / 1000);
     if (run.status !== 0) throw new Error(`eofn run failed: ${run.stderr}`);
     peak = Math.max(peak, Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1] ?? 0));
+    for (const [, name, s] of run.stdout.matchAll(/(\w+) ([\d.]+)s\b/g)) phases.set(name, [...(phases.get(name) ?? []), Number(s)]);
   }
-  return { seconds: median(times), peakRssMb: peak };
+  return { seconds: median(times), peakRssMb: peak, phases: Object.fromEntries([...phases].map(([k, v]) => [k, median(v)])) };
 }
