@@ -106,13 +106,19 @@ export async function benchCogWrite(opts: { size?: number } = {}): Promise<CogWr
   }
 }
 
+/** Prints the rows, and eofn's time as a ratio of GDAL's multi-threaded COG write. */
+export function printCogWrite(rows: CogWriteResult[], size: number): void {
+  console.log(`COG write, ${size}x${size} float32:`);
+  console.table(rows.map((r) => ({ ...r, seconds: +r.seconds.toFixed(2), peakRssMB: Math.round(r.peakRssMB), fileMB: +r.fileMB.toFixed(1) })));
+  const gdal = rows.find((r) => r.writer.includes('ALL_CPUS'));
+  if (gdal) console.log(`cog-write ratio (eofn / gdal_translate NUM_THREADS=ALL_CPUS): ${(rows[0].seconds / gdal.seconds).toFixed(2)}`);
+}
+
 if (process.argv[1] === SELF) {
   if (process.argv[2] === '--child') {
     await runChild(Number(process.argv[3]), process.argv[4], process.argv[5] || undefined);
   } else {
     const size = Number(process.argv[2] ?? 10980);
-    const rows = await benchCogWrite({ size });
-    console.log(`COG write, ${size}x${size} float32:`);
-    console.table(rows.map((r) => ({ ...r, seconds: +r.seconds.toFixed(2), peakRssMB: Math.round(r.peakRssMB), fileMB: +r.fileMB.toFixed(1) })));
+    printCogWrite(await benchCogWrite({ size }), size);
   }
 }

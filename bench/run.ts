@@ -10,7 +10,10 @@ import { cpus } from 'node:os';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   decode: async () => (await import('./decode.ts')).benchDecode(),
   ndvi: async () => (await import('./ndvi.ts')).benchNdvi(),
-  'cog-write': async () => (await import('./cogWrite.ts')).benchCogWrite(),
+  'cog-write': async () => {
+    const { benchCogWrite, printCogWrite } = await import('./cogWrite.ts');
+    printCogWrite(await benchCogWrite(), 10980);
+  },
   composite: async () => (await import('./composite.ts')).benchComposite(),
   parcels: async () => (await import('./parcels.ts')).benchParcels(),
 };
