@@ -13,6 +13,7 @@ import {
 } from '../../core/engine/index.ts';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { schemeOf, storageFor } from '../../core/io/storage.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
@@ -136,7 +137,7 @@ async function deadLetter(outputHref: string, id: string, rec: PartitionRecord):
 /** Parts and dead letters only matter until the product exists; a local output keeps just the product. */
 async function removeWorkFolders(outputHref: string): Promise<void> {
   if (schemeOf(outputHref) !== 'file') return;
-  const dir = outputHref.replace(/^file:\/\//, '');
+  const dir = outputHref.startsWith('file://') ? fileURLToPath(outputHref) : outputHref;
   for (const folder of [PARTS_FOLDER, '_failed']) await rm(join(dir, folder), { recursive: true, force: true });
 }
 

@@ -5,10 +5,11 @@
  * @example
  * const summary = await finalizeJob(prepared, plan);
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { storageFor } from '../io/storage.ts';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { schemeOf, storageFor } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
 import type { ProductSink, ProductSummary } from '../ops/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
@@ -40,6 +41,14 @@ function productSink(outputHref: string, scratchDir: string): ProductSink {
     },
     async writeFile(name, localPath, contentType) {
       const href = `${outputHref}/${name}`;
+      // A scratch file bound for a local output is moved, not copied (a tile's COG is hundreds of MB);
+      // rename is atomic, and across filesystems the storage's own copy takes over.
+      if (schemeOf(href) === 'file') {
+        const target = href.startsWith('file://') ? fileURLToPath(href) : href;
+        await mkdir(dirname(target), { recursive: true });
+        const moved = await rename(localPath, target).then(() => true, () => false);
+        if (moved) return `./${name}`;
+      }
       await storageFor(href).writeFile(href, localPath, contentType);
       return `./${name}`;
     },
