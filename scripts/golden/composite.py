@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import rasterio
 
+from series import first_valid
+
 ASSETS = ["red", "green", "blue", "nir"]
 EXCLUDE = [0, 1, 3, 8, 9, 10]
 
@@ -68,14 +70,6 @@ def stack(items, mask=True):
         layers[:, np.isnan(layers).any(axis=0)] = np.nan
         dates.append(layers)
     return np.stack(dates), profile
-
-
-def first_valid(s, reverse=False):
-    order = s[::-1] if reverse else s
-    valid = ~np.isnan(order)
-    idx = np.argmax(valid, axis=0)
-    picked = np.take_along_axis(order, idx[None], axis=0)[0]
-    return np.where(valid.any(axis=0), picked, np.nan)
 
 
 def max_ndvi(s):

@@ -22,19 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+
+from series import first_valid
 from rasterio.warp import Resampling, reproject
 
 EXCLUDE = [0, 1, 3, 8, 9, 10]
 PERCENTILES = {"p10": 10, "p25": 25, "p50": 50, "p75": 75, "p90": 90}
-
-
-def first_valid(stack, reverse=False):
-    """The first (or last) non-NaN value along the item axis, in item order."""
-    order = stack[::-1] if reverse else stack
-    valid = ~np.isnan(order)
-    idx = np.argmax(valid, axis=0)
-    picked = np.take_along_axis(order, idx[None], axis=0)[0]
-    return np.where(valid.any(axis=0), picked, np.nan)
 
 
 def nansum_or_nan(stack):
