@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { allocate } from '../raster/dtypes.ts';
 import type { DType, Grid, TypedArray } from '../raster/types.ts';
-import { writeCog } from '../raster/writeCog.ts';
+import { writeCog, type TileSource } from '../raster/writeCog.ts';
 import { renderPreview } from '../raster/preview.ts';
 import { decodeRasterPart } from './rasterPart.ts';
 import type { PartitionSpec, ProductSink, ProductSummary } from './types.ts';
@@ -40,13 +40,19 @@ export async function mergeRaster(
     part.bands.forEach((src, b) => pasteWindow(bands[b], grid.width, src, part.window));
   }
   const local = join(sink.scratchDir, 'result.tif');
+  const render = (source: TileSource) => renderPreview(product.previewBands.map((b) => source.bands[b]), source.width, source.height,
+    { ramp: product.previewRamp, nodata: product.nodata, range: product.previewRange, maxSize: PREVIEW_SIZE });
+  let preview: Uint8Array | undefined;
   await writeCog(local, {
     grid, bands, dtype: product.dtype, nodata: product.nodata,
     descriptions: product.descriptions, metadata: product.metadata,
+    onOverviews: (levels) => {
+      const source = previewSource(product.dtype, levels);
+      if (source) preview = render(source);
+    },
   });
   const resultHref = await sink.writeFile('result.tif', local, COG_TYPE);
-  const preview = renderPreview(product.previewBands.map((b) => bands[b]), grid.width, grid.height,
-    { ramp: product.previewRamp, nodata: product.nodata, range: product.previewRange });
+  preview ??= render({ bands, width: grid.width, height: grid.height });
   const previewHref = await sink.write('preview.png', preview, 'image/png');
   return {
     grid,
@@ -58,6 +64,20 @@ export async function mergeRaster(
       preview: { href: previewHref, type: 'image/png', roles: ['overview'], title: 'Quicklook' },
     },
   };
+}
+
+const PREVIEW_SIZE = 512;
+
+/**
+ * The smallest averaged overview still at least as large as the quicklook: shrinking it costs a few
+ * milliseconds instead of a pass over the full-resolution band. Integer products get nearest-neighbour
+ * overviews, whose speckle would show, so they keep the full-resolution path.
+ */
+function previewSource(dtype: DType, levels: readonly TileSource[]): TileSource | undefined {
+  if (dtype !== 'float32' && dtype !== 'float64') return undefined;
+  let best: TileSource | undefined;
+  for (const l of levels) if (Math.max(l.width, l.height) >= PREVIEW_SIZE) best = l;
+  return best;
 }
 
 function nodataJson(v: number | undefined): number | string | undefined {

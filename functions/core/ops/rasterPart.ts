@@ -6,6 +6,8 @@
  * @example
  * const bytes = encodeRasterPart({ window, dtype: 'float32', bands: [ndvi] });
  * const { bands } = decodeRasterPart(bytes);
+ *
+ * Decoded bands are views on the part bytes whenever alignment allows: copy them before changing either.
  */
 import { InputError } from '../errors.ts';
 import { ARRAY_OF } from '../raster/dtypes.ts';
@@ -47,12 +49,17 @@ export function decodeRasterPart(bytes: Uint8Array, name = 'part'): RasterPart {
   if (bytes.byteLength < dataStart + pixels * Ctor.BYTES_PER_ELEMENT * header.bands) {
     throw new InputError(name, 'partition result is truncated');
   }
-  // Copy into aligned buffers: the part bytes may sit at any offset of a larger buffer.
+  // Views when the samples are aligned (the usual case: a file read lands at offset 0), which spares the
+  // merge a copy of every part; a copy only when the part bytes sit at an odd offset of a larger buffer.
   const bands: TypedArray[] = [];
   for (let b = 0; b < header.bands; b++) {
     const start = dataStart + b * pixels * Ctor.BYTES_PER_ELEMENT;
-    const copy = bytes.slice(start, start + pixels * Ctor.BYTES_PER_ELEMENT);
-    bands.push(new Ctor(copy.buffer, 0, pixels));
+    if ((bytes.byteOffset + start) % Ctor.BYTES_PER_ELEMENT === 0) {
+      bands.push(new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + start, pixels));
+    } else {
+      const copy = bytes.slice(start, start + pixels * Ctor.BYTES_PER_ELEMENT);
+      bands.push(new Ctor(copy.buffer, 0, pixels));
+    }
   }
   return { window: header.window, dtype: header.dtype, bands };
 }

@@ -14,6 +14,8 @@ import { halveImage, overviewSizes, type Resampling } from './overviews.ts';
 import { ifdByteLength, encodeIfd, type TiffTag } from './tiffWriterIfd.ts';
 import { encodeHeader, firstIfdOffset, TILE_LEADER_BYTES, TILE_TRAILER_BYTES } from './tiffWriterHeader.ts';
 import { encodeTile, type TileSource } from './tiffWriterTiles.ts';
+
+export type { TileSource } from './tiffWriterTiles.ts';
 import { bytesPerSample, cogLevelTags } from './writeCogTags.ts';
 import { writeTilesInOrder } from './writeCogTiles.ts';
 import { gdalMetadataXml, gdalNodataText } from './writeCogMetadata.ts';
@@ -39,6 +41,11 @@ export interface CogInput {
   level?: number;
   /** Force BigTIFF on or off; by default it is used only when the file could exceed 4 GiB. */
   bigTiff?: boolean;
+  /**
+   * Called once with the overview levels (largest first) before any tile is written, so a caller can reuse
+   * them (e.g. for a quicklook) instead of shrinking the full-resolution bands again. Must not modify them.
+   */
+  onOverviews?: (levels: readonly TileSource[]) => void;
 }
 
 const MAX_CLASSIC_OFFSET = 0xffffffff;
@@ -59,6 +66,7 @@ export async function writeCog(path: string, input: CogInput): Promise<{ bytes: 
   const fill = input.nodata ?? 0;
 
   const levels = buildLevels(input, blockSize, resampling);
+  input.onOverviews?.(levels.slice(1));
   const tileCounts = levels.map((l) => tilesAcross(l.width, blockSize) * tilesAcross(l.height, blockSize));
   const geo = encodeGeoKeys(grid);
   const metadataXml = gdalMetadataXml(input.descriptions, input.metadata);
