@@ -27,17 +27,10 @@ from pathlib import Path
 import numpy as np
 import rasterio
 
-from series import first_valid
+from series import first_valid, load_items
 
 ASSETS = ["red", "green", "blue", "nir"]
 EXCLUDE = [0, 1, 3, 8, 9, 10]
-
-
-def load_items(job_path):
-    job = json.loads(job_path.read_text())
-    paths = [(job_path.parent / href).resolve() for href in job["items"]]
-    items = [(p, json.loads(p.read_text())) for p in paths]
-    return sorted(items, key=lambda pi: pi[1]["properties"]["datetime"]), job
 
 
 def read_asset(item_path, item, key):
