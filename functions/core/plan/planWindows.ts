@@ -12,6 +12,9 @@ import type { Grid, Window } from '../raster/types.ts';
 import type { PartitionSpec } from '../ops/types.ts';
 import { maxPixels, mb, peakBytes, BASELINE_BYTES } from './memoryModel.ts';
 
+/** COG block size of products whose grid is not an input's own (512 px, as GDAL's COG driver). */
+export const OUTPUT_BLOCK_SIZE = 512;
+
 export interface WindowPlanOptions {
   bytesPerPixel: number;
   budgetBytes: number;

@@ -10,7 +10,7 @@ import { InputError } from '../../errors.ts';
 import { boundsInCrs, gridsOverlap, sourcePixelsPerTargetPixel } from '../../geo/boundsInCrs.ts';
 import { projDefOf } from '../../geo/crs.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
-import { planWindows } from '../../plan/planWindows.ts';
+import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample } from '../../raster/dtypes.ts';
 import type { Grid } from '../../raster/types.ts';
@@ -45,8 +45,6 @@ export interface CoherenceMergeSetup {
   blockSize: number;
 }
 
-const BLOCK_SIZE = 512;
-
 export const coherenceMerge: Operation<CoherenceMergeSetup> = {
   name: 'coherence-merge',
 
@@ -72,7 +70,7 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
     }
     return {
       grid, asset: params.asset, method: params.method, resampling: params.resampling, nodata: params.nodata,
-      items: setupItems, skipped, blockSize: BLOCK_SIZE,
+      items: setupItems, skipped, blockSize: OUTPUT_BLOCK_SIZE,
     };
   },
 

@@ -5,7 +5,7 @@
  * @example
  * // params: { assets: ['red', 'green', 'blue', 'nir'], method: 'median', mask: { asset: 'scl', exclude: [3, 8, 9] } }
  */
-import { planWindows } from '../../plan/planWindows.ts';
+import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
 import { fitsDtype } from '../../raster/fitsDtype.ts';
@@ -37,8 +37,6 @@ export interface CompositeSetup {
   blockSize: number;
 }
 
-const BLOCK_SIZE = 512;
-
 export const composite: Operation<CompositeSetup> = {
   name: 'composite',
 
@@ -58,7 +56,7 @@ export const composite: Operation<CompositeSetup> = {
     const nodata = isFloat(dtype) ? NaN : declared !== undefined && fitsDtype(declared, dtype) ? declared : 0;
     return {
       grid, assets: params.assets, method: params.method, mask: params.mask, ndvi, reads,
-      dtype, nodata, items: setupItems, blockSize: BLOCK_SIZE,
+      dtype, nodata, items: setupItems, blockSize: OUTPUT_BLOCK_SIZE,
     };
   },
 

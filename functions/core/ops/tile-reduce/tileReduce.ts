@@ -7,7 +7,7 @@
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { compileExpression } from '../../expr/compileExpression.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
-import { planWindows } from '../../plan/planWindows.ts';
+import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
@@ -29,8 +29,6 @@ export interface TileReduceSetup {
   blockSize: number;
 }
 
-const BLOCK_SIZE = 512;
-
 export const tileReduce: Operation<TileReduceSetup> = {
   name: 'tile-reduce',
 
@@ -43,7 +41,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
     // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
-    const blockSize = !params.grid && first.blockWidth === first.blockHeight ? first.blockWidth : BLOCK_SIZE;
+    const blockSize = !params.grid && first.blockWidth === first.blockHeight ? first.blockWidth : OUTPUT_BLOCK_SIZE;
     return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize };
   },
 
