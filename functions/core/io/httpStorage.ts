@@ -79,6 +79,10 @@ export class HttpStorage implements Storage {
     throw new InputError(prefix, 'https storage is read-only: it cannot list objects');
   }
 
+  async removeAll(prefix: string): Promise<void> {
+    throw new InputError(prefix, 'https storage is read-only: it cannot delete objects');
+  }
+
   private async request(href: string, method: string, headers: Record<string, string>, allowMissing = false) {
     let lastError: unknown;
     for (let attempt = 0; attempt <= RETRIES; attempt++) {

@@ -20,6 +20,8 @@ export interface Storage {
   /** Uploads a local file (large products are written to a temporary file first). */
   writeFile(href: string, localPath: string, contentType?: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
+  /** Deletes every object under the folder `prefix` (a job's scratch); nothing there is not an error. */
+  removeAll(prefix: string): Promise<void>;
 }
 
 const registry = new Map<string, Storage>();
