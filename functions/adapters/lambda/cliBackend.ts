@@ -51,11 +51,21 @@ export function createAwsBackend(
       return view;
     },
 
+    /** Sends again what died: DEAD, FAILED and stuck partitions, a dead finalize, or a dead submission. */
     async redrive(jobId) {
       need(config.tableName, ENV.table);
       const job = await store.getJob(jobId);
-      if (!job?.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} is not known or was never planned`);
-      const ids = new Set(await store.resetFailed(jobId));
+      if (!job) throw new Error(`job ${jobId} is not known`);
+      const reset = await store.resetForRedrive(jobId);
+      if (reset.submission) {
+        need(config.jobsQueueUrl, ENV.jobsQueue);
+        await send(config.jobsQueueUrl, [JSON.parse(reset.submission)]);
+        return 0;
+      }
+      if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
+      if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId, preparedRef: job.preparedRef }]);
+      const ids = new Set(reset.partitions);
+      if (!ids.size) return 0;
       const { plan } = await loadPrepared(job.preparedRef);
       const messages = partitionMessages(jobId, job.op, job.preparedRef, plan.partitions.filter((p) => ids.has(p.id)));
       await send(job.queueUrl, messages);
