@@ -14,6 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { VISIBILITY_FACTOR } from '../functions/adapters/lambda/attemptTiming.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const RUNTIME = Runtime.NODEJS_22_X;
@@ -30,6 +31,9 @@ export interface EntryFunctionProps extends Omit<LambdaSize, 'concurrency'> {
   architecture: 'arm64' | 'x86_64';
   environment: Record<string, string>;
   removalPolicy: RemovalPolicy;
+  /** The deployment's settings, bundled into the code (see `functions/adapters/lambda/config.ts`). */
+  settings: string;
+  reservedConcurrency?: number;
 }
 
 /** A Lambda function bundled by esbuild on this machine (never Docker), ESM, AWS SDK from the runtime. */
@@ -42,6 +46,7 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
     architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
     memorySize: props.memoryMb,
     timeout: Duration.seconds(props.timeoutSeconds),
+    ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy }),
     bundling: {
@@ -53,6 +58,8 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
       externalModules: ['@aws-sdk/*'],
       // CommonJS dependencies in an ESM bundle still call require().
       banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      // Settings beyond resource names travel in the code, not in the 4 KB environment.
+      define: { EOFN_BUNDLED_SETTINGS: JSON.stringify(props.settings) },
     },
   });
 }
@@ -76,7 +83,7 @@ export class QueueFunction extends Construct {
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(Math.min(12 * 3600, 6 * props.timeoutSeconds)),
+      visibilityTimeout: Duration.seconds(Math.min(12 * 3600, VISIBILITY_FACTOR * props.timeoutSeconds)),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });
