@@ -33,8 +33,10 @@ export interface AwsTestEnv {
   bucket: string;
   dlqUrls: Record<string, string>;
   completionsQueueUrl: string;
-  /** True when the tests run against an external endpoint (LocalStack). */
+  /** True when the tests run against an external endpoint (LocalStack, moto). */
   external: boolean;
+  /** Where the services listen, for handlers started in another thread or process. */
+  endpoints: { s3: string; sqs: string; dynamo: string };
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startAwsEmulators(opts: { ops: string[]; maxReceiveCount?:
   return {
     config, s3, sqs, sns, ddb, doc: documentClient(ddb), bucket, dlqUrls, completionsQueueUrl: completions.QueueUrl!,
     external: !!external,
+    endpoints: { s3: s3Endpoint!, sqs: queueEndpoint!, dynamo: dynamoEndpoint! },
     async stop() {
       for (const c of [s3, sqs, sns, ddb]) c.destroy();
       for (const f of stopFns) await f();

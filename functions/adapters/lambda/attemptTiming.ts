@@ -25,8 +25,8 @@ export function timeoutWarning(context: Pick<Context, 'getRemainingTimeInMillis'
   const remaining = context?.getRemainingTimeInMillis();
   if (!remaining || remaining <= 0) return { cancel: () => undefined };
   const started = Date.now();
-  // One second before the end, or the last tenth for very short timeouts (tests).
-  const timer = setTimeout(() => void onWarning(Date.now() - started).catch(() => undefined), remaining - Math.min(1000, remaining / 10));
+  // One second before the end (a DynamoDB write takes milliseconds), or the last quarter of very short timeouts.
+  const timer = setTimeout(() => void onWarning(Date.now() - started).catch(() => undefined), remaining - Math.min(1000, remaining / 4));
   timer.unref?.();
   return { cancel: () => clearTimeout(timer) };
 }

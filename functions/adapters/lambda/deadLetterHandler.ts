@@ -78,7 +78,11 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
 export function partitionDeathReason(part: PartitionItem | undefined, maxReceiveCount: number): string {
   if (!part) return `never started: dead-lettered after ${maxReceiveCount} receive(s) without an attempt recording itself`;
   const attempts = `${part.attempts} attempt(s)`;
-  if (part.error?.startsWith('timed out')) return `${part.error}; dead after ${attempts}`;
+  const timeouts = `timed out on ${part.timeouts} of ${attempts}`;
+  if (part.error?.startsWith('timed out')) return `${part.error}; ${timeouts}`;
+  if (part.timeouts && part.status === 'RUNNING' && !part.error) {
+    return `${timeouts} (the function's timeout); the last attempt recorded nothing (out of memory, a crash, or a timeout too close to note)`;
+  }
   if (part.status === 'RUNNING' && !part.error) {
     return `no outcome recorded in ${attempts}: the function died before its timeout (out of memory, or a crash; see the function's log)`;
   }

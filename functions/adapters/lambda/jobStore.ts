@@ -47,6 +47,8 @@ export interface PartitionItem {
   attempts: number;
   error?: string;
   seconds?: number;
+  /** Attempts that noted they were running into the function's timeout. */
+  timeouts?: number;
   /** Epoch seconds by which an unsettled partition must have been retried or dead-lettered. */
   sweepAt?: number;
 }
@@ -109,11 +111,11 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
     async recordInvalid(id: string, op: string, errors: string[]): Promise<void> {
       await update({
         Key: jobKey(id),
-        UpdateExpression: 'SET #s = :invalid, #op = :op, #errors = :errors, #total = :zero, #done = :zero, #failed = :zero, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :exp',
+        UpdateExpression: 'SET id = :id, #s = :invalid, #op = :op, #errors = :errors, #total = :zero, #done = :zero, #failed = :zero, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(pk) OR #s = :invalid',
         // `total` is a DynamoDB reserved word; the others are named alike for clarity.
         ExpressionAttributeNames: { '#s': 'status', '#op': 'op', '#errors': 'errors', '#total': 'total', '#done': 'done', '#failed': 'failed' },
-        ExpressionAttributeValues: { ':invalid': 'INVALID', ':op': op, ':errors': errors, ':zero': 0, ':now': now(), ':exp': expiresAt() },
+        ExpressionAttributeValues: { ':id': id, ':invalid': 'INVALID', ':op': op, ':errors': errors, ':zero': 0, ':now': now(), ':exp': expiresAt() },
       });
     },
 
@@ -124,11 +126,11 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
     async submissionDead(id: string, op: string, reason: string, body: string): Promise<boolean> {
       return (await update({
         Key: jobKey(id),
-        UpdateExpression: 'SET #s = :failed, #op = if_not_exists(#op, :op), #errors = list_append(if_not_exists(#errors, :empty), :e), submission = :body, notified = if_not_exists(notified, :false), finishedAt = :now, #total = if_not_exists(#total, :zero), #done = if_not_exists(#done, :zero), #failed = if_not_exists(#failed, :zero), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :exp',
+        UpdateExpression: 'SET id = :id, #s = :failed, #op = if_not_exists(#op, :op), #errors = list_append(if_not_exists(#errors, :empty), :e), submission = :body, notified = if_not_exists(notified, :false), finishedAt = :now, #total = if_not_exists(#total, :zero), #done = if_not_exists(#done, :zero), #failed = if_not_exists(#failed, :zero), createdAt = if_not_exists(createdAt, :now), updatedAt = :now, expiresAt = :exp',
         ConditionExpression: 'attribute_not_exists(pk) OR #s IN (:invalid, :planned, :failed)',
         ExpressionAttributeNames: { '#s': 'status', '#op': 'op', '#errors': 'errors', '#total': 'total', '#done': 'done', '#failed': 'failed' },
         ExpressionAttributeValues: {
-          ':failed': 'FAILED', ':invalid': 'INVALID', ':planned': 'PLANNED', ':op': op, ':e': [reason], ':empty': [], ':body': body, ':false': false,
+          ':id': id, ':failed': 'FAILED', ':invalid': 'INVALID', ':planned': 'PLANNED', ':op': op, ':e': [reason], ':empty': [], ':body': body, ':false': false,
           ':zero': 0, ':now': now(), ':exp': expiresAt(),
         },
         ReturnValues: 'ALL_NEW',
@@ -179,10 +181,10 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
     async noteAttemptEnding(jobId: string, part: string, attempt: number, error: string): Promise<void> {
       await update({
         Key: partKey(jobId, part),
-        UpdateExpression: 'SET #e = :error, updatedAt = :now',
+        UpdateExpression: 'SET #e = :error, updatedAt = :now ADD timeouts :one',
         ConditionExpression: '#s = :running AND attempts = :attempt',
         ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-        ExpressionAttributeValues: { ':error': error, ':running': 'RUNNING', ':attempt': attempt, ':now': now() },
+        ExpressionAttributeValues: { ':error': error, ':running': 'RUNNING', ':attempt': attempt, ':now': now(), ':one': 1 },
       });
     },
 
