@@ -1,7 +1,8 @@
 /**
  * The `jobs` function: validate and prepare a job, plan it for the memory its op's function has, store the
  * prepared job beside the output, record the job and its partitions, and send one message per partition.
- * A resubmitted job (same id) is found in the database and not run again.
+ * A resubmitted job (same id) is found in the database and not run again. The submission is recorded with a
+ * lease before any work, so that the reconciler notices when this function dies planning it.
  *
  * @example
  * await handleJob(ctx, { kind: 'job', jobRef: 's3://eofn-jobs/ndvi.json' }); // { jobId, partitions: 4, created: true }
@@ -9,6 +10,7 @@
 import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/engine/index.ts';
 import type { JobMessage } from '../../../core/engine/messages.ts';
 import { InputError, InvalidJobError } from '../../../core/errors.ts';
+import { validateJob } from '../../../core/spec/validateJob.ts';
 import { budgetBytes, mb } from '../../../core/plan/memoryModel.ts';
 import { FINALIZE_MEMORY_MB, opMemoryMb } from '../../../core/plan/opMemory.ts';
 import { dispatchAll } from '../dispatcher.ts';
@@ -18,11 +20,14 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
   const msg = body as JobMessage;
   if (msg?.kind !== 'job' || !('job' in msg || 'jobRef' in msg)) return badRequest('expected {"kind":"job","job":{…}} or {"kind":"job","jobRef":"s3://…"}');
   let raw: unknown;
+  let submission: string | undefined;
   try {
     const source = 'jobRef' in msg ? await readJobFile(msg.jobRef) : { raw: msg.job, base: msg.base };
     raw = source.raw;
     const known = typeof (raw as { id?: unknown })?.id === 'string' ? await ctx.store.status((raw as { id: string }).id) : undefined;
     if (known && known.status !== 'INVALID') return ok({ jobId: known.id, created: false, status: known.status });
+    submission = submissionId(raw);
+    if (submission) await ctx.store.beginSubmission(submission, msg, ctx.settings.maxAttempts);
 
     const prepared = await prepareJob(raw, source.base);
     const memoryMb = opMemoryMb(prepared.job.op);
@@ -38,6 +43,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     const dispatchErrors = created ? await dispatchAll(ctx.dispatcher, plan.partitions.map((partition) => ({
       kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition, preparedRef,
     }))) : [];
+    if (submission) await ctx.store.endSubmission(submission);
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {
@@ -45,6 +51,16 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     const problems = e instanceof InvalidJobError ? e.problems : [e.message];
     const id = (raw as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') await ctx.store.recordInvalid(id, String((raw as { op?: unknown }).op ?? 'unknown'), problems);
+    if (submission) await ctx.store.endSubmission(submission);
     return badRequest('invalid job', { problems });
+  }
+}
+
+/** The id the job will have (its own, or its content hash); none for a job too broken to name. */
+function submissionId(raw: unknown): string | undefined {
+  try {
+    return validateJob(raw).id;
+  } catch {
+    return undefined;
   }
 }
