@@ -36,7 +36,7 @@ export function radiometryOf(item: ResolvedItem, key: string, asset: ResolvedAss
   if (isClassLayer(key, asset)) return keep('class layer: never scaled');
   if (mode === 'raw') return keep('params.radiometry "raw": digital numbers');
   const found = scaleOffsetOf(asset, where);
-  if (!found) return keep('no scale/offset in the metadata: digital numbers');
+  if (!found) return keep(withoutScale(item));
   if (item.properties[BOA_FLAG] === true && !isJpeg2000(asset)) {
     return { ...keep(`${found.source}, offset not applied: ${BOA_FLAG} is true (already in the pixels)`), scale: found.scale };
   }
@@ -56,6 +56,19 @@ export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
   if ([...bands, ...rasterBands].some((b) => b && classified(b))) return true;
   const bandName = bands.length === 1 && typeof bands[0].name === 'string' ? bands[0].name : '';
   return /^scl(_\d+m)?$/i.test(key) || /^scl$/i.test(bandName);
+}
+
+/**
+ * Sentinel-2 L2A from processing baseline 04.00 on carries BOA_ADD_OFFSET (-1000) in its pixels; an item
+ * that says so but has no scale/offset (Planetary Computer, say) is kept in digital numbers, with a warning
+ * in the product item rather than a guess.
+ */
+function withoutScale(item: ResolvedItem): string {
+  const baseline = item.properties['s2:processing_baseline'] ?? item.properties['processing:version'];
+  const offsetBaseline = typeof baseline === 'string' && Number(baseline) >= 4;
+  return offsetBaseline
+    ? `no scale/offset in the metadata: digital numbers (processing baseline ${baseline}: the pixels may carry BOA_ADD_OFFSET)`
+    : 'no scale/offset in the metadata: digital numbers';
 }
 
 function scaleOffsetOf(asset: ResolvedAsset, where: string): { scale: number; offset: number; source: string } | undefined {
