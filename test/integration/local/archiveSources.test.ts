@@ -87,6 +87,15 @@ describe('one red/nir/scl job on every archive gives the sample NDVI', () => {
     await expectNdvi(output, 'test/golden/radiometry/ndvi-median-cdse.tif');
   });
 
+  it('one job may mix archives: each item resolves its own names and radiometry', async () => {
+    const cdse = JSON.parse(await readFile(jobPath('ndvi-cdse-cog'), 'utf8')).items as string[];
+    const c1 = JSON.parse(await readFile(jobPath('ndvi-c1'), 'utf8')).items as string[];
+    // The CDSE dates 08-10 and 08-13 from CDSE, 08-15 from Earth Search C1: the CDSE NDVI all the same.
+    const { output, item } = await run('ndvi-cdse-cog', (job) => { job.items = [cdse[0], cdse[1], c1.find((h) => h.includes('20230815'))]; });
+    await expectNdvi(output, 'test/golden/radiometry/ndvi-median-cdse.tif');
+    expect(item.properties['eofn:radiometry'].map((r: any) => r.assets.red.key)).toEqual(['B04_10m', 'B04_10m', 'red']);
+  });
+
   it('params.radiometry "raw" keeps the digital numbers: C1 NDVI then differs (the bug this fixes)', async () => {
     const { output, item } = await run('ndvi-c1', (job) => { job.params.radiometry = 'raw'; });
     const actual = await readTiffBand(join(output, 'result.tif'));
