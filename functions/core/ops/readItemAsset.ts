@@ -62,17 +62,6 @@ export function setupAssetOf(item: ResolvedItem, name: string, mode: RadiometryM
   return { href: asset.href, key, matchedBy, ...radiometryOf(item, key, asset, mode) };
 }
 
-/**
- * What each input's values were made of, for the product item's `eofn:radiometry`: per item, per asset
- * name, the item's key and the scale/offset applied (or why none).
- */
-export function radiometryRecord(items: SetupItem[]): { item: string; assets: Record<string, Omit<SetupAsset, 'href'>> }[] {
-  return items.map((item) => ({
-    item: item.id,
-    assets: Object.fromEntries(Object.entries(item.assets).map(([name, { href: _href, ...rest }]) => [name, rest])),
-  }));
-}
-
 /** Opens every asset's header up front: a missing or broken file fails the job before any work. */
 export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {

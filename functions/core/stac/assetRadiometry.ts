@@ -34,7 +34,7 @@ export function radiometryOf(item: ResolvedItem, key: string, asset: ResolvedAss
   const nodata = stacNodata(asset, where);
   const keep = (source: string): Radiometry => ({ scale: 1, offset: 0, ...(nodata !== undefined ? { nodata } : {}), source });
   if (isClassLayer(key, asset)) return keep('class layer: never scaled');
-  if (mode === 'raw') return keep('params.radiometry "raw": digital numbers');
+  if (mode === 'raw') return keep('params.radiometry "raw"');
   const found = scaleOffsetOf(asset, where);
   if (!found) return keep(withoutScale(item));
   if (item.properties[BOA_FLAG] === true && !isJpeg2000(asset)) {
@@ -67,8 +67,8 @@ function withoutScale(item: ResolvedItem): string {
   const baseline = item.properties['s2:processing_baseline'] ?? item.properties['processing:version'];
   const offsetBaseline = typeof baseline === 'string' && Number(baseline) >= 4;
   return offsetBaseline
-    ? `no scale/offset in the metadata: digital numbers (processing baseline ${baseline}: the pixels may carry BOA_ADD_OFFSET)`
-    : 'no scale/offset in the metadata: digital numbers';
+    ? `no scale/offset in the metadata (processing baseline ${baseline}: the pixels may carry BOA_ADD_OFFSET)`
+    : 'no scale/offset in the metadata';
 }
 
 function scaleOffsetOf(asset: ResolvedAsset, where: string): { scale: number; offset: number; source: string } | undefined {

@@ -43,9 +43,9 @@ describe('radiometry from real STAC items', () => {
   it('keeps digital numbers without metadata, warning when the processing baseline implies an offset', () => {
     expect(radiometry(fixtureItem('planetary-computer'), 'red')).toEqual({
       scale: 1, offset: 0,
-      source: 'no scale/offset in the metadata: digital numbers (processing baseline 04.00: the pixels may carry BOA_ADD_OFFSET)',
+      source: 'no scale/offset in the metadata (processing baseline 04.00: the pixels may carry BOA_ADD_OFFSET)',
     });
-    expect(radiometry(itemWith({ data: {} }), 'data')).toEqual({ scale: 1, offset: 0, source: 'no scale/offset in the metadata: digital numbers' });
+    expect(radiometry(itemWith({ data: {} }), 'data')).toEqual({ scale: 1, offset: 0, source: 'no scale/offset in the metadata' });
   });
 
   it('params.radiometry "raw" keeps digital numbers (and the STAC nodata)', () => {

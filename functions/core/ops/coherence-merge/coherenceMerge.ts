@@ -22,6 +22,7 @@ import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reduce
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { openRasterCached } from '../openRasterCached.ts';
+import { radiometryOfSetup } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { CoherenceMergeParams } from './params.ts';
 
@@ -118,8 +119,7 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
       metadata: { EOFN_OP: 'coherence-merge', EOFN_METHOD: setup.method, EOFN_RESAMPLING: setup.resampling },
       previewBands: [0], previewRamp: 'viridis', previewRange: [0, 1],
     }, partitions, readPart, sink);
-    const radiometry = setup.items.map((i) => ({ item: i.id, assets: { [setup.asset]: i.asset } }));
-    return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped, 'eofn:radiometry': radiometry } };
+    return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped, 'eofn:radiometry': radiometryOfSetup(setup) } };
   },
 };
 

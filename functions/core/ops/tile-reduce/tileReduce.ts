@@ -14,8 +14,9 @@ import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, radiometryRecord, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
 
