@@ -47,10 +47,10 @@ export function isIdentity(r: { scale: number; offset: number }): boolean {
   return r.scale === 1 && r.offset === 0;
 }
 
-/** SCL-like layers: classified by the classification extension, or Sentinel-2's scene classification by name. */
+/** SCL-like layers: classified by the classification extension or a `classification` role, or Sentinel-2's scene classification by name. */
 export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
   const classified = (o: Record<string, unknown>) => 'classification:classes' in o || 'classification:bitfields' in o;
-  if (classified(asset)) return true;
+  if (classified(asset) || (Array.isArray(asset.roles) && asset.roles.includes('classification'))) return true;
   const bands = bandsOf(asset);
   const rasterBands = Array.isArray(asset['raster:bands']) ? asset['raster:bands'] as Record<string, unknown>[] : [];
   if ([...bands, ...rasterBands].some((b) => b && classified(b))) return true;

@@ -33,11 +33,13 @@ describe('radiometry from real STAC items', () => {
     expect(radiometry(fixtureItem('earth-search-legacy'), 'red-jp2')).toMatchObject({ scale: 0.0001, offset: -0.1 });
   });
 
-  it('never scales class layers: SCL by name (Earth Search) or by classification:classes (CDSE)', () => {
+  it('never scales class layers: SCL by name (Earth Search), classification:classes (CDSE), a classification role', () => {
     expect(radiometry(fixtureItem('earth-search-c1'), 'scl')).toEqual({ scale: 1, offset: 0, nodata: 0, source: 'class layer: never scaled' });
     expect(radiometry(fixtureItem('cdse'), 'scl')).toMatchObject({ scale: 1, offset: 0, nodata: 0 });
     const classified = itemWith({ landcover: { 'raster:scale': 0.5, 'classification:classes': [{ value: 1, name: 'crop' }] } });
     expect(radiometry(classified, 'landcover')).toMatchObject({ scale: 1, offset: 0 });
+    const byRole = itemWith({ mask: { roles: ['data', 'classification'], 'raster:bands': [{ scale: 0.01 }] } });
+    expect(radiometry(byRole, 'mask')).toMatchObject({ scale: 1, offset: 0, source: 'class layer: never scaled' });
   });
 
   it('keeps digital numbers without metadata, warning when the processing baseline implies an offset', () => {
