@@ -4,8 +4,10 @@
  * `raster:scale/raster:offset` (STAC 1.1, also on `bands[0]`). Earth Search's `earthsearch:boa_offset_applied:
  * true` says its COGs already had the Sentinel-2 BOA_ADD_OFFSET applied although `raster:bands` still says
  * `offset: -0.1`: then only the scale applies (not to the item's `-jp2` assets, ESA's original files, which
- * still carry the offset). Class layers (SCL, anything with `classification:classes`) are never scaled. No
- * metadata: the digital numbers are kept. The STAC `nodata` is the fallback when the file declares none.
+ * still carry the offset). A Sentinel-2 item of processing baseline < 04.00 has no offset in its pixels,
+ * whatever `-0.1` its metadata shows (Earth Search's legacy items may show it regardless). Class layers (SCL,
+ * `classification:classes`) are never scaled. No metadata: the digital numbers are kept. The STAC `nodata`
+ * is the fallback when the file declares none.
  *
  * @example
  * radiometryOf(c1Item, 'red', c1Item.assets.red, 'metadata');
@@ -40,7 +42,24 @@ export function radiometryOf(item: ResolvedItem, key: string, asset: ResolvedAss
   if (item.properties[BOA_FLAG] === true && !isJpeg2000(asset)) {
     return { ...keep(`${found.source}, offset not applied: ${BOA_FLAG} is true (already in the pixels)`), scale: found.scale };
   }
+  const baseline = processingBaseline(item);
+  if (found.offset === BOA_OFFSET && baseline !== undefined && baseline < 4) {
+    return { ...keep(`${found.source}, offset not applied: processing baseline ${baseline.toFixed(2).padStart(5, '0')} < 04.00 has no BOA_ADD_OFFSET`), scale: found.scale };
+  }
   return { ...keep(found.source), scale: found.scale, offset: found.offset };
+}
+
+/** ESA's BOA_ADD_OFFSET (-1000) in reflectance units at the quantification value 10000. */
+const BOA_OFFSET = -0.1;
+
+/** The processing baseline a Sentinel-2 item states (`s2:processing_baseline`, STAC 1.1 `processing:version`). */
+function processingBaseline(item: ResolvedItem): number | undefined {
+  const p = item.properties;
+  const sentinel2 = p.constellation === 'sentinel-2' || 's2:processing_baseline' in p || /^sentinel-2/i.test(String(p.platform ?? ''));
+  if (!sentinel2) return undefined;
+  const value = p['s2:processing_baseline'] ?? p['processing:version'];
+  const n = typeof value === 'string' && /^\d{2}\.\d{2}$/.test(value) ? Number(value) : undefined;
+  return n;
 }
 
 export function isIdentity(r: { scale: number; offset: number }): boolean {
@@ -64,10 +83,9 @@ export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
  * in the product item rather than a guess.
  */
 function withoutScale(item: ResolvedItem): string {
-  const baseline = item.properties['s2:processing_baseline'] ?? item.properties['processing:version'];
-  const offsetBaseline = typeof baseline === 'string' && Number(baseline) >= 4;
-  return offsetBaseline
-    ? `no scale/offset in the metadata (processing baseline ${baseline}: the pixels may carry BOA_ADD_OFFSET)`
+  const baseline = processingBaseline(item);
+  return baseline !== undefined && baseline >= 4
+    ? `no scale/offset in the metadata (processing baseline ${baseline.toFixed(2).padStart(5, '0')}: the pixels may carry BOA_ADD_OFFSET)`
     : 'no scale/offset in the metadata';
 }
 

@@ -29,6 +29,17 @@ describe('radiometry from real STAC items', () => {
     expect(r.source).toBe('raster:bands (STAC 1.0), offset not applied: earthsearch:boa_offset_applied is true (already in the pixels)');
   });
 
+  it('a Sentinel-2 item of baseline < 04.00 has no BOA_ADD_OFFSET in its pixels, whatever -0.1 its metadata shows', () => {
+    const item = fixtureItem('earth-search-legacy');
+    item.properties = { ...item.properties, 's2:processing_baseline': '03.01', 'earthsearch:boa_offset_applied': false };
+    const r = radiometry(item, 'red');
+    expect(r).toMatchObject({ scale: 0.0001, offset: 0 });
+    expect(r.source).toBe('raster:bands (STAC 1.0), offset not applied: processing baseline 03.01 < 04.00 has no BOA_ADD_OFFSET');
+    // Not Sentinel-2, or another offset: the metadata as it is.
+    const other = itemWith({ b: { 'raster:scale': 2, 'raster:offset': -0.1 } }, { 'processing:version': '01.00' });
+    expect(radiometry(other, 'b')).toMatchObject({ scale: 2, offset: -0.1 });
+  });
+
   it("…but ESA's original JP2 of the same item still carries the offset", () => {
     expect(radiometry(fixtureItem('earth-search-legacy'), 'red-jp2')).toMatchObject({ scale: 0.0001, offset: -0.1 });
   });
