@@ -47,6 +47,11 @@ export interface DiasConfig {
   stacApiUrl?: string;
   stacCollections: string[];
   stacMaxItems: number;
+  /** Only items intersecting [west, south, east, north] (EOFN_STAC_BBOX "w,s,e,n"). */
+  stacBbox?: [number, number, number, number];
+  stacLookbackHours: number;
+  /** The poller pages in this order (EOFN_STAC_SORTBY); the API must support sorting (CDSE does). */
+  stacSortby: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -81,6 +86,9 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     stacApiUrl: env.EOFN_STAC_API_URL || undefined,
     stacCollections: list(env.EOFN_STAC_COLLECTIONS),
     stacMaxItems: positive(env.EOFN_STAC_MAX_ITEMS, 500, 'EOFN_STAC_MAX_ITEMS'),
+    stacBbox: bbox(env.EOFN_STAC_BBOX),
+    stacLookbackHours: positive(env.EOFN_STAC_LOOKBACK_HOURS, 48, 'EOFN_STAC_LOOKBACK_HOURS'),
+    stacSortby: env.EOFN_STAC_SORTBY || 'properties.datetime',
   };
 }
 
@@ -92,6 +100,13 @@ function credentials(dir: string, keyName: string, secretName: string): S3Endpoi
 
 function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function bbox(v: string | undefined): DiasConfig['stacBbox'] {
+  if (!v) return undefined;
+  const n = v.split(',').map(Number);
+  if (n.length !== 4 || !n.every(Number.isFinite)) throw new Error(`EOFN_STAC_BBOX must be "west,south,east,north" in degrees; got "${v}"`);
+  return n as [number, number, number, number];
 }
 
 function positive(v: string | undefined, fallback: number, name: string): number {

@@ -29,11 +29,7 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   });
   const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
   const ctx: HandlerContext = {
-    settings: {
-      ...config,
-      stacBbox: env.EOFN_STAC_BBOX || undefined,
-      stacLookbackHours: env.EOFN_STAC_LOOKBACK_HOURS ? Number(env.EOFN_STAC_LOOKBACK_HOURS) : undefined,
-    },
+    settings: config,
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
   const server = createFunctionServer(HANDLERS[config.functionName], ctx);
