@@ -37,8 +37,11 @@ export interface DiasConfig {
   callbackUrl?: string;
   /** Where results are written (`s3://` hrefs of buckets not listed in `archive.buckets`). */
   results: S3Endpoint;
-  /** The EO archive (e.g. CREODIAS `eodata`), read-only, often a different endpoint. */
-  archive?: S3Endpoint & { buckets: string[] };
+  /**
+   * The EO archive (e.g. CREODIAS `eodata`), read-only, often a different endpoint; with the request limits
+   * of its account for the whole deployment (EOFN_ARCHIVE_MAX_CONNECTIONS, EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE).
+   */
+  archive?: S3Endpoint & { buckets: string[]; maxConnections?: number; maxRequestsPerMinute?: number };
   leaseSeconds: number;
   dispatchTimeoutSeconds: number;
   maxAttempts: number;
@@ -77,6 +80,8 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
       endpoint: env.EOFN_ARCHIVE_S3_ENDPOINT || env.EOFN_S3_ENDPOINT || undefined,
       region: env.EOFN_ARCHIVE_S3_REGION || region,
       credentials: credentials(dir, SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey),
+      maxConnections: optionalPositive(env.EOFN_ARCHIVE_MAX_CONNECTIONS, 'EOFN_ARCHIVE_MAX_CONNECTIONS'),
+      maxRequestsPerMinute: optionalPositive(env.EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE, 'EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE'),
     } : undefined,
     leaseSeconds: positive(env.EOFN_LEASE_SECONDS, 960, 'EOFN_LEASE_SECONDS'),
     dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
@@ -107,6 +112,10 @@ function bbox(v: string | undefined): DiasConfig['stacBbox'] {
   const n = v.split(',').map(Number);
   if (n.length !== 4 || !n.every(Number.isFinite)) throw new Error(`EOFN_STAC_BBOX must be "west,south,east,north" in degrees; got "${v}"`);
   return n as [number, number, number, number];
+}
+
+function optionalPositive(v: string | undefined, name: string): number | undefined {
+  return v === undefined || v === '' ? undefined : Math.floor(positive(v, 1, name));
 }
 
 function positive(v: string | undefined, fallback: number, name: string): number {
