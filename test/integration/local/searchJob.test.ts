@@ -4,10 +4,12 @@
  * catalogue has changed since. The catalogue is "your own STAC": a small API over the sample items that
  * pages by 2 with POST `next` links asking for a body merge (`merge: true`).
  */
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
@@ -99,6 +101,20 @@ describe('a job whose items are a STAC API search', () => {
     expect(none.message).toBe(`items.search: the search at ${url}/search found no items; check collections, bbox/intersects, datetime and filter`);
     expect(tooMany).toBeInstanceOf(InputError);
     expect(tooMany.message).toBe(`items.search: the search at ${url}/search found more than 3 items, over maxItems (3): narrow it (bbox, datetime, filter) or raise maxItems`);
+    await rm(dirname(output), { recursive: true, force: true });
+  });
+
+  it('eofn run exits 2 naming the search URL when the API cannot be reached, and writes nothing', async () => {
+    // Prepare: nothing listens on port 9 of this machine.
+    const output = await tempOutput('search-cli');
+    const jobFile = join(dirname(output), 'job.json');
+    await writeFile(jobFile, JSON.stringify(searchJob(output, { url: 'http://127.0.0.1:9/stac' })));
+    // Act
+    const r = spawnSync(resolve('node_modules/.bin/node'), [resolve('bin/eofn.js'), 'run', jobFile, '--quiet'], { encoding: 'utf8' });
+    // Assess
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('items.search: STAC API search failed (page 1): http://127.0.0.1:9/stac/search: request failed after 4 attempts');
+    expect(existsSync(output)).toBe(false);
     await rm(dirname(output), { recursive: true, force: true });
   });
 });
