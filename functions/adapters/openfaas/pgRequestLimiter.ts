@@ -37,22 +37,23 @@ export async function pgRequestLimiter(pool: pg.Pool, name: string, opts: PgLimi
   if (perMinute) {
     await pool.query('INSERT INTO request_buckets (pool, tokens, updated_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING', [name, burst]);
   }
-  const pause = () => new Promise((r) => setTimeout(r, pollMs * (0.5 + Math.random())));
+  // Waiting replicas back off (up to 8× pollMs) so that a long queue does not keep PostgreSQL busy.
+  const pause = (attempt: number) => new Promise((r) => setTimeout(r, pollMs * Math.min(8, 2 ** (attempt / 4)) * (0.5 + Math.random())));
 
   async function takeToken(): Promise<void> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const { rowCount } = await pool.query(
         `UPDATE request_buckets SET tokens = least($2::float8, tokens + extract(epoch FROM clock_timestamp() - updated_at) * $3::float8) - 1,
                 updated_at = clock_timestamp()
           WHERE pool = $1 AND least($2::float8, tokens + extract(epoch FROM clock_timestamp() - updated_at) * $3::float8) >= 1`,
         [name, burst, refillPerSecond]);
       if (rowCount) return;
-      await pause();
+      await pause(attempt);
     }
   }
 
   async function takeSlot(): Promise<number> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const { rows } = await pool.query<{ slot: number }>(
         `UPDATE request_slots SET holder = $2, expires_at = clock_timestamp() + make_interval(secs => $3)
           WHERE pool = $1 AND slot = (SELECT slot FROM request_slots WHERE pool = $1 AND expires_at < clock_timestamp()
@@ -60,7 +61,7 @@ export async function pgRequestLimiter(pool: pg.Pool, name: string, opts: PgLimi
           RETURNING slot`,
         [name, holder, lease]);
       if (rows.length) return rows[0].slot;
-      await pause();
+      await pause(attempt);
     }
   }
 

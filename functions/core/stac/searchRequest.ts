@@ -27,8 +27,10 @@ export interface NextLink {
 
 /** Where the search is sent: `/search` of an API root, or the URL itself when it is an endpoint already. */
 export function searchEndpoint(url: string): string {
-  const trimmed = url.replace(/\/+$/, '');
-  return /\/(search|items)$/.test(new URL(trimmed).pathname) ? trimmed : `${trimmed}/search`;
+  const u = new URL(url);
+  u.pathname = u.pathname.replace(/\/+$/, '');
+  if (!/\/(search|items)$/.test(u.pathname)) u.pathname += '/search';
+  return u.toString();
 }
 
 export function firstRequest(search: StacSearch, limit: number): SearchRequest {
@@ -51,11 +53,13 @@ export function firstRequest(search: StacSearch, limit: number): SearchRequest {
     limit,
   };
   if (method === 'POST') return { method, href, body };
-  return { method, href: `${href}?${queryString(body)}` };
+  const u = new URL(href);
+  for (const [key, value] of queryString(body)) u.searchParams.set(key, value);
+  return { method, href: u.toString() };
 }
 
 /** The GET form of a search body: lists comma-separated, objects as JSON, sortby as "+a,-b". */
-function queryString(body: Record<string, unknown>): string {
+function queryString(body: Record<string, unknown>): URLSearchParams {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(body)) {
     if (key === 'sortby') {
@@ -66,7 +70,7 @@ function queryString(body: Record<string, unknown>): string {
       q.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
   }
-  return q.toString();
+  return q;
 }
 
 /** The request a `next` link stands for, relative to the current one. */
