@@ -28,8 +28,8 @@ export interface NextLink {
 /** Where the search is sent: `/search` of an API root, or the URL itself when it is an endpoint already. */
 export function searchEndpoint(url: string): string {
   const u = new URL(url);
-  u.pathname = u.pathname.replace(/\/+$/, '');
-  if (!/\/(search|items)$/.test(u.pathname)) u.pathname += '/search';
+  const path = u.pathname.replace(/\/+$/, '');
+  u.pathname = /\/(search|items)$/.test(path) ? path : `${path}/search`;
   return u.toString();
 }
 
