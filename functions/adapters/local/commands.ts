@@ -7,7 +7,7 @@ import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
-import { formatRunSummary } from './formatRunSummary.ts';
+import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
@@ -64,6 +64,7 @@ export const COMMANDS: Record<string, Command> = {
       const prepared = await prepareJob(raw, base);
       const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers') });
       process.stdout.write(v.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+      if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },

@@ -4,7 +4,8 @@
  * catalogue has changed since. The catalogue is "your own STAC": a small API over the sample items that
  * pages by 2 with POST `next` links asking for a body merge (`merge: true`).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -115,6 +116,18 @@ describe('a job whose items are a STAC API search', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('items.search: STAC API search failed (page 1): http://127.0.0.1:9/stac/search: request failed after 4 attempts');
     expect(existsSync(output)).toBe(false);
+    await rm(dirname(output), { recursive: true, force: true });
+  });
+
+  it('eofn plan says how many items the search found, and where', async () => {
+    // Prepare
+    const output = await tempOutput('search-plan');
+    const jobFile = join(dirname(output), 'job.json');
+    await writeFile(jobFile, JSON.stringify(searchJob(output)));
+    // Act (asynchronously: the catalogue answers from this process)
+    const { stdout } = await promisify(execFile)(resolve('node_modules/.bin/node'), [resolve('bin/eofn.js'), 'plan', jobFile]);
+    // Assess
+    expect(stdout).toMatch(new RegExp(`^items {5}5 from ${url}/search \\(3 pages, searched \\d{4}-\\d\\d-\\d\\dT`, 'm'));
     await rm(dirname(output), { recursive: true, force: true });
   });
 });
