@@ -1,6 +1,6 @@
 /**
- * Runs a STAC API search to the end: follows `next` links (GET and POST), drops items already seen (same
- * collection and id), and stops at `maxItems`, either with an error (a job must not silently lose items) or,
+ * Runs a STAC API search to the end: follows `next` links (GET and POST) until a page without one or
+ * without new items, drops items already seen (same collection and id), and stops at `maxItems`, either with an error (a job must not silently lose items) or,
  * for the poller, by truncating (it sorts by datetime and resumes from its watermark). Requests go through
  * the registered `https` storage, so its retries and limits apply. Errors name the URL and never echo the
  * answer's body.
@@ -68,9 +68,9 @@ export async function searchStac(search: StacSearch, opts: SearchOptions = {}): 
     }
     const next = page.links?.find((l) => l?.rel === 'next');
     const full = opts.overflow === 'truncate' && items.size === maxItems;
-    // Done when the API says all matches are in (Earth Search still offers a next link then), or when a
-    // page brought nothing new: an empty page, or a server paging in circles.
-    const done = !next || added === 0 || (typeof matched === 'number' && items.size >= matched);
+    // Done without a next link, or after a page that brought nothing new (an empty page, or a server paging
+    // in circles). numberMatched is not trusted to end a search: some APIs only estimate it.
+    const done = !next || added === 0;
     if (full && !done) return { endpoint, items: [...items.values()], pages, truncated: true };
     request = done ? undefined : nextRequest(next, request, origin, where);
   }

@@ -57,14 +57,16 @@ describe('searchStac on Earth Search v1 (recorded)', () => {
     expect(error.message).toBe(`items.search: the search at ${api.url}/earth-search/v1/search found 115912757 items, over maxItems (50): narrow it (bbox, datetime, filter) or raise maxItems`);
   });
 
-  it('stops when all matched items are in, although Earth Search still offers a next link', async () => {
+  it('follows Earth Search\'s next link past the last matched item, sending its whole body back', async () => {
     // Prepare
     const recordedRequest = recorded('earth-search-v1/search_s2l2a_landsat_13TDE_20231008_request.json').request_body;
+    const nextLink = recorded('earth-search-v1/search_s2l2a_landsat_13TDE_20231008_POST.json').links.find((l: { rel: string }) => l.rel === 'next');
     // Act
     const { result, requests } = await requestsOf(() => searchStac({ url: `${api.url}/earth-search/v1/search`, ...recordedRequest }));
-    // Assess
-    expect(requests).toHaveLength(1);
+    // Assess: numberMatched (2) is not trusted to end the search; the page past the last item is empty.
+    expect(requests).toHaveLength(2);
     expect(requests[0].body).toEqual({ ...recordedRequest, limit: 100 });
+    expect(requests[1].body).toEqual(nextLink.body);
     expect(result.items.map((i) => `${i.collection}/${i.id}`)).toEqual(['sentinel-2-l2a/S2A_13TDE_20231008_0_L2A', 'landsat-c2-l2/LC08_L2SP_033032_20231008_02_T1']);
   });
 
