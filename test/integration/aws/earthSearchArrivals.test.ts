@@ -33,7 +33,9 @@ import { loadProviderConfig } from '../../../infra/providerConfig.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { drain } from '../../helpers/awsEventSource.ts';
-import { recorded } from '../../helpers/recordedStacApi.ts';
+import { recorded, startRecordedStacApi, type RecordedStacApi } from '../../helpers/recordedStacApi.ts';
+import { createQueueSender } from '../../../functions/adapters/lambda/queueSender.ts';
+import { pollOnce } from '../../helpers/awsEventSource.ts';
 import { sampleItemPath } from '../../helpers/sampleJobs.ts';
 
 const OP = 'tile-reduce';
@@ -45,6 +47,7 @@ let aws: AwsTestEnv;
 let arrivalsQueueUrl: string;
 let topicArn: string;
 let c1Item: any;
+let api: RecordedStacApi;
 
 /** The real C1 item, moved onto the sample date's footprint and pixels (see the file comment). */
 async function c1ItemOnSampleData(bucket: string): Promise<any> {
@@ -100,6 +103,7 @@ async function receiveAsSnsEvent(): Promise<SNSEvent> {
 }
 
 beforeAll(async () => {
+  api = await startRecordedStacApi();
   aws = await startAwsEmulators({ ops: [OP], visibilityTimeout: 1 });
   aws.config.opMemoryMb[OP] = 161;
   aws.config.arrivalRules = RULES;
@@ -119,7 +123,10 @@ beforeAll(async () => {
   registerStorage('file', new FileStorage());
 });
 
-afterAll(() => aws?.stop());
+afterAll(async () => {
+  await aws?.stop();
+  await api?.close();
+});
 
 describe('Earth Search SNS arrivals (emulated topic with the deployed filter policy)', () => {
   it('lets only the matching Collection 1 item through, and its job runs to the same product as eofn run', async () => {
@@ -170,5 +177,28 @@ describe('Earth Search SNS arrivals (emulated topic with the deployed filter pol
       setPolicy({ allowFile: false });
       await rm(localDir, { recursive: true, force: true });
     }
+  });
+
+  it.each([
+    ['an API answering 500', '/broken/500', /STAC API search failed \(page 1\): .*\/broken\/500\/search: request failed after 4 attempts: HTTP 500/],
+    ['garbage', '/broken/garbage', /\/broken\/garbage\/search \(page 1\) answered with something that is not JSON/],
+    ['no items', '/broken/empty', /the search at .*\/broken\/empty\/search found no items/],
+    ['more than maxItems', '/earth-search/v1', /found 115912757 items, over maxItems \(10\)/],
+  ])('records a search job INVALID when the search meets %s, naming the URL, and consumes the message', async (_, path, expected) => {
+    // Prepare
+    const id = `search-${path.replace(/\W+/g, '-')}`;
+    const filter = recorded('earth-search-v1/search_filter_requests.json').page1.request_body.filter;
+    const job = { id, op: OP, items: { search: { url: `${api.url}${path}`, filter, maxItems: 10 } },
+      params: { expression: 'nir', reducer: 'max' }, output: `s3://${aws.bucket}/products/${id}` };
+    const deps = awsTestDeps(aws);
+    await createQueueSender(aws.sqs)(aws.config.jobsQueueUrl, [{ kind: 'job', job }]);
+    // Act
+    while (await pollOnce(aws.sqs, aws.config.jobsQueueUrl, createJobsHandler(deps)));
+    // Assess
+    const record = await deps.store.getJob(id);
+    expect(record).toMatchObject({ status: 'INVALID' });
+    expect(record!.errors).toEqual([expect.stringMatching(expected)]);
+    expect(record!.errors[0]).toContain(`${api.url}${path}`);
+    expect(record!.errors[0]).not.toContain('SECRET-TOKEN');
   });
 });
