@@ -1,5 +1,7 @@
 /** docs/data-sources.md stays true: its job files validate, its snippets are what the code makes. */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArrivalRulesSchema } from '../../../functions/core/arrivals/arrivalRules.ts';
 import { arrivalFilterPolicy } from '../../../functions/core/arrivals/arrivalFilterPolicy.ts';
@@ -14,6 +16,12 @@ describe('docs/data-sources.md', () => {
     expect(doc).toContain(`(jobs/${file})`);
     const job = validateJob(JSON.parse(readFileSync(`docs/jobs/${file}`, 'utf8')));
     expect(job.items).toHaveProperty('search.url');
+  });
+
+  it('eofn validate accepts a search job without sending the search', () => {
+    const r = spawnSync(resolve('node_modules/.bin/node'), [resolve('bin/eofn.js'), 'validate', 'docs/jobs/cdse-ndvi.json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^valid: tile-reduce job tile-reduce-[0-9a-f]{16} \(items: a search of https:\/\/stac\.dataspace\.copernicus\.eu\/v1, sent when the job is planned or run\)\n$/);
   });
 
   it('shows the filter policy the aws-us-west-2 stack deploys, and a rule example that parses', () => {

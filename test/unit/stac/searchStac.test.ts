@@ -110,6 +110,18 @@ describe('searchStac on Copernicus Data Space and Planetary Computer (recorded)'
     expect(result.items.map((i) => i.id)).toEqual([...ids('planetary-computer/items-page-1.json'), ...ids('planetary-computer/items-page-2.json')]);
   });
 
+  it('encodes a GET search as the STAC API says: lists comma-separated, CQL2 JSON and geometries as JSON, sortby signed', async () => {
+    // Prepare
+    const filter = { op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] };
+    // Act
+    const { requests } = await requestsOf(() => searchStac({ url: `${api.url}/planetary-computer/api/stac/v1/collections/sentinel-2-l2a/items`,
+      collections: ['ignored-on-items'], bbox: [9, 47, 9.1, 47.1], filter, sortby: [{ field: 'properties.datetime', direction: 'desc' }], limit: 1 }));
+    // Assess
+    expect(Object.fromEntries(requests[0].query)).toEqual({
+      bbox: '9,47,9.1,47.1', filter: JSON.stringify(filter), 'filter-lang': 'cql2-json', sortby: '-properties.datetime', limit: '1',
+    });
+  });
+
   it('counts items against maxItems when the API reports no numberMatched', async () => {
     const error = await errorOf(() => searchStac({ url: `${api.url}/planetary-computer/api/stac/v1`, collections: ['sentinel-2-l2a'], limit: 1, maxItems: 1 }));
     expect(error.message).toMatch(/found more than 1 items, over maxItems \(1\)/);
