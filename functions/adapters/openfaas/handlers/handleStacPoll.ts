@@ -2,9 +2,10 @@
  * The `stac-poll` function, run by the cron connector: searches a STAC API (CDSE, CREODIAS, Earth Search)
  * for items since its watermark, matches them against the arrival rules, and remembers the newest datetime it
  * saw. The search is the one jobs use (`searchStac`: GET/POST `next` links, dedup), sorted by datetime and
- * truncated at `EOFN_STAC_MAX_ITEMS`, so a backlog is worked off over several polls. Catalogues publish late
- * (hours after acquisition), so each poll looks back `stacLookbackHours` before the watermark; items already
- * turned into jobs are recognised by their job ids.
+ * truncated at `EOFN_STAC_MAX_ITEMS`; the next poll then resumes from the newest item it got, so a backlog
+ * larger than one poll is worked off over several. Catalogues publish late (hours after acquisition), so any
+ * other poll looks back `stacLookbackHours` before the watermark; items already turned into jobs are
+ * recognised by their job ids.
  *
  * @example
  * await handleStacPoll(ctx); // { items: 12, jobs: ['ndvi-S2B_33TWM_20230810_0_L2A'], watermark: '2023-08-10T09:57:57Z' }
@@ -21,7 +22,9 @@ export async function handleStacPoll(ctx: HandlerContext): Promise<HandlerResult
   const rules = await loadArrivalRules(ctx.settings.arrivalRulesHref);
   const source = `stac:${stacApiUrl}|${stacCollections.join(',')}`;
   const watermark = await ctx.store.watermark(source);
-  const since = new Date(Date.parse(watermark ?? new Date().toISOString()) - stacLookbackHours * 3600_000).toISOString();
+  // After a truncated poll, go on from where it stopped; otherwise look back for late publications.
+  const resume = await ctx.store.pollCursor(source);
+  const since = resume ?? new Date(Date.parse(watermark ?? new Date().toISOString()) - stacLookbackHours * 3600_000).toISOString();
 
   const maxItems = Math.min(stacMaxItems, MAX_SEARCH_ITEMS);
   const search = StacSearchSchema.parse({
@@ -39,6 +42,7 @@ export async function handleStacPoll(ctx: HandlerContext): Promise<HandlerResult
   }
   const jobs = await submitArrivals(ctx, arrivals, rules);
   if (newest) await ctx.store.setWatermark(source, newest);
+  await ctx.store.setPollCursor(source, found.truncated ? newest : undefined);
   ctx.log('stac poll', { since, items: arrivals.length, pages: found.pages, truncated: found.truncated, jobs: jobs.length, watermark: newest });
   return ok({ since, items: arrivals.length, jobs, watermark: newest ?? null, ...(found.truncated ? { truncated: true } : {}) });
 }

@@ -14,3 +14,10 @@ CREATE TABLE request_buckets (
   tokens      double precision NOT NULL,
   updated_at  timestamptz NOT NULL
 );
+
+-- Where the STAC poller resumes when its last search was cut at EOFN_STAC_MAX_ITEMS (no look-back then).
+CREATE TABLE poller_cursors (
+  source       text PRIMARY KEY,
+  resume_from  text NOT NULL,
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
