@@ -37,6 +37,7 @@ import { recorded, startRecordedStacApi, type RecordedStacApi } from '../../help
 import { createQueueSender } from '../../../functions/adapters/lambda/queueSender.ts';
 import { pollOnce } from '../../helpers/awsEventSource.ts';
 import { sampleItemPath } from '../../helpers/sampleJobs.ts';
+import { failedKeys } from '../../helpers/snsFilterPolicy.ts';
 
 const OP = 'tile-reduce';
 const SAMPLE_ID = 'S2B_33TWM_20230813_0_L2A';
@@ -156,7 +157,12 @@ describe('Earth Search SNS arrivals (emulated topic with the deployed filter pol
       [aws.config.finalizeQueueUrl, createFinalizeHandler(deps)],
     ]);
 
-    // Assess: the policy passed the created C1 item only (not its update, not another tile, not S1, not too cloudy).
+    // Assess: the policy passed the created C1 item only (not its update, not another tile, not S1, not too
+    // cloudy), as the policy evaluated here says, key by key, and as the emulator delivered.
+    const policy = arrivalFilterPolicy(RULES)!;
+    expect(messages.map((m) => failedKeys(policy as never, m.attrs))).toEqual([
+      [], ['status'], ['bbox.ll_lon', 'bbox.ll_lat'], ['collection', 'cloud_cover', 'bbox.ll_lon', 'bbox.ll_lat'], ['cloud_cover'],
+    ]);
     expect(event.Records.map((r) => JSON.parse(r.Sns.Message).id)).toEqual([C1_ID]);
     expect(event.Records[0].Sns.MessageAttributes.collection).toEqual({ Type: 'String', Value: 'sentinel-2-c1-l2a' });
     expect(started.jobs).toEqual([`ndvi-33twm-c1-${C1_ID}`]);
