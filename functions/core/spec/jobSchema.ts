@@ -33,7 +33,6 @@ export const JobSchema = z.discriminatedUnion('op', variants as unknown as [type
 export type OpName = keyof typeof OP_PARAMS;
 export type Job = z.infer<typeof JobSchema> & { op: OpName; params: any };
 export type ItemRef = z.infer<typeof ItemRefSchema>;
-export type ItemsSpec = z.infer<typeof common.items>;
 
 /** The JSON Schema of a job, for partners' validators and docs. */
 export function jobJsonSchema(): unknown {
