@@ -17,6 +17,7 @@ import type { HandlerContext } from './handlers/handlerContext.ts';
 
 export interface StartedFunction {
   server: Server;
+  listenHost: string;
   store: JobStore;
   close(): Promise<void>;
 }
@@ -36,6 +37,6 @@ export async function startFunction(env: Record<string, string | undefined>, opt
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx);
-  return { server, store, close: () => store.close() };
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName });
+  return { server, store, listenHost: config.listenHost, close: () => store.close() };
 }
