@@ -36,7 +36,13 @@ export function createJobsHandler(deps: LambdaDeps) {
     const queueUrl = config.opQueues[job.op];
     if (!queueUrl) return rejectJob(raw, [`op: "${job.op}" is not deployed here (deployed: ${Object.keys(config.opQueues).join(', ')})`]);
 
-    const plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op] });
+    let plan;
+    try {
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], limits: config.jobLimits });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return rejectJob(raw, [e.message]);
+    }
     const hash = contentHash(job);
     const { created, existing } = await store.createJob({
       id: job.id, op: job.op, status: 'PLANNED', hash, total: plan.partitions.length, output: prepared.outputHref,

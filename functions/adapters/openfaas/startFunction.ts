@@ -7,6 +7,9 @@
  * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
  */
 import type { Server } from 'node:http';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { loadDiasConfig } from './diasConfig.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
@@ -34,6 +37,8 @@ export async function startFunction(env: Record<string, string | undefined>, opt
       ...config,
       stacBbox: env.EOFN_STAC_BBOX || undefined,
       stacLookbackHours: env.EOFN_STAC_LOOKBACK_HOURS ? Number(env.EOFN_STAC_LOOKBACK_HOURS) : undefined,
+      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
+      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };

@@ -11,8 +11,7 @@ import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/e
 import type { JobMessage } from '../../../core/engine/messages.ts';
 import { InputError, InvalidJobError } from '../../../core/errors.ts';
 import { contentHash, validateJob } from '../../../core/spec/validateJob.ts';
-import { budgetBytes, mb } from '../../../core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB, opMemoryMb } from '../../../core/plan/opMemory.ts';
+import { opMemoryMb } from '../../../core/plan/opMemory.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
@@ -30,10 +29,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
 
     const prepared = await prepareJob(raw, source.base);
     const memoryMb = opMemoryMb(prepared.job.op);
-    const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions });
-    if (plan.mergePeakBytes > budgetBytes(FINALIZE_MEMORY_MB)) {
-      throw new InputError('job', `the merge needs about ${mb(plan.mergePeakBytes)} MB, more than the ${FINALIZE_MEMORY_MB} MB of the finalize function; split the job into smaller areas`);
-    }
+    const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions, limits: ctx.settings.jobLimits });
     const stored = await storePrepared(prepared, plan);
     const outcome = await ctx.store.createJob({
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,

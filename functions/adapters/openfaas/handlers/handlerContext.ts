@@ -7,13 +7,14 @@
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
 import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
+import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
-  & { stacBbox?: string; stacLookbackHours?: number };
+  & { stacBbox?: string; stacLookbackHours?: number; jobLimits?: JobLimits };
 
 export interface HandlerContext {
   settings: HandlerSettings;

@@ -1,0 +1,42 @@
+/**
+ * Small crafted inputs of the attacks in issue 10, made on the fly so that no large or hostile file is
+ * committed: a 480 KB GeoTIFF whose header claims 1,000,000 x 1,000,000 pixels in 4096-pixel tiles, and
+ * the 300-byte job that asks for a grid at a resolution of 1e-9 m.
+ *
+ * @example
+ * await writeFile('huge.tif', hugeTiff());
+ */
+import { ASCII, buildTiff, DOUBLE, LONG, SHORT } from '../unit/raster/tiffBuilder.ts';
+
+/** 245 x 245 = 60,025 tiles that all point at the same 16 bytes; every header limit is respected. */
+export function hugeTiff(side = 1_000_000, tile = 4096): Uint8Array {
+  const tiles = Math.ceil(side / tile) ** 2;
+  return buildTiff({
+    data: new Uint8Array(16),
+    entries: [
+      { tag: 256, type: LONG, values: [side] },
+      { tag: 257, type: LONG, values: [side] },
+      { tag: 258, type: SHORT, values: [16] },
+      { tag: 259, type: SHORT, values: [1] },
+      { tag: 262, type: SHORT, values: [1] },
+      { tag: 277, type: SHORT, values: [1] },
+      { tag: 306, type: ASCII, values: '2023:08:10 10:00:00' },
+      { tag: 322, type: SHORT, values: [tile] },
+      { tag: 323, type: SHORT, values: [tile] },
+      { tag: 324, type: LONG, values: new Array(tiles).fill(8) },
+      { tag: 325, type: LONG, values: new Array(tiles).fill(16) },
+      { tag: 339, type: SHORT, values: [1] },
+      { tag: 33550, type: DOUBLE, values: [10, 10, 0] },
+      { tag: 33922, type: DOUBLE, values: [0, 0, 0, 500000, 5000000, 0] },
+      { tag: 34735, type: SHORT, values: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633] },
+    ],
+  });
+}
+
+/** The job of the attack: valid by the schema, a grid of 2.56e12 x 2.56e12 pixels. */
+export function hugeGridJob(items: unknown[], output: string): Record<string, unknown> {
+  return {
+    op: 'tile-reduce', items, output,
+    params: { expression: '(nir - red) / (nir + red)', reducer: 'first', grid: { crs: 'EPSG:32633', bounds: [511500, 5170580, 514060, 5173140], resolution: 1e-9 } },
+  };
+}
