@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_JOB_PATH, SAMPLE_ITEM_IDS } from '../../helpers/sampleJobs.ts';
+import { hugeGridJob } from '../../helpers/hostileInputs.ts';
 import { startDiasHarness, type DiasHarness } from './helpers/diasHarness.ts';
 
 let dias: DiasHarness;
@@ -91,6 +92,14 @@ describe('DIAS functions accept only planned work from callers holding the call 
     // Assess
     expect(out.status).toBe(500);
     expect(out.body).toMatchObject({ permanent: true, dead: true, error: expect.stringMatching(/does not match the one recorded/) });
+  });
+
+  it('refuses the 1e-9 m grid job with the numbers before any partition exists', async () => {
+    // Act
+    const out = await post(dias.urls.jobs, { kind: 'job', job: { ...hugeGridJob([`s3://eodata/s2/${SAMPLE_ITEM_IDS[0]}/${SAMPLE_ITEM_IDS[0]}.json`], 's3://results/huge'), id: 'huge' } });
+    // Assess
+    expect(out).toMatchObject({ status: 400, body: { problems: [expect.stringMatching(/pixels, more than the limit of 1,000,000,000/)] } });
+    expect(await dias.store.status('huge')).toMatchObject({ status: 'INVALID', total: 0 });
   });
 
   it('answers 409 to a different job under a known id, and the known job to the same job', async () => {

@@ -16,6 +16,7 @@ import { partExists } from '../../../functions/core/engine/index.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { fakeContext } from '../../helpers/awsEventSource.ts';
+import { hugeGridJob } from '../../helpers/hostileInputs.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const BUCKET = 'eofn-events';
@@ -96,6 +97,22 @@ describe('jobs handler', () => {
     expect(job?.status).toBe('INVALID');
     expect(job?.errors.join('\n')).toMatch(/params\.expression/);
     expect(job?.errors.join('\n')).toMatch(/params\.reducer/);
+  });
+});
+
+describe('jobs handler: bounded before allocated (issue 10)', () => {
+  it('records the 1e-9 m grid job as INVALID with the numbers and sends no partition', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    const item = `s3://${BUCKET}/sample-data/s2-l2a-33TWM/S2B_33TWM_20230810_0_L2A/S2B_33TWM_20230810_0_L2A.json`;
+    const job = { ...hugeGridJob([item], `s3://${BUCKET}/out/huge`), id: 'huge-grid' };
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    // Act
+    const out = await createJobsHandler(deps)({ Records: [{ ...submission.Records[0], body: JSON.stringify(job) }] }, fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.store.getJob('huge-grid')).toMatchObject({ status: 'INVALID', errors: [expect.stringMatching(/pixels, more than the limit of 1,000,000,000/)] });
+    expect(await drainBodies(aws.config.opQueues['tile-reduce'])).toEqual([]);
   });
 });
 
