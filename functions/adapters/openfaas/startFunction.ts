@@ -27,7 +27,7 @@ export interface StartedFunction {
 
 export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log'] } = {}): Promise<StartedFunction> {
   const config = loadDiasConfig(env);
-  registerDiasStorages(config);
+  registerDiasStorages(config, env);
   const store = await JobStore.open(config.databaseUrl, config.schema, {
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
   });

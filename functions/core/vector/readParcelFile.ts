@@ -16,6 +16,7 @@ import { storageFor } from '../io/storage.ts';
 import { crsFromFlatGeobuf, crsFromGeoJson, crsFromGeoParquet } from './parcelCrs.ts';
 import { parseWkb } from './parseWkb.ts';
 import type { RawFeature, RawParcelFile } from './types.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export async function readParcelFile(href: string): Promise<RawParcelFile> {
   const path = href.split('?')[0].toLowerCase();
@@ -38,7 +39,7 @@ export async function readParcelFile(href: string): Promise<RawParcelFile> {
 }
 
 function fromGeoJson(href: string, bytes: Uint8Array): RawParcelFile {
-  const doc = JSON.parse(new TextDecoder().decode(bytes)) as { type?: string; crs?: unknown; features?: RawFeature[] };
+  const doc = parseJson(bytes, href) as { type?: string; crs?: unknown; features?: RawFeature[] };
   if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
     throw new InputError(href, 'expected a GeoJSON FeatureCollection');
   }
