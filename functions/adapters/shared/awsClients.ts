@@ -30,5 +30,7 @@ export function s3Client(opts: ClientOptions = {}): S3Client {
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: opts.forcePathStyle ?? (!!endpoint || process.env.AWS_S3_FORCE_PATH_STYLE === 'true'),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    // Bounded waits on a store that stalls: connect, then the whole exchange (reads are at most a few MB).
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
 }
