@@ -15,6 +15,7 @@ import { InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 import { crsFromFlatGeobuf, crsFromGeoJson, crsFromGeoParquet } from './parcelCrs.ts';
 import { parseWkb } from './parseWkb.ts';
+import { checkFlatGeobuf } from './checkFlatGeobuf.ts';
 import type { RawFeature, RawParcelFile } from './types.ts';
 import { parseJson } from '../io/parseJson.ts';
 
@@ -48,11 +49,17 @@ function fromGeoJson(href: string, bytes: Uint8Array): RawParcelFile {
 }
 
 async function fromFlatGeobuf(href: string, bytes: Uint8Array): Promise<RawParcelFile> {
+  // The library hangs on tiny files and reads truncated ones as shorter: it only sees checked bytes.
+  const layout = checkFlatGeobuf(href, bytes);
   let crs: Parameters<typeof crsFromFlatGeobuf>[1] = null;
   const features: RawFeature[] = [];
+  if (layout.featuresCount === 0) throw new InputError(href, 'the FlatGeobuf file holds no features');
   for await (const f of deserialize(bytes, { headerMetaFn: (meta: HeaderMeta) => { crs = meta.crs; } })) {
     const feature = f as unknown as RawFeature;
     features.push({ properties: feature.properties ?? {}, geometry: feature.geometry ?? null });
+  }
+  if (features.length !== layout.featuresCount) {
+    throw new InputError(href, `read ${features.length} of the ${layout.featuresCount} features the file holds`);
   }
   return { href, crs: crsFromFlatGeobuf(href, crs), features, bytes: bytes.length };
 }
