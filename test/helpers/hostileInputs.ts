@@ -40,3 +40,17 @@ export function hugeGridJob(items: unknown[], output: string): Record<string, un
     params: { expression: '(nir - red) / (nir + red)', reducer: 'first', grid: { crs: 'EPSG:32633', bounds: [511500, 5170580, 514060, 5173140], resolution: 1e-9 } },
   };
 }
+
+/**
+ * A valid polygon shaped like a comb with `teeth` long horizontal teeth (4 vertices per tooth): every edge
+ * spans most of the width, which makes an x-sweep compare every pair.
+ */
+export function combPolygon(teeth: number): number[][] {
+  const ring: number[][] = [[0, 0], [1000, 0]];
+  for (let t = 0; t < teeth; t++) {
+    const y = 1 + 2 * t;
+    ring.push([1000, y], [10, y], [10, y + 1], [1000, y + 1]);
+  }
+  ring.push([1000, 2 * teeth + 1], [0, 2 * teeth + 1], [0, 0]);
+  return ring;
+}

@@ -10,7 +10,7 @@
  * const { parcels } = toParcels(await readParcelFile(href), { idProperty: 'ID' });
  */
 import { InputError } from '../errors.ts';
-import { ringSelfIntersection } from './ringSelfIntersection.ts';
+import { MAX_CHECKED_RING_VERTICES, ringSelfIntersection } from './ringSelfIntersection.ts';
 import type { Parcel, Polygon, RawFeature, RawParcelFile, Ring } from './types.ts';
 
 export interface ToParcelsOptions {
@@ -114,6 +114,9 @@ function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?:
   if (n < 4) return { ring, problem: `has ${n} positions; a closed ring needs at least 4` };
   if (!closed) return { ring, problem: 'is not closed (last position differs from the first)' };
   if (!trusted) {
+    if (n > MAX_CHECKED_RING_VERTICES) {
+      return { ring, problem: `has ${n} vertices, more than the ${MAX_CHECKED_RING_VERTICES} eofn checks for self-intersection; simplify it` };
+    }
     const hit = ringSelfIntersection(ring);
     if (hit) return { ring, problem: `crosses itself near (${hit[0]}, ${hit[1]})` };
   }
