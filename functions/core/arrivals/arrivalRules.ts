@@ -42,8 +42,9 @@ export function jobsForArrival(arrival: Arrival, rules: ArrivalRule[]): Record<s
     ...rule.job,
     id: `${rule.name}-${item.id}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128),
     items: [arrival.href ?? { type: 'Feature', ...item }],
-    output: rule.job.output.replaceAll('{tile}', tile ?? 'unknown').replaceAll('{date}', date)
-      .replaceAll('{item}', item.id).replaceAll('{rule}', rule.name),
+    // Values come from the item (another party's metadata): each fills one path segment, never more.
+    output: rule.job.output.replaceAll('{tile}', segment(tile ?? 'unknown')).replaceAll('{date}', segment(date))
+      .replaceAll('{item}', segment(item.id)).replaceAll('{rule}', segment(rule.name)),
   }));
 }
 
@@ -54,4 +55,10 @@ export function tileOf(id: string, props: Record<string, unknown>): string | und
   const utm = props['mgrs:utm_zone'], band = props['mgrs:latitude_band'], sq = props['mgrs:grid_square'];
   if (utm && band && sq) return `${utm}${band}${sq}`;
   return /_(\d{2}[A-Z]{3})_/.exec(id)?.[1] ?? /_T(\d{2}[A-Z]{3})_/.exec(id)?.[1];
+}
+
+/** A value as one safe path segment: no separators, no `..`, nothing outside [A-Za-z0-9._-]. */
+export function segment(value: string): string {
+  const safe = value.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, (dots) => '-'.repeat(dots.length)).slice(0, 200);
+  return safe || 'unknown';
 }
