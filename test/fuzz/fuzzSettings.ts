@@ -12,9 +12,15 @@ import type fc from 'fast-check';
 
 export const FUZZ_RUNS = Number(process.env.EOFN_FUZZ_RUNS ?? 60);
 
-export function fuzzParameters<T>(examples: T[] = []): fc.Parameters<[T]> {
+/** Run count and seed from the environment; `examples` (argument tuples) run before the random cases. */
+export function fuzzParameters<Ts extends unknown[]>(examples: Ts[] = []): fc.Parameters<Ts> {
   const seed = process.env.EOFN_FUZZ_SEED;
-  return { numRuns: FUZZ_RUNS, examples: examples.map((e) => [e] as [T]), ...(seed ? { seed: Number(seed) } : {}) };
+  return { numRuns: FUZZ_RUNS, examples, ...(seed ? { seed: Number(seed) } : {}) };
+}
+
+/** Corpus entries as the one-argument tuples of a property. */
+export function single<T>(entries: T[]): [T][] {
+  return entries.map((e) => [e]);
 }
 
 /** A corpus file: a JSON array of seed inputs found interesting (past failures, known attacks). */

@@ -10,7 +10,7 @@ import { InputError, InvalidJobError } from '../../functions/core/errors.ts';
 import { validateJob } from '../../functions/core/spec/validateJob.ts';
 import { planWindows } from '../../functions/core/plan/planWindows.ts';
 import { DEFAULT_JOB_LIMITS } from '../../functions/core/plan/jobLimits.ts';
-import { CASE_BUDGET_MS, corpus, fuzzParameters } from './fuzzSettings.ts';
+import { CASE_BUDGET_MS, corpus, fuzzParameters, single } from './fuzzSettings.ts';
 
 const validJob = { op: 'tile-reduce', items: ['x.json'], params: { expression: 'nir', reducer: 'mean' }, output: 'out' };
 
@@ -35,7 +35,7 @@ describe('job contract (property)', () => {
         expect((e as InvalidJobError).problems.length).toBeGreaterThan(0);
       }
       expect(performance.now() - started).toBeLessThan(CASE_BUDGET_MS);
-    }), fuzzParameters(corpus<unknown>('jobs.json')));
+    }), fuzzParameters(single(corpus<unknown>('jobs.json'))));
   });
 
   it('plans any grid into windows that tile it exactly within the ceiling, or refuses it before building them', () => {
@@ -55,6 +55,6 @@ describe('job contract (property)', () => {
         expect(e).toBeInstanceOf(InputError);
       }
       expect(performance.now() - started).toBeLessThan(CASE_BUDGET_MS);
-    }), { ...fuzzParameters(), examples: corpus<{ width: number; height: number; block: number }>('grids.json').map((c) => [c, 1769]) });
+    }), fuzzParameters(corpus<{ width: number; height: number; block: number }>('grids.json').map((c) => [c, 1769])));
   });
 });

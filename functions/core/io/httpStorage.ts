@@ -67,6 +67,11 @@ export class HttpStorage implements Storage {
     return this.withRetries(href, 'GET', { Range: `bytes=${offset}-${last}` }, false, async ({ res, abort }) => {
       if (res.status === 416) {
         abort();
+        // "Nothing there" only when the server says where the object ends, and the range starts past it.
+        const total = /^bytes \*\/(\d+)$/.exec((res.headers.get('content-range') ?? '').trim())?.[1];
+        if (total === undefined || offset < Number(total)) {
+          throw new InputError(href, `the server refused bytes ${offset}-${last} (HTTP 416) without showing that the object ends before them`);
+        }
         return new Uint8Array(0);
       }
       if (res.status === 206) {

@@ -85,6 +85,10 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   if (geometry.type === 'Polygon') coords = [geometry.coordinates];
   else if (geometry.type === 'MultiPolygon') coords = geometry.coordinates as unknown[];
   else return { polygons: [], problem: `geometry type ${geometry.type}; expected Polygon or MultiPolygon` };
+  // The file is another party's: every level must be the arrays GeoJSON promises before it is read.
+  if (!Array.isArray(geometry.coordinates) || !coords.every((poly) => Array.isArray(poly) && poly.every(Array.isArray))) {
+    return { polygons: [], problem: `${geometry.type} coordinates are not nested arrays of rings` };
+  }
   const problems: string[] = [];
   const polygons = (coords as unknown[][]).map((poly, p) => (poly as unknown[][]).map((ring, r) => {
     const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
@@ -97,6 +101,7 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
 
 function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?: string } {
   const n = positions.length;
+  if (!positions.every((p) => Array.isArray(p) && p.length >= 2)) return { ring: new Float64Array(0), problem: 'has a position that is not [x, y]' };
   const closed = n > 0 && same(positions[0], positions[n - 1]);
   const ring = new Float64Array(2 * (closed ? n : n + 1));
   for (let i = 0; i < n; i++) {
