@@ -7,7 +7,14 @@
  * await writeFile('huge.tif', hugeTiff());
  */
 import { deflateSync } from 'node:zlib';
-import { ASCII, buildTiff, DATA_OFFSET, DOUBLE, LONG, SHORT } from '../unit/raster/tiffBuilder.ts';
+import { ASCII, buildTiff, DATA_OFFSET, DOUBLE, LONG, SHORT, type Entry } from '../unit/raster/tiffBuilder.ts';
+
+/** GeoTIFF tags of a 10 m grid in EPSG:32633 with its corner at (500000, 5000000). */
+const UTM33_10M: Entry[] = [
+  { tag: 33550, type: DOUBLE, values: [10, 10, 0] },
+  { tag: 33922, type: DOUBLE, values: [0, 0, 0, 500000, 5000000, 0] },
+  { tag: 34735, type: SHORT, values: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633] },
+];
 
 /** 245 x 245 = 60,025 tiles that all point at the same 16 bytes; every header limit is respected. */
 export function hugeTiff(side = 1_000_000, tile = 4096): Uint8Array {
@@ -27,9 +34,7 @@ export function hugeTiff(side = 1_000_000, tile = 4096): Uint8Array {
       { tag: 324, type: LONG, values: new Array(tiles).fill(8) },
       { tag: 325, type: LONG, values: new Array(tiles).fill(16) },
       { tag: 339, type: SHORT, values: [1] },
-      { tag: 33550, type: DOUBLE, values: [10, 10, 0] },
-      { tag: 33922, type: DOUBLE, values: [0, 0, 0, 500000, 5000000, 0] },
-      { tag: 34735, type: SHORT, values: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633] },
+      ...UTM33_10M,
     ],
   });
 }
@@ -79,9 +84,7 @@ export function zipBombCog(opts: { width?: number; height?: number; bands?: numb
       { tag: 324, type: LONG, values: new Array(tiles).fill(DATA_OFFSET) },
       { tag: 325, type: LONG, values: new Array(tiles).fill(data.length) },
       { tag: 339, type: SHORT, values: new Array(bands).fill(3) },
-      { tag: 33550, type: DOUBLE, values: [10, 10, 0] },
-      { tag: 33922, type: DOUBLE, values: [0, 0, 0, 500000, 5000000, 0] },
-      { tag: 34735, type: SHORT, values: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633] },
+      ...UTM33_10M,
     ],
   });
 }
@@ -96,9 +99,7 @@ export function overflowingTileTiff(inflated = 64 * 2 ** 20): Uint8Array {
       { tag: 258, type: SHORT, values: [8] }, { tag: 259, type: SHORT, values: [8] }, { tag: 262, type: SHORT, values: [1] },
       { tag: 277, type: SHORT, values: [1] }, { tag: 322, type: SHORT, values: [256] }, { tag: 323, type: SHORT, values: [256] },
       { tag: 324, type: LONG, values: [DATA_OFFSET] }, { tag: 325, type: LONG, values: [data.length] },
-      { tag: 33550, type: DOUBLE, values: [10, 10, 0] },
-      { tag: 33922, type: DOUBLE, values: [0, 0, 0, 500000, 5000000, 0] },
-      { tag: 34735, type: SHORT, values: [1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32633] },
+      ...UTM33_10M,
     ],
   });
 }
