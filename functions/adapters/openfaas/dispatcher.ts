@@ -37,6 +37,8 @@ export function gatewayDispatcher(opts: GatewayOptions): Dispatcher {
           ...(opts.callToken ? { [CALL_TOKEN_HEADER]: opts.callToken } : {}),
         },
         body: JSON.stringify(message),
+        // The gateway only queues the call: a gateway that does not answer in this time is down.
+        signal: AbortSignal.timeout(30_000),
       });
       if (res.status !== 202 && !res.ok) {
         await res.body?.cancel();
