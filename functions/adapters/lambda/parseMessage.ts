@@ -6,6 +6,7 @@
  * const { raw, base } = await jobFromMessage(record.body);
  */
 import { InputError } from '../../core/errors.ts';
+import { parseJson } from '../../core/io/parseJson.ts';
 import { readJobFile, type FinalizeMessage, type PartitionMessage } from '../../core/engine/index.ts';
 
 export async function jobFromMessage(body: string): Promise<{ raw: unknown; base?: string; ref?: string }> {
@@ -46,12 +47,7 @@ export function jobIdOf(body: string): string | undefined {
 }
 
 function parseBody(body: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (e) {
-    throw new InputError('message', `not JSON: ${(e as Error).message}`);
-  }
+  const value = parseJson(body, 'message');
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('message', 'expected a JSON object');
   return value;
 }

@@ -8,6 +8,7 @@
  * server.listen(Number(process.env.PORT ?? 3000));
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { parseJson } from '../../core/io/parseJson.ts';
 import { callAllowed, INPUTLESS_FUNCTIONS } from './callToken.ts';
 import type { Handler, HandlerContext } from './handlers/handlerContext.ts';
 
@@ -38,9 +39,9 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, poli
     let body: unknown = {};
     try {
       const text = await readBody(req);
-      if (!inputless && text.trim()) body = JSON.parse(text);
+      if (!inputless && text.trim()) body = parseJson(text, 'body');
     } catch (e) {
-      return reply(400, { error: `body is not JSON: ${(e as Error).message}` });
+      return reply(400, { error: (e as Error).message });
     }
     try {
       const result = await handler({ ...ctx, log: (event, fields) => ctx.log(event, { callId, ...fields }) }, body);

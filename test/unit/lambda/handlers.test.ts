@@ -138,7 +138,7 @@ describe('op handler', () => {
     const dead = await aws.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
       TableName: aws.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JOB#unknown' },
     }));
-    expect(dead.Items?.[0]).toMatchObject({ sk: `DEAD#${batch.Records[2].messageId}`, error: expect.stringMatching(/not JSON/) });
+    expect(dead.Items?.[0]).toMatchObject({ sk: `DEAD#${batch.Records[2].messageId}`, error: expect.stringMatching(/message: not valid JSON/) });
   });
 });
 
