@@ -1,6 +1,6 @@
 /**
  * Property tests of the parcel readers (issue 10): whatever bytes a parcel file holds (random, the sample
- * FlatGeobuf cut, bit-flipped or with a size field overwritten, arbitrary GeoJSON), reading it and making
+ * FlatGeobuf or GeoParquet cut, bit-flipped or with a size field overwritten, arbitrary GeoJSON), reading it and making
  * parcels of it ends in parcels or an InputError naming the file, quickly, never another error or a hang.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { toParcels } from '../../functions/core/vector/toParcels.ts';
 import { CASE_BUDGET_MS, corpus, fuzzParameters, single } from './fuzzSettings.ts';
 
 const SAMPLE = new Uint8Array(readFileSync(`${import.meta.dirname}/../../sample-data/parcels/si-eurocrops-2021.fgb`));
+const PARQUET = new Uint8Array(readFileSync(`${import.meta.dirname}/../../sample-data/parcels/dk-fiboa-2024.parquet`));
 const files = new Map<string, Uint8Array>();
 
 /** Files held in memory under `mem://`: no disk traffic per case. */
@@ -40,16 +41,16 @@ async function readsOrRefuses(name: string, bytes: Uint8Array): Promise<void> {
   expect(performance.now() - started).toBeLessThan(CASE_BUDGET_MS);
 }
 
-/** The sample with one kind of damage: cut, bytes flipped, or a 32-bit field overwritten. */
-const damagedFgb = fc.oneof(
-  fc.integer({ min: 0, max: SAMPLE.length }).map((n) => SAMPLE.slice(0, n)),
-  fc.array(fc.tuple(fc.nat(SAMPLE.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
-    const b = SAMPLE.slice();
+/** A sample file with one kind of damage: cut, bytes flipped, or a 32-bit field overwritten. */
+const damaged = (sample: Uint8Array) => fc.oneof(
+  fc.integer({ min: 0, max: sample.length }).map((n) => sample.slice(0, n)),
+  fc.array(fc.tuple(fc.nat(sample.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
+    const b = sample.slice();
     for (const [at, mask] of flips) b[at] ^= mask;
     return b;
   }),
-  fc.tuple(fc.nat(SAMPLE.length - 4), fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 12, 1 << 20)).map(([at, v]) => {
-    const b = SAMPLE.slice();
+  fc.tuple(fc.nat(sample.length - 4), fc.constantFrom(0, 1, 0x7fffffff, 0xffffffff, 12, 1 << 20)).map(([at, v]) => {
+    const b = sample.slice();
     new DataView(b.buffer).setUint32(at - (at % 4), v, true);
     return b;
   }),
@@ -61,7 +62,11 @@ beforeAll(() => registerStorage('mem', memory));
 describe('parcel readers (property)', () => {
   it('reads a damaged FlatGeobuf or refuses it with an InputError naming it', async () => {
     const tiny = corpus<number[]>('fgb-prefixes.json').map((n) => SAMPLE.slice(0, n[0]));
-    await fc.assert(fc.asyncProperty(damagedFgb, (bytes) => readsOrRefuses('parcels.fgb', bytes)), fuzzParameters(single(tiny)));
+    await fc.assert(fc.asyncProperty(damaged(SAMPLE), (bytes) => readsOrRefuses('parcels.fgb', bytes)), fuzzParameters(single(tiny)));
+  });
+
+  it('reads a damaged GeoParquet or refuses it with an InputError naming it', async () => {
+    await fc.assert(fc.asyncProperty(damaged(PARQUET), (bytes) => readsOrRefuses('parcels.parquet', bytes)), fuzzParameters());
   });
 
   it('reads any JSON as GeoJSON parcels or refuses it with an InputError naming it', async () => {

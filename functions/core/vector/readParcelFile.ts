@@ -78,7 +78,7 @@ async function fromGeoParquet(href: string, bytes: Uint8Array): Promise<RawParce
   const metadata = await parquetMetadataAsync(file);
   const geoText = metadata.key_value_metadata?.find((kv) => kv.key === 'geo')?.value;
   if (!geoText) throw new InputError(href, 'a Parquet file without GeoParquet "geo" metadata');
-  const geo = JSON.parse(geoText) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown }> };
+  const geo = parseJson(geoText, `${href} GeoParquet "geo" metadata`) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown }> };
   const column = geo.columns[geo.primary_column];
   if (!column) throw new InputError(href, `GeoParquet primary column "${geo.primary_column}" is not described`);
   if (column.encoding && column.encoding.toUpperCase() !== 'WKB') {
