@@ -1,9 +1,10 @@
 /**
  * The eofn deployment of one provider configuration: a data bucket (outputs, staging, arrivals), the job
  * table and the idempotency table, the `jobs`, per-op and `finalize` queues with their functions and DLQs,
- * the arrivals function (S3 ObjectCreated and configured SNS topics), and the completion topic. Every DLQ is
- * read by the dead-letter consumer, a scheduled sweeper settles what no message reports, and alarms on DLQ
- * depth, function errors and throttles go to the alarm topic.
+ * the arrivals function (S3 ObjectCreated and configured SNS topics, filtered on the message attributes by
+ * the arrival rules), and the completion topic. Every DLQ is read by the dead-letter consumer, a scheduled
+ * sweeper settles what no message reports, and alarms on DLQ depth, function errors and throttles go to the
+ * alarm topic.
  *
  * @example
  * new EofnStack(app, 'eofn-aws-eu-central-1', { config: loadProviderConfig('aws-eu-central-1') });
@@ -19,14 +20,16 @@ import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSourceV2, SnsEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { namesToEnv, settingsJson, type DeploymentNames } from '../functions/adapters/lambda/config.ts';
 import { SWEEP_INDEX } from '../functions/adapters/lambda/jobStore.ts';
 import { checkConcurrency, DEAD_LETTER_CONCURRENCY } from './concurrencyBudget.ts';
+import { arrivalFilterPolicy } from '../functions/core/arrivals/arrivalFilterPolicy.ts';
 import type { ProviderConfig } from './providerConfig.ts';
-import { entryFunction, QueueFunction } from './queueFunction.ts';
+import { DEAD_LETTER_TIMEOUT_SECONDS, entryFunction, QueueFunction } from './queueFunction.ts';
+import { VISIBILITY_FACTOR } from '../functions/adapters/lambda/attemptTiming.ts';
 
 /** The calls the handlers make on the jobs table (no Scan, DeleteItem or batch writes: none is used). */
 const JOBS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
@@ -99,16 +102,28 @@ export class EofnStack extends Stack {
       opQueues: Object.fromEntries(Object.entries(this.opFunctions).map(([op, f]) => [op, f.queue.queueUrl])),
       completionTopicArn: completed.topicArn, stagingPrefix: `s3://${data.bucketName}/staging`,
     };
-    const environment = namesToEnv(names);
+    const environment: Record<string, string> = {
+      ...namesToEnv(names),
+      // What a job may read or write, as IAM allows it: the data bucket and the source buckets.
+      EOFN_ALLOWED_BUCKETS: [data.bucketName, ...config.sourceBuckets].join(','),
+      ...(config.allowedHosts ? { EOFN_ALLOWED_HOSTS: config.allowedHosts.join(',') } : {}),
+    };
 
-    const arrivalsDlq = new Queue(this, 'ArrivalsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    const arrivalsDlq = new Queue(this, 'ArrivalsDlq', {
+      encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds(VISIBILITY_FACTOR * DEAD_LETTER_TIMEOUT_SECONDS),
+    });
     const arrivals = entryFunction(this, 'Arrivals', {
       ...common, entry: 'arrivals', memoryMb: 512, timeoutSeconds: 60, environment, reservedConcurrency: config.arrivalsReservedConcurrency,
     });
     arrivals.configureAsyncInvoke({ retryAttempts: 2 });
     arrivals.addEventSource(new S3EventSourceV2(data, { events: [EventType.OBJECT_CREATED], filters: [{ prefix: config.arrivalPrefix, suffix: '.json' }] }));
+    // Earth Search publishes every item of every collection: the filter policy keeps out what no rule takes,
+    // so unrelated items never invoke the function (see arrivalFilterPolicy.ts).
+    const policy = arrivalFilterPolicy(config.arrivalRules);
+    const filterPolicy = policy && Object.fromEntries(Object.entries(policy).map(([k, v]) => [k, new SubscriptionFilter(v)]));
     for (const [i, arn] of config.arrivalTopics.entries()) {
-      arrivals.addEventSource(new SnsEventSource(Topic.fromTopicArn(this, `ArrivalTopic${i}`, arn), { deadLetterQueue: arrivalsDlq }));
+      arrivals.addEventSource(new SnsEventSource(Topic.fromTopicArn(this, `ArrivalTopic${i}`, arn), { deadLetterQueue: arrivalsDlq, filterPolicy }));
     }
     // Failed asynchronous invocations (S3 events) land in the same DLQ after two retries.
     (arrivals.node.defaultChild as CfnFunction).deadLetterConfig = { targetArn: arrivalsDlq.queueArn };
@@ -117,7 +132,7 @@ export class EofnStack extends Stack {
     // Every DLQ has a consumer: deaths are recorded with their reason and their jobs failed.
     const queueFunctions = [jobs, finalize, ...Object.values(this.opFunctions)];
     const dlqs = [...queueFunctions.map((f) => f.deadLetterQueue), arrivalsDlq];
-    const deadLetters = entryFunction(this, 'DeadLetters', { ...common, entry: 'dead-letters', memoryMb: 512, timeoutSeconds: 60, environment });
+    const deadLetters = entryFunction(this, 'DeadLetters', { ...common, entry: 'dead-letters', memoryMb: 512, timeoutSeconds: DEAD_LETTER_TIMEOUT_SECONDS, environment });
     for (const q of dlqs) {
       deadLetters.addEventSource(new SqsEventSource(q, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: DEAD_LETTER_CONCURRENCY }));
     }

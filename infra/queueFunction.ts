@@ -18,6 +18,8 @@ import { VISIBILITY_FACTOR } from '../functions/adapters/lambda/attemptTiming.ts
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const RUNTIME = Runtime.NODEJS_22_X;
+/** Timeout of the dead-letter consumer; every DLQ's visibility timeout is sized to it. */
+export const DEAD_LETTER_TIMEOUT_SECONDS = 60;
 
 export interface LambdaSize {
   memoryMb: number;
@@ -79,6 +81,8 @@ export class QueueFunction extends Construct {
     super(scope, id);
     this.deadLetterQueue = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+      // Read by the dead-letter consumer: the same rule as for any queue a function consumes.
+      visibilityTimeout: Duration.seconds(VISIBILITY_FACTOR * DEAD_LETTER_TIMEOUT_SECONDS),
     });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,

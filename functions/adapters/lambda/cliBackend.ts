@@ -7,7 +7,7 @@
  * const backend = createAwsBackend();
  * const id = await backend.submit('jobs/ndvi.json'); // then: await backend.status(id)
  */
-import { loadPrepared, readJobFile } from '../../core/engine/index.ts';
+import { readJobFile } from '../../core/engine/index.ts';
 import { InputError } from '../../core/errors.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
@@ -63,11 +63,9 @@ export function createAwsBackend(
         return 0;
       }
       if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
-      if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId, preparedRef: job.preparedRef }]);
-      const ids = new Set(reset.partitions);
-      if (!ids.size) return 0;
-      const { plan } = await loadPrepared(job.preparedRef);
-      const messages = partitionMessages(jobId, job.op, job.preparedRef, plan.partitions.filter((p) => ids.has(p.id)));
+      if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId }]);
+      const messages = partitionMessages(jobId, job.op, reset.partitions.map((id) => ({ id })));
+      if (!messages.length) return 0;
       await send(job.queueUrl, messages);
       return messages.length;
     },

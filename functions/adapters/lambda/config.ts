@@ -9,6 +9,10 @@
  * const config = configFromEnv(); // names from EOFN_TABLE, EOFN_OP_QUEUES, …; settings bundled
  */
 import { ArrivalRulesSchema, type ArrivalRule } from '../../core/arrivals/arrivalRules.ts';
+import type { JobLimits } from '../../core/plan/jobLimits.ts';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 declare const EOFN_BUNDLED_SETTINGS: string | undefined;
 
@@ -35,6 +39,8 @@ export interface DeploymentSettings {
   /** Days a finished job's records stay in the table (DynamoDB TTL). */
   retentionDays: number;
   arrivalRules: ArrivalRule[];
+  /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
+  jobLimits?: Partial<JobLimits>;
 }
 
 export type DeploymentConfig = DeploymentNames & DeploymentSettings;
@@ -69,6 +75,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, bundled: str
     stagingPrefix: (env[ENV.staging] ?? '').replace(/\/+$/, ''),
     ...settings,
     arrivalRules: ArrivalRulesSchema.parse(settings.arrivalRules),
+    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
   };
 }
 

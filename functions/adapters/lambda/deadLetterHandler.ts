@@ -46,7 +46,7 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
     logger.error('partition dead', { jobId: msg.jobId, partition: msg.partition.id, reason });
     metrics.addMetric('PartitionsDead', MetricUnit.Count, 1);
     if (counts && counts.done + counts.failed === counts.total) {
-      const finalize: FinalizeMessage = { kind: 'finalize', jobId: msg.jobId, preparedRef: msg.preparedRef };
+      const finalize: FinalizeMessage = { kind: 'finalize', jobId: msg.jobId };
       await send(config.finalizeQueueUrl, [finalize]);
     }
   }

@@ -36,7 +36,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       logger.info('job already finalized', { jobId: msg.jobId });
       return;
     }
-    if (claim.status === 'FINALIZING') await finalize(claim, msg.preparedRef);
+    if (claim.status === 'FINALIZING') await finalize(claim);
     const job = (await store.getJob(msg.jobId))!;
     // After the job is recorded SUCCEEDED: a late duplicate partition then finds the job done, not its scratch.
     if (job.status === 'SUCCEEDED' && job.output) await removeScratch(job.output);
@@ -45,9 +45,10 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     }
   }
 
-  async function finalize(job: JobItem, preparedRef: string): Promise<void> {
+  async function finalize(job: JobItem): Promise<void> {
     const started = performance.now();
-    const { prepared, plan } = await loadPrepared(preparedRef);
+    if (!job.preparedRef || !job.preparedDigest) throw new Error(`job ${job.id} has no prepared job recorded`);
+    const { prepared, plan } = await loadPrepared(job.preparedRef, job.preparedDigest);
     const parts = new Map((await store.partitions(job.id)).map((p) => [p.id, p]));
     const failed = plan.partitions.filter((p) => parts.get(p.id)?.status !== 'SUCCEEDED');
     const errors = failed.map((p) => `partition ${p.id}: ${parts.get(p.id)?.error ?? 'did not complete'}`);

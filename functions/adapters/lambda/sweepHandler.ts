@@ -28,12 +28,9 @@ export function createSweepHandler(deps: LambdaDeps, options: SweepOptions = {})
       settled.push(`${p.jobId}/${p.id}`);
       logger.error('overdue partition settled', { jobId: p.jobId, partition: p.id, reason });
       if (counts && counts.done + counts.failed === counts.total) {
-        const job = await store.getJob(p.jobId);
-        if (job?.preparedRef) {
-          const message: FinalizeMessage = { kind: 'finalize', jobId: p.jobId, preparedRef: job.preparedRef };
-          await send(config.finalizeQueueUrl, [message]);
-          finalized.push(p.jobId);
-        }
+        const message: FinalizeMessage = { kind: 'finalize', jobId: p.jobId };
+        await send(config.finalizeQueueUrl, [message]);
+        finalized.push(p.jobId);
       }
     }
     metrics.addMetric('PartitionsSwept', MetricUnit.Count, settled.length);

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, planJob, prepareJob, readJobFile, readJobRecord, removeScratch, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, removeScratch, storePrepared, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
 import { hostname } from 'node:os';
@@ -20,6 +20,7 @@ import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 export interface LocalRunOptions {
   jobHref?: string;
@@ -52,15 +53,17 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? availableParallelism());
-  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
+  // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.
+  if (prepared.search) await storePrepared(prepared, plan);
 
   const previous = await readJobRecord(prepared.outputHref).catch(() => undefined);
   if (!opts.force && previous?.status === 'SUCCEEDED' && previous.id === prepared.job.id) {
     return { record: previous, prepared, plan, alreadyDone: true };
   }
   // --force starts clean: no part of any earlier run is reused.
-  if (opts.force) await removeScratch(prepared.outputHref);
+  if (opts.force) await removeScratch(prepared.outputHref, LOCAL_SCRATCH);
 
   const record: JobRecord = {
     id: prepared.job.id, op: prepared.job.op, status: 'RUNNING', memoryMb: plan.memoryMb,
@@ -109,9 +112,12 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   delete record.runner;
   await saver.now();
   stopOnSignal();
-  if (record.status === 'SUCCEEDED') await removeScratch(prepared.outputHref);
+  if (record.status === 'SUCCEEDED') await removeScratch(prepared.outputHref, LOCAL_SCRATCH);
   return { record, prepared, plan, alreadyDone: false };
 }
+
+/** A local run keeps `_eofn/` only for a search job: the items the search found, which a re-run reuses. */
+const LOCAL_SCRATCH = [PARTS_FOLDER, '_failed'];
 
 function resumeCommand(opts: LocalRunOptions, outputHref: string): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

@@ -58,7 +58,6 @@ describe('parts belong to the job that wrote them', () => {
     expect(record.partitions.filter((p) => p.reused)).toEqual([]);
     expect((await readFile(join(output, 'result.tif'))).equals(await cleanProduct(jobB))).toBe(true);
     expect(existsSync(join(output, '_parts'))).toBe(false);
-    expect(existsSync(join(output, '_eofn'))).toBe(false);
   });
 
   it('--force recomputes every partition, even where a part of this job exists', async () => {

@@ -50,7 +50,8 @@ describe('exact JSON', () => {
     expect((prepared.setup as { nodata: number }).nodata).toBeNaN();
 
     // Act
-    const stored = await loadPrepared(await storePrepared(prepared, plan));
+    const ref = await storePrepared(prepared, plan);
+    const stored = await loadPrepared(ref.href, ref.digest);
 
     // Assess
     expect((stored.prepared.setup as { nodata: number }).nodata).toBeNaN();
