@@ -28,7 +28,7 @@ function diasJob(id: string): Record<string, unknown> {
 }
 
 async function reconcile(): Promise<any> {
-  const res = await fetch(`${dias.gateway.url}/function/eofn-reconcile`, { method: 'POST' });
+  const res = await fetch(`${dias.gateway.url}/function/eofn-reconcile`, { method: 'POST', headers: dias.headers });
   const body = await res.json();
   await dias.gateway.idle();
   return body;
@@ -83,7 +83,7 @@ describe('when a function dies (DIAS: OpenFaaS, PostgreSQL)', () => {
 
     // Act: submit, then let the reconciler run (every lease is 2 s here) until every job has settled
     for (const id of ['dias-dies-part', 'dias-dies-final', 'dias-dies-jobs']) {
-      const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', body: JSON.stringify({ kind: 'job', job: diasJob(id) }) });
+      const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', job: diasJob(id) }) });
       expect(res.status).toBe(202);
     }
     await dias.gateway.idle();
