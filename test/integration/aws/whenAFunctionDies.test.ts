@@ -251,7 +251,12 @@ describe('when a function dies (AWS, emulated)', () => {
     expect((first as SQSBatchResponse).batchItemFailures).toEqual([]);
     const events = (await completions()).filter((e) => e.jobId === 'dies-dup');
     expect(events).toEqual([expect.objectContaining({ status: 'SUCCEEDED', eventId: expect.stringMatching(/^dies-dup\/SUCCEEDED\//) })]);
-    expect(await deps.store.getJob('dies-dup')).toMatchObject({ status: 'SUCCEEDED', notified: true });
+    const done = (await deps.store.getJob('dies-dup'))! as unknown as Record<string, number>;
+    expect(done).toMatchObject({ status: 'SUCCEEDED', notified: true });
+    // The table's TTL attribute (dynalite has no TTL; the template test checks that the table enables it):
+    // the finished job expires after the configured retention.
+    expect(done.expiresAt - Date.now() / 1000).toBeGreaterThan(aws.config.retentionDays * 86400 - 120);
+    expect(done.expiresAt - Date.now() / 1000).toBeLessThanOrEqual(aws.config.retentionDays * 86400);
   });
 
   it('the sweeper settles a partition whose messages were lost, and the job fails visibly', async () => {
