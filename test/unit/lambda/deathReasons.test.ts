@@ -46,4 +46,3 @@ describe('attempt timing', () => {
     expect(seen[0]).toBeGreaterThanOrEqual(149); // the last quarter of a short timeout (1 s of a long one)
   });
 });
-});
