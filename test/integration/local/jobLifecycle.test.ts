@@ -3,7 +3,8 @@
  * never picks up another job's parts from the same output, `--force` starts clean, progress is visible
  * during a run, and an interrupted run says INTERRUPTED with the command that resumes it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -136,5 +137,36 @@ describe('job.json during and after a run', () => {
 
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'INTERRUPTED', resume: expect.stringContaining(`--output ${output}`) });
     expect(JSON.parse(status.stdout).errors.join('\n')).toMatch(/the run \(pid \d+\) ended before the job settled/);
+  });
+});
+
+describe('eofn status of an s3:// output', () => {
+  it('reads job.json from S3 (AWS_ENDPOINT_URL) and says INTERRUPTED for a run whose process is gone', async () => {
+    // Prepare: a job run into an S3 output (emulated), its job.json then made to look like a killed run's
+    const { startFauxqs } = await import('fauxqs');
+    const { S3Storage } = await import('../../../functions/adapters/shared/s3Storage.ts');
+    const { s3Client } = await import('../../../functions/adapters/shared/awsClients.ts');
+    const { registerStorage } = await import('../../../functions/core/io/storage.ts');
+    const { readJobRecord, writeJobRecord } = await import('../../../functions/core/engine/index.ts');
+    const faux = await startFauxqs({ port: 0, logger: false });
+    faux.createBucket('outputs');
+    registerLocalStorages();
+    registerStorage('s3', new S3Storage(s3Client({ endpoint: faux.address, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })));
+    const output = 's3://outputs/ndvi';
+    await runJobLocally({ job: { raw: ndviJob({ reducer: 'mean' }) }, output, workers: 1, memoryMb: 161, quiet: true });
+    // Asynchronously: the S3 emulator answers from this process.
+    const env = { ...process.env, AWS_ENDPOINT_URL: faux.address, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+    const status = () => promisify(execFile)(NODE, [resolve('bin/eofn.js'), 'status', output, '--json'], { env }).catch((e) => e);
+    const done = await status();
+    const record = (await readJobRecord(output))!;
+    await writeJobRecord(output, { ...record, status: 'RUNNING', runner: { pid: 2 ** 22 + 7, host: (await import('node:os')).hostname() } });
+
+    // Act
+    const killed = await status();
+    await faux.stop();
+
+    // Assess
+    expect(JSON.parse(done.stdout)).toMatchObject({ status: 'SUCCEEDED', output, done: 8, total: 8 });
+    expect(JSON.parse(killed.stdout)).toMatchObject({ status: 'INTERRUPTED', output, resume: expect.stringContaining(`--output ${output}`) });
   });
 });
