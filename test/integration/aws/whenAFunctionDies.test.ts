@@ -285,6 +285,28 @@ describe('when a function dies (AWS, emulated)', () => {
   });
 });
 
+describe('eofn redrive (AWS) of a stuck partition', () => {
+  it('sends again a partition RUNNING past its deadline, and leaves one within it alone', async () => {
+    // Prepare: a planned job; one partition's attempt is past its deadline, another's is not
+    const sent: [string, any[]][] = [];
+    const deps = awsTestDeps(aws, { send: async (url, m) => void sent.push([url, m]) });
+    await createJobsHandler(deps)(sqsEvent({ kind: 'job', job: { ...job('crash'), id: 'dies-stuck', output: `s3://${aws.bucket}/out/dies-stuck` } }), fakeContext());
+    const [stuck, alive] = sent[0][1].map((m) => m.partition.id);
+    const now = Math.floor(Date.now() / 1000);
+    await deps.store.startPartition('dies-stuck', stuck, now - 1);
+    await deps.store.startPartition('dies-stuck', alive, now + 600);
+    sent.length = 0;
+
+    // Act
+    const n = await createAwsBackend(aws.config, deps.store, deps.send).redrive('dies-stuck');
+
+    // Assess
+    expect(n).toBe(1);
+    expect(sent).toEqual([[aws.config.opQueues[OP], [{ kind: 'partition', jobId: 'dies-stuck', op: OP, partition: { id: stuck } }]]]);
+    expect((await deps.store.getPartition('dies-stuck', stuck))?.sweepAt).toBeUndefined(); // the new attempt sets its own
+  });
+});
+
 function sqsEvent(body: unknown): SQSEvent {
   return {
     Records: [{
