@@ -8,20 +8,23 @@
 import { InputError } from '../errors.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
+import type { RasterFallback } from '../raster/openRaster.ts';
 import { openRasterCached } from './openRasterCached.ts';
+import { rasterFallbackOf } from '../stac/rasterFallback.ts';
 import { assetOf, type ResolvedItem } from '../stac/resolveItems.ts';
 
 export interface SetupItem {
   id: string;
   index: number;
   datetime: string | null;
-  assets: Record<string, { href: string }>;
+  /** `fallback`: the STAC nodata / proj:* a reader uses where the file has none (JPEG 2000 bands). */
+  assets: Record<string, { href: string; fallback?: RasterFallback }>;
 }
 
 export async function readItemAsset(item: SetupItem, key: string, grid: Grid, window: Window, keepNodata = false): Promise<Float32Array> {
   const href = item.assets[key].href;
   try {
-    const raster = await openRasterCached(href);
+    const raster = await openRasterCached(item.assets[key]);
     return await readOnGrid(raster, grid, window, { keepNodata });
   } catch (e) {
     const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
@@ -35,8 +38,15 @@ export async function readItemAsset(item: SetupItem, key: string, grid: Grid, wi
 export function setupItemsOf(items: ResolvedItem[], keys: string[]): SetupItem[] {
   return items.map((item) => ({
     id: item.id, index: item.index, datetime: item.datetime,
-    assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
+    assets: Object.fromEntries(keys.map((k) => [k, setupAssetOf(item, k)])),
   }));
+}
+
+/** The href of an item's asset, with what its STAC metadata says for the reader to fall back on. */
+export function setupAssetOf(item: ResolvedItem, key: string): SetupItem['assets'][string] {
+  const asset = assetOf(item, key);
+  const fallback = rasterFallbackOf(asset, item);
+  return fallback ? { href: asset.href, fallback } : { href: asset.href };
 }
 
 /** Opens every asset's header up front: a missing or broken file fails the job before any work. */
@@ -46,7 +56,7 @@ export async function checkItemAssets(items: SetupItem[], keys: string[], grid: 
     const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
     let crs: string;
     try {
-      crs = (await openRasterCached(href)).info.grid.crs;
+      crs = (await openRasterCached(item.assets[key])).info.grid.crs;
     } catch (e) {
       throw new InputError(where, (e as Error).message);
     }

@@ -46,10 +46,10 @@ export const composite: Operation<CompositeSetup> = {
     const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
     const keys = params.mask ? [...reads, params.mask.asset] : reads;
     const setupItems = setupItemsOf(items, keys);
-    const first = await openRasterCached(setupItems[0].assets[params.assets[0]].href);
+    const first = await openRasterCached(setupItems[0].assets[params.assets[0]]);
     const grid = first.info.grid;
     await checkItemAssets(setupItems, keys, grid);
-    const inputTypes = await Promise.all(params.assets.map(async (k) => (await openRasterCached(setupItems[0].assets[k].href)).info));
+    const inputTypes = await Promise.all(params.assets.map(async (k) => (await openRasterCached(setupItems[0].assets[k])).info));
     const inputDtype = inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';
     const dtype: DType = params.dtype ?? (PICKING_METHODS.includes(params.method) ? inputDtype : 'float32');
     const declared = inputTypes[0].nodata;

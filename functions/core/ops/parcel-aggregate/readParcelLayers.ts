@@ -83,7 +83,7 @@ function sameGrid(a: Grid, b: Grid): boolean {
 async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<ReturnType<typeof openRasterCached>>) => Promise<T>): Promise<T> {
   const href = item.assets[key].href;
   try {
-    return await work(await openRasterCached(href));
+    return await work(await openRasterCached(item.assets[key]));
   } catch (e) {
     const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
     if (e instanceof InputError) throw new InputError(where, e.message);
