@@ -23,6 +23,8 @@ export interface DecodedTile {
 
 type OpenJpeg = Awaited<ReturnType<typeof openJpegFactory>>;
 let instance: Promise<OpenJpeg> | undefined;
+/** OpenJPEG's [ERROR] lines of the decode in progress: the wrapper reports a failed decode only there. */
+let errors: string[] = [];
 
 function wasmPath(): string {
   try {
@@ -34,8 +36,9 @@ function wasmPath(): string {
 }
 
 function openJpeg(): Promise<OpenJpeg> {
-  // OpenJPEG's [INFO]/[WARNING] lines would go to stdout; errors surface as the decode failing.
-  instance ??= openJpegFactory({ wasmBinary: readFileSync(wasmPath()), print: () => {}, printErr: () => {} });
+  // OpenJPEG's [INFO]/[WARNING] lines would go to stdout; only its errors are kept.
+  const keep = (line: string) => { if (line.startsWith('[ERROR]')) errors.push(line.slice(8).trim()); };
+  instance ??= openJpegFactory({ wasmBinary: readFileSync(wasmPath()), print: keep, printErr: keep });
   return instance;
 }
 
@@ -43,6 +46,7 @@ function openJpeg(): Promise<OpenJpeg> {
 export async function decodeJ2kTile(codestream: Uint8Array, reduce: number, size: { width: number; height: number }): Promise<DecodedTile> {
   const module = await openJpeg();
   const decoder = new module.J2KDecoder();
+  errors = [];
   try {
     decoder.getEncodedBuffer(codestream.length).set(codestream);
     if (reduce > 0) decoder.decodeSubResolution(reduce, 0);
@@ -51,6 +55,7 @@ export async function decodeJ2kTile(codestream: Uint8Array, reduce: number, size
     const bytesPerSample = info.bitsPerSample <= 8 ? 1 : 2;
     const expected = size.width * size.height * info.componentCount * bytesPerSample;
     const decoded = decoder.getDecodedBuffer();
+    if (errors.length) throw new Error(errors.join('; '));
     if (decoded.length < expected) throw new Error(`decoded ${decoded.length} bytes, expected ${expected}`);
     // The decoded buffer lives in the wasm heap and is reused: copy it out.
     return { width: size.width, height: size.height, components: info.componentCount, bytesPerSample, data: decoded.slice(0, expected) };
