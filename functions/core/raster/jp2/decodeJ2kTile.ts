@@ -8,7 +8,7 @@
  * const tile = await decodeJ2kTile(stream, 0, { width: 1024, height: 1024 });  // { width: 1024, height: 1024, components: 1, bytesPerSample: 2, data }
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 
@@ -28,7 +28,7 @@ let errors: string[] = [];
 
 function wasmPath(): string {
   try {
-    return createRequire(import.meta.url).resolve('@cornerstonejs/codec-openjpeg/decodewasm');
+    return fileURLToPath(import.meta.resolve('@cornerstonejs/codec-openjpeg/decodewasm'));
   } catch {
     // In an esbuild bundle the package is gone: the build copies the .wasm next to the bundle.
     return fileURLToPath(new URL('./openjpegwasm_decode.wasm', import.meta.url));
@@ -38,7 +38,18 @@ function wasmPath(): string {
 function openJpeg(): Promise<OpenJpeg> {
   // OpenJPEG's [INFO]/[WARNING] lines would go to stdout; only its errors are kept.
   const keep = (line: string) => { if (line.startsWith('[ERROR]')) errors.push(line.slice(8).trim()); };
-  instance ??= openJpegFactory({ wasmBinary: readFileSync(wasmPath()), print: keep, printErr: keep });
+  if (instance) return instance;
+  const wasmBinary = readFileSync(wasmPath());
+  // The emscripten glue reads the CommonJS `__dirname` as it starts (synchronously); in an ESM bundle
+  // (Lambda, OpenFaaS) there is none, so it gets one for that moment only. The .wasm itself is passed in.
+  const global = globalThis as { __dirname?: string };
+  const lent = global.__dirname === undefined;
+  if (lent) global.__dirname = dirname(wasmPath());
+  try {
+    instance = openJpegFactory({ wasmBinary, print: keep, printErr: keep });
+  } finally {
+    if (lent) delete global.__dirname;
+  }
   return instance;
 }
 
