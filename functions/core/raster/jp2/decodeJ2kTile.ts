@@ -7,7 +7,7 @@
  * @example
  * const tile = await decodeJ2kTile(stream, 0, { width: 1024, height: 1024 });  // { width: 1024, height: 1024, components: 1, bytesPerSample: 2, data }
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
@@ -26,12 +26,17 @@ let instance: Promise<OpenJpeg> | undefined;
 /** OpenJPEG's [ERROR] lines of the decode in progress: the wrapper reports a failed decode only there. */
 let errors: string[] = [];
 
+/** Prefix of the errors that mean the tile's data is bad (not the installation). */
+export const DECODE_FAILED = 'OpenJPEG could not decode the tile';
+
 function wasmPath(): string {
   try {
     return fileURLToPath(import.meta.resolve('@cornerstonejs/codec-openjpeg/decodewasm'));
   } catch {
     // In an esbuild bundle the package is gone: the build copies the .wasm next to the bundle.
-    return fileURLToPath(new URL('./openjpegwasm_decode.wasm', import.meta.url));
+    const beside = fileURLToPath(new URL('./openjpegwasm_decode.wasm', import.meta.url));
+    if (!existsSync(beside)) throw new Error(`OpenJPEG's openjpegwasm_decode.wasm is neither installed nor at ${beside}; copy it there when bundling`);
+    return beside;
   }
 }
 
@@ -72,7 +77,7 @@ export async function decodeJ2kTile(codestream: Uint8Array, reduce: number, size
     return { width: size.width, height: size.height, components: info.componentCount, bytesPerSample, data: decoded.slice(0, expected) };
   } catch (e) {
     instance = undefined;
-    throw new Error(`OpenJPEG could not decode the tile: ${describe(e)}`);
+    throw new Error(`${DECODE_FAILED}: ${describe(e)}`);
   } finally {
     try { decoder.delete(); } catch { /* the instance is already dropped */ }
   }

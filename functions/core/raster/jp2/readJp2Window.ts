@@ -13,7 +13,7 @@ import { allocate } from '../dtypes.ts';
 import { planRangeReads } from '../planRangeReads.ts';
 import type { TiffBytes } from '../tiffBytes.ts';
 import type { TypedArray, Window } from '../types.ts';
-import type { DecodedTile } from './decodeJ2kTile.ts';
+import { DECODE_FAILED, type DecodedTile } from './decodeJ2kTile.ts';
 import { decodeThreads, decodeTile } from './j2kDecodePool.ts';
 import type { J2kMainHeader } from './j2kMainHeader.ts';
 import type { TilePart } from './j2kTileParts.ts';
@@ -85,7 +85,10 @@ export async function readJp2Window(source: J2kSource, window: Window, band: num
         try {
           decoded = await decodeTile(stream, level, size);
         } catch (e) {
-          throw new BadJp2Error(bytes.href, `tile ${part.tile}: ${(e as Error).message}`);
+          const message = (e as Error).message;
+          // Bad data is bad input (not retried); a missing .wasm or a dead worker is the installation's fault.
+          if (message.startsWith(DECODE_FAILED)) throw new BadJp2Error(bytes.href, `tile ${part.tile}: ${message}`);
+          throw new Error(`${bytes.href}: tile ${part.tile}: ${message}`, { cause: e });
         }
         place(out, window, clip, decoded, Math.ceil(tile.bounds.x0 / f) - left, Math.ceil(tile.bounds.y0 / f) - top, band, header.dtype);
       });
