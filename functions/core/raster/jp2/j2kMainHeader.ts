@@ -19,6 +19,9 @@ export const MARKER = {
   SOT: 0xff90, SOD: 0xff93, EOC: 0xffd9,
 } as const;
 
+/** Progression orders (COD SGcod), annex A.6.1. */
+const PROGRESSION = { LRCP: 0, RLCP: 1, RPCL: 2, PCRL: 3, CPRL: 4 } as const;
+
 /** Segments a one-tile code-stream keeps: coding style, quantisation, region of interest, progression. */
 const KEPT = new Set<number>([MARKER.COD, MARKER.COC, MARKER.QCD, MARKER.QCC, MARKER.RGN, MARKER.POC]);
 
@@ -35,6 +38,11 @@ export interface J2kMainHeader {
   dtype: DType;
   /** Decomposition levels of the main COD: the reduced resolutions available are 1..levels. */
   levels: number;
+  /**
+   * Packets come resolution by resolution (RLCP or RPCL, no POC changing that), so a tile stored as one
+   * tile-part per resolution has its coarse resolutions in its first tile-parts.
+   */
+  resolutionMajor: boolean;
   /** The SIZ segment's parameters after Lsiz and Rsiz (copied, then edited for one tile). */
   siz: Uint8Array;
   rsiz: number;
@@ -58,6 +66,8 @@ export async function readJ2kMainHeader(bytes: TiffBytes, codestream: { offset: 
   let at = start + 2;
   let siz: SizInfo | undefined;
   let levels: number | undefined;
+  let progression: number | undefined;
+  let poc = false;
   const kept: Uint8Array[] = [];
   const tlmSegments: { index: number; body: Uint8Array }[] = [];
   for (;;) {
@@ -75,18 +85,20 @@ export async function readJ2kMainHeader(bytes: TiffBytes, codestream: { offset: 
     else if (marker === MARKER.TLM) tlmSegments.push({ index: body[0], body: body.subarray(1) });
     else if (marker === MARKER.COD || marker === MARKER.COC) {
       const codingLevels = checkCodingStyle(marker, body, siz, bad);
-      if (marker === MARKER.COD) levels = codingLevels;
+      if (marker === MARKER.COD) [levels, progression] = [codingLevels, body[1]];
     }
+    if (marker === MARKER.POC) poc = true;
     if (KEPT.has(marker)) kept.push(segment.slice());
     at += 2 + length;
   }
   if (!siz) throw bad('code-stream has no SIZ marker');
   if (levels === undefined) throw bad('code-stream has no COD marker');
-  return { ...siz.info, levels, siz: siz.raw, rsiz: siz.rsiz, kept, tlm: parseTlm(tlmSegments, bad), firstTilePart: at, end };
+  const resolutionMajor = !poc && (progression === PROGRESSION.RLCP || progression === PROGRESSION.RPCL);
+  return { ...siz.info, levels, resolutionMajor, siz: siz.raw, rsiz: siz.rsiz, kept, tlm: parseTlm(tlmSegments, bad), firstTilePart: at, end };
 }
 
 interface SizInfo {
-  info: Omit<J2kMainHeader, 'levels' | 'siz' | 'rsiz' | 'kept' | 'tlm' | 'firstTilePart' | 'end'>;
+  info: Omit<J2kMainHeader, 'levels' | 'resolutionMajor' | 'siz' | 'rsiz' | 'kept' | 'tlm' | 'firstTilePart' | 'end'>;
   raw: Uint8Array;
   rsiz: number;
 }

@@ -56,7 +56,7 @@ export async function readJp2Window(source: J2kSource, window: Window, band: num
       const b = tileBounds(header, index);
       const [bx0, by0, bx1, by1] = [Math.ceil(b.x0 / f) - left, Math.ceil(b.y0 / f) - top, Math.ceil(b.x1 / f) - left, Math.ceil(b.y1 / f) - top];
       if (bx1 <= clip.x0 || bx0 >= clip.x1 || by1 <= clip.y0 || by0 >= clip.y1 || bx1 <= bx0 || by1 <= by0) continue;
-      const parts = source.parts[index];
+      const parts = partsFor(header, source.parts[index], level);
       if (parts.length === 0) throw new BadJp2Error(bytes.href, `tile ${index} has no data in the code-stream: the file is truncated`);
       wanted.set(index, { bounds: b, got: new Array(parts.length), missing: parts.length });
       parts.forEach((p, slot) => ranges.push({ ...p, tile: index, slot }));
@@ -99,6 +99,16 @@ export async function readJp2Window(source: J2kSource, window: Window, band: num
   })));
   await Promise.all(decodes);
   return out;
+}
+
+/**
+ * The tile-parts a decode at `level` needs: all of them, except when the tile is stored as one tile-part per
+ * resolution in resolution-major order (as the archive's encoders write with tile-parts by resolution), where
+ * the finest `level` resolutions are the last `level` tile-parts and are neither fetched nor decoded.
+ */
+export function partsFor(header: J2kMainHeader, parts: TilePart[], level: number): TilePart[] {
+  if (level === 0 || !header.resolutionMajor || parts.length !== header.levels + 1) return parts;
+  return parts.slice(0, parts.length - level);
 }
 
 function place(

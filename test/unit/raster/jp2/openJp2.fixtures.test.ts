@@ -10,6 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCoreStorages } from '../../../../functions/core/io/registerCoreStorages.ts';
 import { openRaster, type RasterFallback } from '../../../../functions/core/raster/openRaster.ts';
+import { readJ2kMainHeader } from '../../../../functions/core/raster/jp2/j2kMainHeader.ts';
+import { readJ2kTileParts } from '../../../../functions/core/raster/jp2/j2kTileParts.ts';
+import { readJp2Boxes } from '../../../../functions/core/raster/jp2/jp2Boxes.ts';
+import { partsFor } from '../../../../functions/core/raster/jp2/readJp2Window.ts';
+import { TiffBytes } from '../../../../functions/core/raster/tiffBytes.ts';
 import type { TypedArray } from '../../../../functions/core/raster/types.ts';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/jp2/', import.meta.url));
@@ -95,5 +100,34 @@ describe('openRaster on JPEG 2000 files', () => {
     // Assess
     expect(raster.info.nodata).toBe(7);
     expect([...window.subarray(0, 2)]).toEqual([7, 7]);
+  });
+});
+
+describe('reduced resolutions read less', () => {
+  it('a tile stored as one tile-part per resolution (RPCL) gives its coarse tile-parts only, and GDAL\'s pixels', async () => {
+    // Prepare
+    const name = files.find((f) => f.startsWith('cdse/') && f.endsWith('B04_10m.jp2'))!;
+    const bytes = await TiffBytes.open(`${DIR}${name}`);
+    const header = await readJ2kMainHeader(bytes, (await readJp2Boxes(bytes)).codestream);
+    const parts = await readJ2kTileParts(bytes, header);
+    const raster = await openRaster(`${DIR}${name}`);
+    // Act
+    const reduced = await raster.readWindow({ x: 0, y: 0, width: 128, height: 128 }, 0, 1);
+    // Assess
+    expect([header.resolutionMajor, header.levels, parts[5].length]).toEqual([true, 3, 4]);
+    expect(partsFor(header, parts[5], 1)).toEqual(parts[5].slice(0, 3));
+    expect(partsFor(header, parts[5], 3)).toEqual(parts[5].slice(0, 1));
+    expect(partsFor(header, parts[5], 0)).toEqual(parts[5]);
+    expect(sha256(reduced)).toBe(expected[name].data[0].levels[0].sha256);
+  });
+
+  it('other progressions, or other tile-part splits, keep every tile-part', async () => {
+    // Prepare: LRCP, one tile-part per tile
+    const bytes = await TiffBytes.open(`${DIR}variants/b04-sot-gml.jp2`);
+    const header = await readJ2kMainHeader(bytes, (await readJp2Boxes(bytes)).codestream);
+    const parts = await readJ2kTileParts(bytes, header);
+    // Act / Assess
+    expect(header.resolutionMajor).toBe(false);
+    expect(partsFor(header, parts[0], 2)).toEqual(parts[0]);
   });
 });
