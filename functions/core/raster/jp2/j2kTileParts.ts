@@ -1,7 +1,7 @@
 /**
  * Where each tile's data lies in the code-stream: the byte ranges of its tile-parts, in code-stream order.
- * From the TLM marker when the encoder wrote one (Sentinel-2 archive files do; no extra read), else by
- * hopping from one SOT marker to the next with a 12-byte read each. Lengths are checked against the
+ * From the TLM marker when the encoder wrote one (no extra read), else by hopping from one SOT marker to the
+ * next with a 12-byte read each (ESA's Kakadu-encoded Sentinel-2 files have no TLM: one hop per tile). Lengths are checked against the
  * code-stream's end, tile indices against the tile count, the count against JP2_LIMITS.
  *
  * @example

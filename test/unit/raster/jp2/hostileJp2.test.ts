@@ -13,7 +13,7 @@ import { registerCoreStorages } from '../../../../functions/core/io/registerCore
 import { openRaster } from '../../../../functions/core/raster/openRaster.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/jp2/', import.meta.url));
-const WITH_TLM = readFileSync(`${FIXTURES}cdse/S2B_MSIL2A_20230810T095757_N0509_R079_T33TWM_20230810T130104.SAFE/GRANULE/L2A_T33TWM_A000000_20230810T095757/IMG_DATA/R10m/T33TWM_20230810T095757_B04_10m.jp2`);
+const WITH_TLM = readFileSync(`${FIXTURES}variants/b04-rpcl-tlm.jp2`);
 const WITHOUT_TLM = readFileSync(`${FIXTURES}variants/b04-sot-gml.jp2`);
 const FULL = { x: 0, y: 0, width: 256, height: 256 };
 let dir: string;
