@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_JOB_PATH } from '../../helpers/sampleJobs.ts';
+import { stacFileProblems } from '../../helpers/stacValidator.ts';
 
 const NODE = resolve('node_modules/.bin/node');
 
@@ -24,6 +25,7 @@ describe('eofn CLI', () => {
     expect(r.stdout).toContain(`product   ${out}/result.tif`);
     expect(r.stdout).toMatch(/median NDVI: 65,288 of 65,536 pixels valid; mean 0\.\d{3}, range -?\d\.\d\d … 0\.\d\d/);
     for (const f of ['result.tif', 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+    expect(await stacFileProblems(join(out, 'item.json'))).toEqual([]);
     const status = eofn('status', out);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/: SUCCEEDED\n {2}\d+\/\d+ partitions done, 0 failed/);
@@ -36,6 +38,7 @@ describe('eofn CLI', () => {
     expect(r.code).toBe(0);
     const product = name === 'parcels-demo' ? 'result.parquet' : 'result.tif';
     for (const f of [product, 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+    expect(await stacFileProblems(join(out, 'item.json'))).toEqual([]);
   });
 
   it('plan prints partitions with estimated peaks, more of them with less memory', () => {
