@@ -23,6 +23,14 @@ export function parseS3(href: string): { bucket: string; key: string } {
   return { bucket: m[1], key: m[2] };
 }
 
+/** A missing bucket or key is bad input (named, not retried), not the SDK's bare `NoSuchKey`. */
+function missingObject(e: unknown, href: string): InputError | undefined {
+  const name = (e as { name?: string }).name;
+  if (name === 'NoSuchKey' || name === 'NotFound') return new InputError(href, 'object not found (S3 NoSuchKey)', { cause: e });
+  if (name === 'NoSuchBucket') return new InputError(href, 'bucket not found (S3 NoSuchBucket)', { cause: e });
+  return undefined;
+}
+
 export class S3Storage implements Storage {
   readonly client: S3Client;
 
@@ -37,8 +45,12 @@ export class S3Storage implements Storage {
   async readRange(href: string, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
     const { bucket, key } = parseS3(href);
-    const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
-    return out.Body!.transformToByteArray();
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      return await out.Body!.transformToByteArray();
+    } catch (e) {
+      throw missingObject(e, href) ?? e;
+    }
   }
 
   async readAll(href: string): Promise<Uint8Array> {
@@ -47,8 +59,7 @@ export class S3Storage implements Storage {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return await out.Body!.transformToByteArray();
     } catch (e) {
-      if ((e as { name?: string }).name === 'NoSuchKey') throw new InputError(href, 'object not found');
-      throw e;
+      throw missingObject(e, href) ?? e;
     }
   }
 

@@ -7,7 +7,7 @@
  * const storage = new HttpStorage();
  * const header = await storage.readRange('https://example.com/B04.tif', 0, 65536);
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import type { Storage } from './storage.ts';
 
 /** Transient failures (network, 429, 5xx) are retried this many times, with a short growing delay. */
@@ -97,8 +97,7 @@ export class HttpStorage implements Storage {
       if (res.status !== 429 && res.status < 500) throw new InputError(href, `HTTP ${res.status} ${res.statusText}`);
       lastError = new Error(`HTTP ${res.status} ${res.statusText}`);
     }
-    const reason = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new InputError(href, `request failed after ${RETRIES + 1} attempts: ${reason}`);
+    throw new InputError(href, `request failed after ${RETRIES + 1} attempts: ${describeError(lastError)}`, { cause: lastError });
   }
 
   private rememberSize(href: string, contentRange: string | null): void {

@@ -5,7 +5,8 @@
  * @example
  * const red = await readItemAsset(item, 'red', grid, window);
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError, relocate } from '../errors.ts';
+import type { Raster } from '../raster/openRaster.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import { openRasterCached } from './openRasterCached.ts';
@@ -24,10 +25,24 @@ export async function readItemAsset(item: SetupItem, key: string, grid: Grid, wi
     const raster = await openRasterCached(href);
     return await readOnGrid(raster, grid, window, { keepNodata });
   } catch (e) {
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
-    // Bad input stays bad input (not retried); anything else (I/O, throttling) keeps its retryable kind.
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, assetWhere(item, key));
+  }
+}
+
+/** `items[2] (S2B_…) asset "red" (…/B04.tif)`: how every error about an asset starts. */
+export function assetWhere(item: Pick<SetupItem, 'index' | 'id' | 'assets'>, key: string): string {
+  return `items[${item.index}] (${item.id}) asset "${key}" (${item.assets[key].href})`;
+}
+
+/**
+ * Opens an asset while a job is prepared: any failure (missing, unreachable, not a TIFF) rejects the job
+ * as bad input, naming the item, the asset and the cause.
+ */
+export async function openItemAsset(item: Pick<SetupItem, 'index' | 'id' | 'assets'>, key: string): Promise<Raster> {
+  try {
+    return await openRasterCached(item.assets[key].href);
+  } catch (e) {
+    throw new InputError(assetWhere(item, key), e instanceof InputError ? e.detail : describeError(e), { cause: e });
   }
 }
 
@@ -42,16 +57,9 @@ export function setupItemsOf(items: ResolvedItem[], keys: string[]): SetupItem[]
 /** Opens every asset's header up front: a missing or broken file fails the job before any work. */
 export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {
-    const href = item.assets[key].href;
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
-    let crs: string;
-    try {
-      crs = (await openRasterCached(href)).info.grid.crs;
-    } catch (e) {
-      throw new InputError(where, (e as Error).message);
-    }
+    const crs = (await openItemAsset(item, key)).info.grid.crs;
     if (grid && crs !== grid.crs) {
-      throw new InputError(where, `is in ${crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
+      throw new InputError(assetWhere(item, key), `is in ${crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
     }
   })));
 }

@@ -7,7 +7,7 @@
  * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
  * items[0].assets.red.href; // '/data/S2B_.../B04.tif'
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { resolveHref, storageFor } from '../io/storage.ts';
 import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
@@ -93,7 +93,7 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
 }
 
 function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof InputError ? e.detail : describeError(e);
 }
 
 /** The asset of `item` called `key`, or an InputError listing the assets the item does have. */

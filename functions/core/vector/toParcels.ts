@@ -85,8 +85,10 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   if (geometry.type === 'Polygon') coords = [geometry.coordinates];
   else if (geometry.type === 'MultiPolygon') coords = geometry.coordinates as unknown[];
   else return { polygons: [], problem: `geometry type ${geometry.type}; expected Polygon or MultiPolygon` };
+  // A file is untrusted JSON: every level must be the array GeoJSON says before it is indexed.
+  if (!Array.isArray(geometry.coordinates)) return { polygons: [], problem: `coordinates is ${JSON.stringify(geometry.coordinates) ?? 'missing'}, not an array` };
   const problems: string[] = [];
-  const polygons = (coords as unknown[][]).map((poly, p) => (poly as unknown[][]).map((ring, r) => {
+  const polygons = (coords as unknown[]).map((poly, p) => (Array.isArray(poly) ? poly : [poly]).map((ring, r) => {
     const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
     const { ring: flat, problem } = ringOf(ring, trusted);
     if (problem) problems.push(`${where} ${problem}`);
@@ -95,7 +97,10 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   return { polygons, problem: problems.length ? problems.join(', ') : undefined };
 }
 
-function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?: string } {
+function ringOf(positions: unknown, trusted: boolean): { ring: Ring; problem?: string } {
+  if (!Array.isArray(positions)) return { ring: new Float64Array(0), problem: 'is not an array of positions' };
+  const bad = positions.findIndex((p) => !Array.isArray(p) || p.length < 2);
+  if (bad >= 0) return { ring: new Float64Array(0), problem: `position ${bad} is ${JSON.stringify(positions[bad])}, not [x, y]` };
   const n = positions.length;
   const closed = n > 0 && same(positions[0], positions[n - 1]);
   const ring = new Float64Array(2 * (closed ? n : n + 1));

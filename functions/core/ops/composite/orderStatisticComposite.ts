@@ -10,13 +10,13 @@
  * @example
  * const { results, count } = await orderStatisticComposite(setup, window, 50); // one Float32Array per asset
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { ARRAY_OF } from '../../raster/dtypes.ts';
 import type { Raster } from '../../raster/openRaster.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, TypedArray, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
-import type { SetupItem } from '../readItemAsset.ts';
+import { assetWhere, type SetupItem } from '../readItemAsset.ts';
 import { stackPercentile } from '../reducers.ts';
 import type { CompositeSetup } from './composite.ts';
 
@@ -106,9 +106,7 @@ async function located<T>(item: SetupItem, key: string, work: () => Promise<T>):
   try {
     return await work();
   } catch (e) {
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${item.assets[key].href})`;
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, assetWhere(item, key));
   }
 }
 

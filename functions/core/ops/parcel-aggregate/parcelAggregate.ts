@@ -14,8 +14,7 @@ import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { assetOf } from '../../stac/resolveItems.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
-import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
-import { openRasterCached } from '../openRasterCached.ts';
+import { checkItemAssets, openItemAsset, type SetupItem } from '../readItemAsset.ts';
 import type { Operation } from '../types.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
@@ -78,7 +77,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       id: item.id, index: item.index, datetime: item.datetime,
       assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
     }));
-    const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
+    const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const source: ParcelSource = {
       href: resolveHref(params.parcels, base),
@@ -90,7 +89,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const native: number[] = [];
     if (!bands.some((b) => b.expression)) {
       for (const key of inputs) {
-        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openRasterCached(item.assets[key].href)).info, grid)));
+        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openItemAsset(item, key)).info, grid)));
         if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
       }
     }

@@ -10,11 +10,11 @@
  * const item = await readParcelLayers(setup, setup.items[0], window);
  * kernel.summarise(item.band(0), window, runs, results, 0);
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
-import { applyMask, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, assetWhere, type SetupItem } from '../readItemAsset.ts';
 import { bandEvaluators, type ParcelAggregateSetup } from './parcelAggregate.ts';
 import type { BandLayer } from './bandParcelStats.ts';
 
@@ -85,8 +85,6 @@ async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<R
   try {
     return await work(await openRasterCached(href));
   } catch (e) {
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, assetWhere(item, key));
   }
 }

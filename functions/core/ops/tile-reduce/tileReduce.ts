@@ -14,8 +14,7 @@ import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
-import { openRasterCached } from '../openRasterCached.ts';
+import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
 
@@ -37,7 +36,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
     const setupItems = setupItemsOf(items, keys);
-    const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
+    const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
     // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
