@@ -37,9 +37,10 @@ export function describeError(e: unknown): string {
   const parts: string[] = [];
   for (let cur: unknown = e, depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
     const err = cur as { message?: unknown; name?: unknown; code?: unknown; cause?: unknown };
-    const text = cur instanceof Error || typeof err.message === 'string'
-      ? (String(err.message ?? '') || String(err.code ?? '') || String(err.name ?? ''))
-      : String(cur);
+    const text = depth > 0 && cur instanceof InputError ? cur.detail
+      : cur instanceof Error || typeof err.message === 'string'
+        ? (String(err.message ?? '') || String(err.code ?? '') || String(err.name ?? ''))
+        : String(cur);
     if (text && !parts.some((p) => p.includes(text))) parts.push(text);
     cur = err.cause;
   }

@@ -19,6 +19,7 @@ import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
+import { mergeWarning } from './formatPlan.ts';
 
 export interface LocalRunOptions {
   jobHref?: string;
@@ -50,8 +51,9 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const output = opts.output && schemeOf(opts.output) === 'file' ? resolve(opts.output) : opts.output;
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
-  const workers = Math.max(1, opts.workers ?? availableParallelism());
+  const workers = Math.max(1, opts.workers ?? defaultWorkers());
   const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
+  if (!opts.quiet) for (const line of mergeWarning(plan)) process.stderr.write(`eofn: ${line.trim()}\n`);
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
 
   const previous = await readJobRecord(prepared.outputHref).catch(() => undefined);
@@ -102,6 +104,11 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   record.updated = new Date().toISOString();
   await writeJobRecord(prepared.outputHref, record);
   return { record, prepared, plan, alreadyDone: false };
+}
+
+/** One worker per core; `eofn plan` assumes the same, so that it shows the partitions a run will make. */
+export function defaultWorkers(): number {
+  return availableParallelism();
 }
 
 async function runWithRetries(

@@ -1,10 +1,11 @@
 /**
- * Reads a job document from any storage. Hrefs inside it resolve against its location.
+ * Reads a job document from any storage. Hrefs inside it resolve against its location. A job file that
+ * cannot be read or parsed is bad input, named in one line: `jobs/x.json: cannot read the job file: file not found`.
  *
  * @example
  * const { raw, base } = await readJobFile('jobs/ndvi.json');
  */
-import { InvalidJobError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 
 export async function readJobFile(href: string): Promise<{ raw: unknown; base: string }> {
@@ -12,11 +13,11 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
   try {
     bytes = await storageFor(href).readAll(href);
   } catch (e) {
-    throw new InvalidJobError([`${href}: cannot read the job file: ${(e as Error).message}`]);
+    throw new InputError(href, `cannot read the job file: ${e instanceof InputError ? e.detail : describeError(e)}`, { cause: e });
   }
   try {
     return { raw: JSON.parse(new TextDecoder().decode(bytes)), base: href };
   } catch (e) {
-    throw new InvalidJobError([`${href}: not JSON: ${(e as Error).message}`]);
+    throw new InputError(href, `not JSON: ${describeError(e)}`, { cause: e });
   }
 }

@@ -9,6 +9,8 @@ import { describeError, InputError, relocate } from '../errors.ts';
 import type { Raster } from '../raster/openRaster.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
+import { fitsDtype } from '../raster/fitsDtype.ts';
+import type { MaskSpec } from '../spec/commonSchemas.ts';
 import { openRasterCached } from './openRasterCached.ts';
 import { assetOf, type ResolvedItem } from '../stac/resolveItems.ts';
 
@@ -54,12 +56,20 @@ export function setupItemsOf(items: ResolvedItem[], keys: string[]): SetupItem[]
   }));
 }
 
-/** Opens every asset's header up front: a missing or broken file fails the job before any work. */
-export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined): Promise<void> {
+/**
+ * Opens every asset's header up front: a missing or broken file fails the job before any work. With
+ * `mask`, each excluded class must be a value the mask asset's data type can hold (300 on a uint8 SCL
+ * would silently mask nothing).
+ */
+export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined, mask?: MaskSpec): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {
-    const crs = (await openItemAsset(item, key)).info.grid.crs;
-    if (grid && crs !== grid.crs) {
-      throw new InputError(assetWhere(item, key), `is in ${crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
+    const { grid: own, dtype } = (await openItemAsset(item, key)).info;
+    if (grid && own.crs !== grid.crs) {
+      throw new InputError(assetWhere(item, key), `is in ${own.crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
+    }
+    if (mask && key === mask.asset) {
+      const k = mask.exclude.findIndex((c) => !fitsDtype(c, dtype));
+      if (k >= 0) throw new InputError(`params.mask.exclude[${k}]`, `class ${mask.exclude[k]} cannot occur in ${assetWhere(item, key)}, whose data type is ${dtype}`);
     }
   })));
 }

@@ -76,6 +76,10 @@ function fromStac(item: StacItem, href: string | undefined, index: number): Reso
   }
   const props = item.properties as Record<string, unknown>;
   const datetime = (props.datetime as string | null | undefined) ?? (props.start_datetime as string | undefined) ?? null;
+  // STAC requires one; without it the item has no place in the time series a reducer runs over.
+  if (!datetime) {
+    throw new InputError(`items[${index}] (${item.id})`, `${href ?? 'inline item'} has no properties.datetime (nor start_datetime): a STAC item needs one`);
+  }
   return { id: item.id, datetime, href, index, properties: props, assets };
 }
 

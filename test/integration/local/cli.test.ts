@@ -65,7 +65,7 @@ describe('eofn CLI', () => {
   });
 
   it('validate, schema, a file that is not JSON, and an unknown command', async () => {
-    expect(eofn('validate', DEMO_JOB_PATH).stdout).toMatch(/^valid: tile-reduce job tile-reduce-[0-9a-f]{16}\n$/);
+    expect(eofn('validate', DEMO_JOB_PATH).stdout).toMatch(/^valid: tile-reduce job tile-reduce-[0-9a-f]{16} \(5 item\(s\), every asset it names checked\)\n$/);
     expect(JSON.parse(eofn('schema').stdout).$schema).toContain('2020-12');
     const dir = await mkdtemp(join(tmpdir(), 'eofn-cli-'));
     await writeFile(join(dir, 'x.json'), '{ nope');
@@ -80,7 +80,7 @@ describe('eofn CLI', () => {
   it('a bad option value is a clear error', () => {
     const r = eofn('plan', DEMO_JOB_PATH, '--memory', 'lots');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('--memory expects a positive number, got "lots"');
+    expect(r.stderr).toContain('--memory expects a positive number of MB, got "lots"');
   });
 
   it('the job record of a finished run lists partitions with attempts and timings', async () => {

@@ -47,7 +47,7 @@ export const composite: Operation<CompositeSetup> = {
     const setupItems = setupItemsOf(items, keys);
     const first = await openItemAsset(setupItems[0], params.assets[0]);
     const grid = first.info.grid;
-    await checkItemAssets(setupItems, keys, grid);
+    await checkItemAssets(setupItems, keys, grid, params.mask);
     const inputTypes = await Promise.all(params.assets.map(async (k) => (await openItemAsset(setupItems[0], k)).info));
     const inputDtype = inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';
     const dtype: DType = params.dtype ?? (PICKING_METHODS.includes(params.method) ? inputDtype : 'float32');

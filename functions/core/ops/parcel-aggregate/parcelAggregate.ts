@@ -78,7 +78,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
     }));
     const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
-    await checkItemAssets(setupItems, keys, grid);
+    await checkItemAssets(setupItems, keys, grid, params.mask);
     const source: ParcelSource = {
       href: resolveHref(params.parcels, base),
       idProperty: params.idProperty,

@@ -38,7 +38,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const setupItems = setupItemsOf(items, keys);
     const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
-    await checkItemAssets(setupItems, keys, grid);
+    await checkItemAssets(setupItems, keys, grid, params.mask);
     // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
     const blockSize = !params.grid && first.blockWidth === first.blockHeight ? first.blockWidth : OUTPUT_BLOCK_SIZE;
     return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize };
