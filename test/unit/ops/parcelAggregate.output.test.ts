@@ -31,6 +31,9 @@ describe('parcel-aggregate product', () => {
     for (const run of [parquet, csv]) expect(await stacFileProblems(join(run.output, 'item.json'))).toEqual([]);
     expect(parquet.item.assets.preview).toMatchObject({ href: './preview.png', type: 'image/png' });
     expect(readFileSync(join(parquet.output, 'preview.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(parquet.item.assets.preview.title).toBe('Time series of ndvi mean per parcel (a sample, and the median of all)');
+    expect(parquet.item.assets.histogram).toMatchObject({ href: './histogram.png', type: 'image/png', title: 'Histogram of ndvi mean per parcel and date' });
+    expect(readFileSync(join(parquet.output, 'histogram.png')).subarray(1, 4).toString()).toBe('PNG');
     if (hasGdal()) {
       const info = execFileSync('ogrinfo', ['-so', '-al', csv.path], { encoding: 'utf8' });
       expect(info).toMatch(/Feature Count: 300/);

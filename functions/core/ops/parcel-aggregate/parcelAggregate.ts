@@ -20,6 +20,7 @@ import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
+import { previewBytes } from './parcelPreview.ts';
 import { nativeSampleBytes } from './readParcelLayers.ts';
 import { planParcelPartitions, type CellSummary, type ParcelPartitionData, type PlanInputs } from './planParcelPartitions.ts';
 import { statColumns } from './parcelStats.ts';
@@ -113,7 +114,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const chunk = partChunkBytes(plan.partitions.length);
     return {
       ...plan,
-      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + setup.parcels.count * 4,
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + previewBytes(setup.parcels.count, setup.items.length),
     };
   },
 
