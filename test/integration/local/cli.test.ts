@@ -52,6 +52,15 @@ describe('eofn CLI', () => {
     expect(plan.partitions.every((p: { estimatedPeakBytes: number }) => p.estimatedPeakBytes <= 161 * 2 ** 20)).toBe(true);
   });
 
+  it('plan and run split a job the same way by default (one worker per core)', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), 'agree');
+    const plan = JSON.parse(eofn('plan', DEMO_JOB_PATH, '--memory', '400', '--json').stdout);
+    eofn('run', DEMO_JOB_PATH, '--memory', '400', '--output', out, '--quiet');
+    const record = JSON.parse(await readFile(join(out, 'job.json'), 'utf8'));
+    expect(plan.workers).toBeGreaterThanOrEqual(1);
+    expect(record.partitions.map((p: { id: string }) => p.id)).toEqual(plan.partitions.map((p: { id: string }) => p.id));
+  });
+
   it('an invalid job exits 2 with every problem by path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eofn-cli-'));
     const job = join(dir, 'bad.json');
