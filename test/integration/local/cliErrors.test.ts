@@ -4,11 +4,11 @@
  * (`--debug` shows it); `--version` and `-h` exit 0.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { closedPort } from '../../helpers/closedPort.ts';
 import { DEMO_JOB_PATH } from '../../helpers/sampleJobs.ts';
 
 const NODE = resolve('node_modules/.bin/node');
@@ -34,15 +34,6 @@ const inlineItem = (hrefs: Record<string, string>) => ({
   assets: Object.fromEntries(Object.entries(hrefs).map(([k, href]) => [k, { href }])),
 });
 const remoteJob = (red: string, nir: string) => ({ op: 'tile-reduce', items: [inlineItem({ red, nir })], params: { expression: '(nir-red)/(nir+red)', reducer: 'mean' }, output: 'out' });
-
-/** A local port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as { port: number };
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 /** The first line of stderr is the whole message: no stack, no second line of it. */
 function oneLine(stderr: string): string {
@@ -93,9 +84,10 @@ describe('eofn errors: exit code 2 and one line that names the place and the cau
   });
 
   it('an unreachable s3:// asset names the item, the asset and the cause', async () => {
+    const port = await closedPort();
     const job = await jobFile(remoteJob('s3://bucket/B04.tif', 's3://bucket/B08.tif'));
-    const r = await eofn(['validate', job], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-central-1', AWS_MAX_ATTEMPTS: '1' });
-    expect(oneLine(r.stderr)).toMatch(/^eofn: items\[0\] \(S2B_remote\) asset "(red|nir)" \(s3:\/\/bucket\/B0[48]\.tif\): .*ECONNREFUSED 127\.0\.0\.1:9$/);
+    const r = await eofn(['validate', job], { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'eu-central-1', AWS_MAX_ATTEMPTS: '1' });
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`^eofn: items\\[0\\] \\(S2B_remote\\) asset "(red|nir)" \\(s3://bucket/B0[48]\\.tif\\): .*ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
     expect(r.code).toBe(2);
   });
 

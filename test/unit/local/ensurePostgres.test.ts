@@ -2,17 +2,9 @@
  * `npm test` says in one line what is missing when PostgreSQL is not there (the DIAS tests need it), and
  * finds the one this machine runs.
  */
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { closedPort } from '../../helpers/closedPort.ts';
 import { ensurePostgres } from '../../helpers/ensurePostgres.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as { port: number };
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 describe('ensurePostgres', () => {
   it('names what is missing and how to get it, in one line', async () => {
