@@ -51,6 +51,11 @@ describe('validate checks what the job names, inline items included', () => {
     expect(negative.where).toBe('params.mask.exclude[0]');
   });
 
+  it('a job none of whose items has a date is rejected: its product could not say when it is', async () => {
+    const err = await rejection({ op: 'coherence-merge', items: [resolve('test/fixtures/raster/uint8-strips.tif')], params: {}, output: 'o' });
+    expect(err.message).toMatch(/^items: none of the 1 item\(s\) has a date: a GeoTIFF needs TIFFTAG_DATETIME/);
+  });
+
   it('a STAC item without datetime is rejected, naming the item', async () => {
     const item = inlineItem();
     delete item.properties.datetime;
