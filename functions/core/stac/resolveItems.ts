@@ -13,6 +13,7 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -61,6 +62,8 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   } catch (e) {
     throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
   }
+  const deep = tooDeep(json);
+  if (deep) throw new InputError(where, `${href}: ${deep} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
