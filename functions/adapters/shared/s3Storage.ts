@@ -11,7 +11,7 @@ import {
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
-import { InputError } from '../../core/errors.ts';
+import { describeError, InputError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { s3Client } from './awsClients.ts';
 
@@ -23,12 +23,16 @@ export function parseS3(href: string): { bucket: string; key: string } {
   return { bucket: m[1], key: m[2] };
 }
 
-/** A missing bucket or key is bad input (named, not retried), not the SDK's bare `NoSuchKey`. */
-function missingObject(e: unknown, href: string): InputError | undefined {
+/**
+ * An SDK error said about `href`: a missing bucket or key is bad input (named, not retried), not the
+ * SDK's bare `NoSuchKey`; anything else (network, throttling) stays retryable but names the object.
+ */
+function located(e: unknown, href: string): Error {
   const name = (e as { name?: string }).name;
   if (name === 'NoSuchKey' || name === 'NotFound') return new InputError(href, 'object not found (S3 NoSuchKey)', { cause: e });
   if (name === 'NoSuchBucket') return new InputError(href, 'bucket not found (S3 NoSuchBucket)', { cause: e });
-  return undefined;
+  if (e instanceof InputError) return e;
+  return new Error(`${href}: ${describeError(e)}`, { cause: e });
 }
 
 export class S3Storage implements Storage {
@@ -49,7 +53,7 @@ export class S3Storage implements Storage {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
       return await out.Body!.transformToByteArray();
     } catch (e) {
-      throw missingObject(e, href) ?? e;
+      throw located(e, href);
     }
   }
 
@@ -59,7 +63,7 @@ export class S3Storage implements Storage {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return await out.Body!.transformToByteArray();
     } catch (e) {
-      throw missingObject(e, href) ?? e;
+      throw located(e, href);
     }
   }
 
@@ -71,13 +75,14 @@ export class S3Storage implements Storage {
     } catch (e) {
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404) return undefined;
-      throw e;
+      throw located(e, href);
     }
   }
 
   async write(href: string, bytes: Uint8Array, contentType?: string): Promise<void> {
     const { bucket, key } = parseS3(href);
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }));
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }))
+      .catch((e) => { throw located(e, href); });
   }
 
   async writeFile(href: string, localPath: string, contentType?: string): Promise<void> {
