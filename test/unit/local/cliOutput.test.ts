@@ -69,5 +69,6 @@ describe('CLI output', () => {
     expect((await failing('NoSuchBucket').readAll('s3://b/k').catch((e) => e)).message).toBe('s3://b/k: bucket not found (S3 NoSuchBucket)');
     const outage = await failing('ServiceUnavailable').readAll('s3://b/k').catch((e) => e);
     expect(outage).not.toBeInstanceOf(InputError); // retryable, not bad input
+    expect(outage.message).toBe('s3://b/k: ServiceUnavailable'); // named, even when the SDK's message is empty
   });
 });
