@@ -68,6 +68,11 @@ describe('charts', () => {
     expect(low / high).toBeLessThan(3.5);
   });
 
+  it('a histogram of millions of values (a large parcel job) renders', () => {
+    const values = Float32Array.from({ length: 3_000_000 }, (_, i) => (i % 1000) / 1000);
+    expect(decodePng(histogramChartPng({ title: 'BIG', values })).width).toBe(560);
+  });
+
   it('a one-band quicklook gets a legend strip with the ramp, padded to a readable width', () => {
     const band = Float32Array.from({ length: 100 * 50 }, (_, i) => (i % 100) / 99);
     const plain = decodePng(renderPreview([band], 100, 50, { ramp: 'viridis', range: [0, 1] }));
