@@ -14,6 +14,7 @@ import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
 import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
+import { findAsset } from './findAsset.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -103,12 +104,7 @@ function reason(e: unknown): string {
   return e instanceof InputError ? e.detail : describeError(e);
 }
 
-/** The asset of `item` called `key`, or an InputError listing the assets the item does have. */
-export function assetOf(item: ResolvedItem, key: string): ResolvedAsset {
-  const asset = item.assets[key];
-  if (!asset) {
-    throw new InputError(`items[${item.index}] (${item.id})`,
-      `asset "${key}" not found; the item has: ${Object.keys(item.assets).join(', ') || 'no assets'}`);
-  }
-  return asset;
+/** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */
+export function assetOf(item: ResolvedItem, name: string): ResolvedAsset {
+  return findAsset(item, name).asset;
 }

@@ -12,9 +12,8 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
-import { assetOf } from '../../stac/resolveItems.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
-import { checkItemAssets, openItemAsset, type SetupItem } from '../readItemAsset.ts';
+import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import type { Operation } from '../types.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
@@ -74,10 +73,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     ];
     const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = items.map((item) => ({
-      id: item.id, index: item.index, datetime: item.datetime,
-      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
-    }));
+    const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
     const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
     const source: ParcelSource = {

@@ -15,6 +15,7 @@ import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reduce
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
 
@@ -35,7 +36,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
-    const setupItems = setupItemsOf(items, keys);
+    const setupItems = setupItemsOf(items, keys, params.radiometry);
     const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
@@ -74,14 +75,15 @@ export const tileReduce: Operation<TileReduceSetup> = {
     return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result()] });
   },
 
-  merge(setup, partitions, readPart, sink) {
-    return mergeRaster({
+  async merge(setup, partitions, readPart, sink) {
+    const summary = await mergeRaster({
       grid: setup.grid, dtype: 'float32', nodata: NaN,
       descriptions: [`${setup.reducer}(${setup.expression})`],
       metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
       previewBands: [0],
       previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
     }, partitions, readPart, sink);
+    return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };
 
