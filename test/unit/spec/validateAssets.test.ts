@@ -44,6 +44,14 @@ describe('validate checks what the job names, inline items included', () => {
     expect(err.message).toMatch(/^items\[0\] \(S2B_33TWM_20230813_0_L2A\): asset "nir-jp2" not found; the item has: /);
   });
 
+  it('an unquoted key with "-" (red-jp2 parses as red minus jp2) gets a hint to quote it', async () => {
+    const item = inlineItem();
+    item.assets['nir-jp2'] = item.assets.nir;
+    const err = await rejection(ndviJob({ expression: '(nir-jp2 - red) / (nir-jp2 + red)' }, [item]));
+    expect(err.message).toMatch(/asset "jp2" not found; .*; "nir-jp2" is a key of the item: write it `nir-jp2` \(an unquoted "-" is minus\)$/);
+    await expect(prepareJob(ndviJob({ expression: '(`nir-jp2` - red) / (`nir-jp2` + red)' }, [item]))).resolves.toBeDefined();
+  });
+
   it('a mask class the mask asset cannot hold (300 on uint8 SCL) is an error, not a silent no-op', async () => {
     const err = await rejection(ndviJob({ mask: { asset: 'scl', exclude: [3, 300] } }, [inlineItem()]));
     expect(err.message).toMatch(/^params\.mask\.exclude\[1\]: class 300 cannot occur in items\[0\] \(S2B_33TWM_20230813_0_L2A\) asset "scl" \(.*SCL\.tif\), whose data type is uint8$/);

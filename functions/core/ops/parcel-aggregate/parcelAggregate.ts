@@ -9,6 +9,7 @@
 import { resolveHref } from '../../io/storage.ts';
 import { compileExpression, type CompiledExpression } from '../../expr/compileExpression.ts';
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
+import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
@@ -73,7 +74,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     ];
     const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
+    const setupItems: SetupItem[] = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), Object.values(params.expressions ?? {}), items);
     const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
     const source: ParcelSource = {

@@ -6,6 +6,7 @@
  */
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { compileExpression } from '../../expr/compileExpression.ts';
+import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
 import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
@@ -36,7 +37,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
-    const setupItems = setupItemsOf(items, keys, params.radiometry);
+    const setupItems = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), [params.expression], items);
     const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
