@@ -4,16 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.ts';
 import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
+import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
-import { formatRunSummary } from './formatRunSummary.ts';
+import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -64,8 +66,9 @@ export const COMMANDS: Record<string, Command> = {
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
       const workers = count(v.workers, 'workers', 1) ?? defaultWorkers();
-      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers });
+      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
       process.stdout.write(v.json ? JSON.stringify({ ...plan, workers }, null, 2) + '\n' : formatPlan(plan, workers));
+      if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },
@@ -78,10 +81,11 @@ export const COMMANDS: Record<string, Command> = {
       const { raw, base } = await readJobFile(jobHref);
       if (v['schema-only']) {
         const job = validateJob(raw);
-        process.stdout.write(`valid: ${job.op} job ${job.id} (schema and expressions only)\n`);
+        const items = isSearch(job.items) ? `; items: a search of ${job.items.search.url}, sent when the job is planned or run` : '';
+        process.stdout.write(`valid: ${job.op} job ${job.id} (schema and expressions only${items})\n`);
         return 0;
       }
-      // The same checks a run makes before any work: items resolved, assets and mask classes checked.
+      // The same checks a run makes before any work: items resolved (a search sent), assets and mask classes checked.
       const { job, inputs } = await prepareJob(raw, base);
       process.stdout.write(`valid: ${job.op} job ${job.id} (${inputs.length} item(s), every asset it names checked)\n`);
       return 0;

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, storePrepared, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
 import { rm } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
 import { mergeWarning } from './formatPlan.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 export interface LocalRunOptions {
   jobHref?: string;
@@ -52,9 +53,11 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
-  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
   if (!opts.quiet) for (const line of mergeWarning(plan)) process.stderr.write(`eofn: ${line.trim()}\n`);
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
+  // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.
+  if (prepared.search) await storePrepared(prepared, plan);
 
   const previous = await readJobRecord(prepared.outputHref).catch(() => undefined);
   if (!opts.force && previous?.status === 'SUCCEEDED' && previous.id === prepared.job.id) {

@@ -6,6 +6,7 @@
  * const { raw, base } = await readJobFile('jobs/ndvi.json');
  */
 import { describeError, InputError } from '../errors.ts';
+import { parseJson } from '../io/parseJson.ts';
 import { storageFor } from '../io/storage.ts';
 
 export async function readJobFile(href: string): Promise<{ raw: unknown; base: string }> {
@@ -15,9 +16,6 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
   } catch (e) {
     throw new InputError(href, `cannot read the job file: ${e instanceof InputError ? e.detail : describeError(e)}`, { cause: e });
   }
-  try {
-    return { raw: JSON.parse(new TextDecoder().decode(bytes)), base: href };
-  } catch (e) {
-    throw new InputError(href, `not JSON: ${describeError(e)}`, { cause: e });
-  }
+  // parseJson's InputError names the file and says what is wrong, in one line, without quoting it.
+  return { raw: parseJson(bytes, href), base: href };
 }

@@ -28,6 +28,10 @@ export type FunctionName = keyof typeof FUNCTIONS;
 export const MAX_EXPRESSION_TERMS = 1000;
 /** Deepest nesting of parentheses, function calls and unary minus. */
 export const MAX_EXPRESSION_DEPTH = 64;
+/** Depth of the parsed tree the compiler recurses on: a chain of every allowed value, nested as deep as allowed. */
+export const MAX_TREE_DEPTH = MAX_EXPRESSION_TERMS + MAX_EXPRESSION_DEPTH;
+/** Longer text is refused before it is even tokenized: parsing and compiling cost stays linear and bounded. */
+export const MAX_EXPRESSION_LENGTH = 10_000;
 
 type Token = { type: 'num' | 'id' | 'key' | 'op' | '(' | ')' | ','; text: string; pos: number };
 
@@ -63,6 +67,7 @@ function tokenize(src: string, where: string): Token[] {
 
 /** Parses `src`; errors name `where` (a JSON path such as `params.expression`) and the position. */
 export function parseExpression(src: string, where = 'expression'): Expr {
+  if (src.length > MAX_EXPRESSION_LENGTH) throw new InputError(where, `longer than ${MAX_EXPRESSION_LENGTH} characters`);
   const tokens = tokenize(src, where);
   const terms = tokens.filter((t) => t.type === 'num' || t.type === 'id' || t.type === 'key').length;
   if (terms > MAX_EXPRESSION_TERMS) {
@@ -139,7 +144,24 @@ export function parseExpression(src: string, where = 'expression'): Expr {
   if (tokens.length === 0) throw new InputError(where, 'empty expression');
   const ast = sum();
   if (i < tokens.length) fail('unexpected token');
+  // `a+b+c+…` nests to the left without recursing here; the compiler and evaluators recurse on it. The
+  // limits above already bound it; this keeps that true whatever the grammar grows into.
+  if (treeDepth(ast) > MAX_TREE_DEPTH) throw new InputError(where, `expression tree deeper than ${MAX_TREE_DEPTH} levels`);
   return ast;
+}
+
+/** Depth of the tree, walked without recursion (it may be deeper than the stack allows). */
+function treeDepth(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (e.kind === 'neg') stack.push([e.arg, d + 1]);
+    else if (e.kind === 'bin') stack.push([e.left, d + 1], [e.right, d + 1]);
+    else if (e.kind === 'call') for (const a of e.args) stack.push([a, d + 1]);
+  }
+  return max;
 }
 
 /** Asset names in order of first appearance: the first one decides the default output grid. */

@@ -15,6 +15,7 @@ import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
 import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
 import { findAsset } from './findAsset.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -33,7 +34,21 @@ export interface ResolvedItem {
 }
 
 export async function resolveItems(refs: ItemRef[], jobBase: string | undefined): Promise<ResolvedItem[]> {
-  const items = await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase)));
+  return inDatetimeOrder(await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase))));
+}
+
+/**
+ * Items a STAC API search found: each is known by its `self` link (for the product's `derived_from`), and
+ * relative asset hrefs resolve against it.
+ */
+export function resolveSearchedItems(items: StacItem[]): ResolvedItem[] {
+  return inDatetimeOrder(items.map((item, index) => {
+    const self = (item.links as { rel?: string; href?: string }[] | undefined)?.find((l) => l?.rel === 'self')?.href;
+    return fromStac(item, typeof self === 'string' && /^https?:\/\//.test(self) ? self : undefined, index);
+  }));
+}
+
+function inDatetimeOrder(items: ResolvedItem[]): ResolvedItem[] {
   const seen = new Map<string, number>();
   for (const item of items) {
     const first = seen.get(item.id);
@@ -59,9 +74,9 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, href);
   } catch (e) {
-    throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
+    throw new InputError(where, reason(e));
   }
   const deep = tooDeep(json);
   if (deep) throw new InputError(where, `${href}: ${deep} is nested deeper than ${MAX_JSON_DEPTH} levels`);

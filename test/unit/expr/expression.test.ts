@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assetsOf, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_TERMS, parseExpression } from '../../../functions/core/expr/parseExpression.ts';
+import { assetsOf, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_TERMS, parseExpression } from '../../../functions/core/expr/parseExpression.ts';
 import { compileExpression } from '../../../functions/core/expr/compileExpression.ts';
 
 const run = (src: string, inputs: Record<string, number[]>) => {
@@ -71,13 +71,15 @@ describe('expressions', () => {
 
   it('bounds size and nesting with a message, never a stack overflow', () => {
     // Prepare: the shapes a generator bug or a hostile job produce
-    const long = Array.from({ length: 5000 }, (_, k) => `b${k % 7}`).join(' + ');
-    const deep = '('.repeat(100_000) + 'nir' + ')'.repeat(100_000);
-    const negations = '-'.repeat(100_000) + 'nir';
+    const long = Array.from({ length: 5000 }, () => 'a').join('+'); // 9,999 characters: within the length limit
+    const deep = '('.repeat(4000) + 'nir' + ')'.repeat(4000);
+    const negations = '-'.repeat(9000) + 'nir';
+    const huge = '('.repeat(100_000) + 'nir' + ')'.repeat(100_000);
     // Act / Assess
     expect(() => parseExpression(long, 'params.expression')).toThrow(`params.expression: expression has 5000 values; at most ${MAX_EXPRESSION_TERMS} are allowed`);
     expect(() => parseExpression(deep, 'params.expression')).toThrow(`params.expression: expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels at ${MAX_EXPRESSION_DEPTH + 1}`);
     expect(() => parseExpression(negations, 'p')).toThrow(/^p: expression nested deeper than/);
+    expect(() => parseExpression(huge, 'p')).toThrow(`p: longer than ${MAX_EXPRESSION_LENGTH} characters`);
   });
 
   it('the largest allowed expression still compiles and evaluates', () => {

@@ -13,13 +13,14 @@ import { inlineCode, jsonBlocks } from '../../helpers/markdownBlocks.ts';
 
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(jobJsonSchema());
 
-// The demo jobs, and the archive-style jobs the README points to as runnable offline.
-const shippedJobs = ['sample-data/jobs', 'test/fixtures/archive/jobs'].flatMap((dir) => readdirSync(resolve(dir)).map((f) => ({
+// The demo jobs, the jobs docs/ ships as files, and the archive-style jobs the README runs offline.
+const shippedJobs = ['sample-data/jobs', 'docs/jobs', 'test/fixtures/archive/jobs'].flatMap((dir) => readdirSync(resolve(dir)).map((f) => ({
   name: `${dir}/${f}`, json: JSON.parse(readFileSync(resolve(dir, f), 'utf8')) as unknown,
 })));
-// A block that shows a job ("op": …) must parse; other blocks may be fragments of a larger document.
+// A block that shows a job (an object with "op" at its top) must parse; other blocks may be fragments of a
+// larger document, or hold a job inside something else (an arrival rule's template).
 const documentedJobs = jsonBlocks()
-  .filter((b) => /"op"\s*:/.test(b.text))
+  .filter((b) => (b.json ? typeof b.json === 'object' && 'op' in b.json : /^\s*\{\s*"op"\s*:/.test(b.text)))
   .map((b) => ({ name: `${b.file}:${b.line}${b.error ? ` (${b.error})` : ''}`, json: b.json }));
 
 describe('the published job schema (Ajv, JSON Schema 2020-12)', () => {
