@@ -79,10 +79,14 @@ export const COMMANDS: Record<string, Command> = {
     async run(v, [jobHref]) {
       if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const { raw, base } = await readJobFile(jobHref);
+      const checked = validateJob(raw);
+      // A search is an outside call with a cost: validate checks it but does not send it.
+      if (isSearch(checked.items)) {
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (items: a search of ${checked.items.search.url}, sent when the job is planned or run)\n`);
+        return 0;
+      }
       if (v['schema-only']) {
-        const job = validateJob(raw);
-        const items = isSearch(job.items) ? `; items: a search of ${job.items.search.url}, sent when the job is planned or run` : '';
-        process.stdout.write(`valid: ${job.op} job ${job.id} (schema and expressions only${items})\n`);
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (schema and expressions only)\n`);
         return 0;
       }
       // The same checks a run makes before any work: items resolved (a search sent), assets and mask classes checked.
