@@ -38,6 +38,8 @@ export interface EntryFunctionProps extends Omit<LambdaSize, 'concurrency'> {
   reservedConcurrency?: number;
 }
 
+const OPENJPEG_WASM = 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm';
+
 /** A Lambda function bundled by esbuild on this machine (never Docker), ESM, AWS SDK from the runtime. */
 export function entryFunction(scope: Construct, id: string, props: EntryFunctionProps): NodejsFunction {
   return new NodejsFunction(scope, id, {
@@ -62,6 +64,12 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
       banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       // Settings beyond resource names travel in the code, not in the 4 KB environment.
       define: { EOFN_BUNDLED_SETTINGS: JSON.stringify(props.settings) },
+      // The JPEG 2000 reader loads OpenJPEG's .wasm from beside the bundle (decodeJ2kTile.ts).
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${OPENJPEG_WASM}" "${outputDir}/"`],
+      },
     },
   });
 }
