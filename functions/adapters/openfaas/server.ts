@@ -1,16 +1,19 @@
 /**
  * Entry point of every eofn function image (`node server.js`, or `node functions/adapters/openfaas/server.ts`):
  * reads the configuration and secrets, registers S3 storage, connects to PostgreSQL (applying migrations),
- * and serves the handler named by `EOFN_FUNCTION` on `PORT` (default 3000).
+ * and serves the handler named by `EOFN_FUNCTION` on 127.0.0.1:`PORT` (default 3000), draining on SIGTERM
+ * (see functionLifecycle.ts).
  *
  * @example
  * // EOFN_FUNCTION=tile-reduce EOFN_SECRETS_DIR=./secrets node functions/adapters/openfaas/server.ts
  */
 import { startFunction } from './startFunction.ts';
 
-const { server, close } = await startFunction(process.env);
-server.listen(Number(process.env.PORT ?? 3000));
+const { server, lifecycle, close } = await startFunction(process.env);
+// Only on loopback: the watchdog in the same pod is the one caller (upstream_url http://127.0.0.1:3000).
+server.listen(Number(process.env.PORT ?? 3000), process.env.EOFN_LISTEN_HOST ?? '127.0.0.1');
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  // The watchdog sends SIGTERM on scale-down: finish the call in flight, then leave.
-  process.once(signal, () => server.close(() => void close().finally(() => process.exit(0))));
+  // The watchdog forwards SIGTERM at once but keeps routing calls for healthcheck_interval: serve them,
+  // then leave once nothing is in flight (exit 0: the watchdog treats any other exit as a crash).
+  process.once(signal, () => void lifecycle.drain().then(() => server.close(() => void close().finally(() => process.exit(0)))));
 }

@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import { loadDiasConfig } from './diasConfig.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
+import { FunctionLifecycle, lifecycleOptions } from './functionLifecycle.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
 import { HANDLERS } from './handlers/handlers.ts';
 import { JobStore } from './jobStore.ts';
@@ -18,6 +19,7 @@ import type { HandlerContext } from './handlers/handlerContext.ts';
 export interface StartedFunction {
   server: Server;
   store: JobStore;
+  lifecycle: FunctionLifecycle;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startFunction(env: Record<string, string | undefined>, opt
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx);
-  return { server, store, close: () => store.close() };
+  const lifecycle = new FunctionLifecycle(lifecycleOptions(env));
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, lifecycle);
+  return { server, store, lifecycle, close: () => store.close() };
 }
