@@ -22,7 +22,7 @@ import { opMemoryMb } from '../functions/core/plan/opMemory.ts';
 import { deployCommands, requiredEnv, secretsFromEnv } from '../functions/adapters/openfaas/deploy/deployCommands.ts';
 import { EDITIONS, editionOf, LICENCE_SOURCE } from '../functions/adapters/openfaas/deploy/editions.ts';
 import { denmarkExample, formatEstimates, type PlanForEstimate } from '../functions/adapters/openfaas/deploy/editionEstimate.ts';
-import { manifestsYaml, networkPolicies, postgresManifests } from '../functions/adapters/openfaas/deploy/k8sManifests.ts';
+import { k8sFiles } from '../functions/adapters/openfaas/deploy/k8sManifests.ts';
 import { ceProblems, stackProblems } from '../functions/adapters/openfaas/deploy/openfaasRules.ts';
 import { listProviders, loadProvider } from '../functions/adapters/openfaas/deploy/providers.ts';
 import { DEFAULT_IMAGE, renderStack, renderStackYaml } from '../functions/adapters/openfaas/deploy/renderStack.ts';
@@ -48,8 +48,7 @@ if (values['render-all']) {
     for (const edition of Object.values(EDITIONS)) writeText(join(ROOT, 'openfaas/rendered', name, edition.name, 'stack.yml'), renderStackYaml(await loadProvider(name), edition));
   }
   writeText(join(ROOT, 'openfaas/stack.yml'), renderStackYaml(await loadProvider('generic'), EDITIONS.ce));
-  writeText(join(ROOT, 'openfaas/k8s/postgres.yaml'), manifestsYaml(postgresManifests(), 'PostgreSQL for eofn\'s job state, for clusters without a managed database (password: secret eofn-postgres-password).'));
-  writeText(join(ROOT, 'openfaas/k8s/network-policy.yaml'), manifestsYaml(networkPolicies(), 'Only the OpenFaaS gateway and queue-worker reach eofn\'s function pods; only those pods reach PostgreSQL.'));
+  for (const [path, text] of Object.entries(k8sFiles())) writeText(join(ROOT, path), text);
   process.exit(0);
 }
 if (!values.provider) {

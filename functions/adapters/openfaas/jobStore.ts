@@ -16,7 +16,8 @@ import type { JobStatusView } from '../shared/cliBackend.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
-import type { DispatchMessage } from './dispatchMessage.ts';
+import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
+import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
 
 export interface NewJob {
   jobId: string;
@@ -26,6 +27,8 @@ export interface NewJob {
   memoryMb: number;
   partitions: PartitionSpec[];
   maxAttempts: number;
+  /** Seconds before an unsent partition counts as lost (default: the dispatch timeout); 0 = due at once (direct dispatch). */
+  dueInSeconds?: number;
 }
 
 export class JobStore {
@@ -61,7 +64,7 @@ export class JobStore {
       await c.query(
         `INSERT INTO partitions (job_id, partition_id, spec, lease_until)
          SELECT $1, p->>'id', p, now() + $3 * interval '1 second' FROM jsonb_array_elements($2::jsonb) AS p`,
-        [job.jobId, JSON.stringify(job.partitions), this.timings.dispatchTimeoutSeconds]);
+        [job.jobId, JSON.stringify(job.partitions), job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds]);
       return true;
     });
   }
@@ -162,9 +165,20 @@ export class JobStore {
     return rows[0]?.status === 'FAILED';
   }
 
-  /** Re-dispatches what is due and dead-letters what is past its attempts (see `reconcileDue`). */
-  reconcile(): Promise<ReconcileResult> {
-    return inTransaction(this.pool, (c) => reconcileDue(c, this.timings, deadLetter));
+  /** Re-dispatches what is due and dead-letters what is past its attempts (see `reconcileDue`); `concurrency` bounds direct dispatch. */
+  reconcile(concurrency?: number): Promise<ReconcileResult> {
+    return inTransaction(this.pool, (c) => reconcileDue(c, this.timings, deadLetter, concurrency));
+  }
+
+  /** Direct dispatch: the partitions that fit the free call slots of their op (see `claimDispatchSlots`). */
+  async claimDispatchSlots(concurrency: number): Promise<PartitionMessage[]> {
+    const rows = await inTransaction(this.pool, (c) => claimDispatchSlots(c, { concurrency, leaseSeconds: this.timings.dispatchTimeoutSeconds }));
+    return rows.map(partitionMessage);
+  }
+
+  /** A sent partition no pod took: due again after `seconds`. */
+  releaseDispatch(jobId: string, partitionId: string, seconds: number): Promise<boolean> {
+    return releaseDispatch(this.pool, jobId, partitionId, seconds);
   }
 
   /** Puts the job's dead and failed partitions (and a dead finalize) back to pending; returns what to send. */

@@ -8,6 +8,7 @@
  */
 import type { Server } from 'node:http';
 import { loadDiasConfig } from './diasConfig.ts';
+import { directDispatcher } from './directDispatcher.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { FunctionLifecycle, lifecycleOptions } from './functionLifecycle.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
@@ -29,7 +30,9 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   const store = await JobStore.open(config.databaseUrl, config.schema, {
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
   });
-  const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
+  const dispatcher = opts.dispatcher ?? (config.dispatch === 'direct'
+    ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
+    : gatewayDispatcher(config));
   const ctx: HandlerContext = {
     settings: {
       ...config,

@@ -6,8 +6,11 @@
  * Kubernetes schemas in the tests.
  *
  * @example
- * writeFileSync('openfaas/k8s/postgres.yaml', manifestsYaml(postgresManifests()));
+ * for (const [path, text] of Object.entries(k8sFiles())) writeFileSync(path, text);
  */
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IService } from 'kubernetes-models/v1/Service';
 import { FUNCTION_LABEL } from './renderStack.ts';
 import { toYaml } from './toYaml.ts';
 
@@ -15,7 +18,8 @@ export const POSTGRES_PASSWORD_SECRET = 'eofn-postgres-password';
 /** UID and GID of the `postgres` user in the postgres:*-alpine images. */
 const POSTGRES_UID = 70;
 
-type Manifest = Record<string, any>;
+/** Typed by the Kubernetes models, so `npm run typecheck` refuses an unknown or misspelt field. */
+export type Manifest = IService | IStatefulSet | INetworkPolicy;
 
 const restricted = {
   allowPrivilegeEscalation: false,
@@ -24,7 +28,7 @@ const restricted = {
   capabilities: { drop: ['ALL'] },
 };
 
-export function postgresManifests(image = 'postgres:16-alpine'): Manifest[] {
+export function postgresManifests(image = 'postgres:16-alpine'): [IService, IStatefulSet] {
   const labels = { app: 'eofn-postgres' };
   const isReady = { exec: { command: ['pg_isready', '-U', 'eofn', '-d', 'eofn'] } };
   return [{
@@ -87,7 +91,7 @@ export function postgresManifests(image = 'postgres:16-alpine'): Manifest[] {
 }
 
 /** Ingress to eofn's pods: the gateway and queue-worker (in `openfaasNamespace`) to functions, functions to PostgreSQL. */
-export function networkPolicies(openfaasNamespace = 'openfaas'): Manifest[] {
+export function networkPolicies(openfaasNamespace = 'openfaas'): INetworkPolicy[] {
   const functionPods = { matchExpressions: [{ key: FUNCTION_LABEL, operator: 'Exists' }] };
   return [{
     apiVersion: 'networking.k8s.io/v1',
@@ -119,5 +123,13 @@ export function networkPolicies(openfaasNamespace = 'openfaas'): Manifest[] {
 /** Several objects as one YAML stream, with a header naming the source. */
 export function manifestsYaml(manifests: Manifest[], header: string): string {
   return `# ${header}\n# Rendered by scripts/deploy-openfaas.ts from functions/adapters/openfaas/deploy/k8sManifests.ts; do not edit.\n`
-    + manifests.map((m) => toYaml(m)).join('---\n');
+    + manifests.map((m) => toYaml(JSON.parse(JSON.stringify(m)))).join('---\n');
+}
+
+/** The committed manifest files, by path from the repository root. */
+export function k8sFiles(): Record<string, string> {
+  return {
+    'openfaas/k8s/postgres.yaml': manifestsYaml(postgresManifests(), 'PostgreSQL for eofn\'s job state, for clusters without a managed database (password: secret eofn-postgres-password).'),
+    'openfaas/k8s/network-policy.yaml': manifestsYaml(networkPolicies(), 'Only the OpenFaaS gateway and queue-worker reach eofn\'s function pods; only those pods reach PostgreSQL.'),
+  };
 }

@@ -91,11 +91,12 @@ export function stackProblems(stack: unknown): string[] {
 }
 
 /** Problems faas-netes CE would answer the deploy requests of a stack with; [] when it accepts them all. */
-export function ceProblems(stack: { functions: Record<string, { image?: string; labels?: Record<string, string> }> }): string[] {
+export function ceProblems(stack: { functions?: Record<string, { image?: string; labels?: Record<string, string> }> }): string[] {
   const out: string[] = [];
-  const names = Object.keys(stack.functions);
+  const functions = stack.functions ?? {};
+  const names = Object.keys(functions);
   if (names.length > CE_MAX_FUNCTIONS) out.push(`${names.length} functions: CE deploys at most ${CE_MAX_FUNCTIONS} (${SOURCES.maxFunctions})`);
-  for (const [name, f] of Object.entries(stack.functions)) {
+  for (const [name, f] of Object.entries(functions)) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) out.push(`${name}: not a valid DNS name (${SOURCES.serviceName})`);
     if (!f.image) out.push(`${name}: image is required (${SOURCES.imageRequired})`);
     const labels = f.labels ?? {};

@@ -31,13 +31,15 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
       throw new InputError('job', `the merge needs about ${mb(plan.mergePeakBytes)} MB, more than the ${FINALIZE_MEMORY_MB} MB of the finalize function; split the job into smaller areas`);
     }
     const preparedRef = await storePrepared(prepared, plan);
+    // Direct dispatch: the partitions wait in PostgreSQL, due at once, and are sent as call slots free up.
+    const pump = ctx.dispatcher.pump;
     const created = await ctx.store.createJob({
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef, memoryMb,
-      partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts,
+      partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts, dueInSeconds: pump ? 0 : undefined,
     });
-    const dispatchErrors = created ? await dispatchAll(ctx.dispatcher, plan.partitions.map((partition) => ({
+    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map((partition) => ({
       kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition, preparedRef,
-    }))) : [];
+    })));
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {

@@ -12,7 +12,7 @@ import type { Dispatcher } from '../dispatcher.ts';
 import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
-  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
+  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
   & { stacBbox?: string; stacLookbackHours?: number };
 
 export interface HandlerContext {
