@@ -45,6 +45,8 @@ export interface DiasConfig {
   dispatch: 'queue' | 'direct';
   /** Direct dispatch: partitions of one op sent or running at once. */
   dispatchConcurrency: number;
+  /** Direct dispatch: seconds before a call no pod took (busy, gateway error) is sent again. */
+  dispatchRetrySeconds: number;
   maxAttempts: number;
   minPartitions: number;
   arrivalRulesHref?: string;
@@ -81,6 +83,7 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
     dispatch: dispatchMode(env.EOFN_DISPATCH),
     dispatchConcurrency: positive(env.EOFN_DISPATCH_CONCURRENCY, 5, 'EOFN_DISPATCH_CONCURRENCY'),
+    dispatchRetrySeconds: positive(env.EOFN_DISPATCH_RETRY_SECONDS, 5, 'EOFN_DISPATCH_RETRY_SECONDS'),
     maxAttempts: positive(env.EOFN_MAX_ATTEMPTS, 3, 'EOFN_MAX_ATTEMPTS'),
     minPartitions: positive(env.EOFN_MIN_PARTITIONS, 1, 'EOFN_MIN_PARTITIONS'),
     arrivalRulesHref: env.EOFN_ARRIVAL_RULES || undefined,

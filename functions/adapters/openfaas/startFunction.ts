@@ -31,7 +31,7 @@ export async function startFunction(env: Record<string, string | undefined>, opt
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
   });
   const dispatcher = opts.dispatcher ?? (config.dispatch === 'direct'
-    ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
+    ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, retrySeconds: config.dispatchRetrySeconds, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
     : gatewayDispatcher(config));
   const ctx: HandlerContext = {
     settings: {

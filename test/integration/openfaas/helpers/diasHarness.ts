@@ -6,6 +6,7 @@
  *
  * @example
  * const dias = await startDiasHarness('e2e', ['jobs', 'tile-reduce', 'finalize', 'reconcile']);
+ * const direct = await startDiasHarness('direct', ['jobs', 'tile-reduce'], { EOFN_DISPATCH: 'direct' }, { 'tile-reduce': 3 });
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ export interface DiasHarness {
   close(): Promise<void>;
 }
 
-export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}): Promise<DiasHarness> {
+export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}, replicas: Partial<Record<FunctionName, number>> = {}): Promise<DiasHarness> {
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   fauxqs.createBucket('eodata');
   fauxqs.createBucket('results');
@@ -63,10 +64,12 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   const logs: DiasHarness['logs'] = [];
   const started: StartedFunction[] = [];
   for (const fn of fns) {
-    const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, event, ...fields }) });
-    await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', r));
-    gateway.register(`eofn-${fn}`, `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`);
-    started.push(f);
+    for (let replica = 0; replica < (replicas[fn] ?? 1); replica++) {
+      const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, replica, event, ...fields }) });
+      await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', r));
+      gateway.register(`eofn-${fn}`, `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`);
+      started.push(f);
+    }
   }
 
   return {
