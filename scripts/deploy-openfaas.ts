@@ -93,7 +93,7 @@ const outDir = resolve(ROOT, values.out ?? join('.eofn-deploy', `${provider.name
 const stackPath = join(outDir, 'stack.yml');
 writeText(stackPath, yaml);
 const plan = {
-  provider, stackPath: relative(ROOT, stackPath), namespace: values.namespace!, externalDatabase: values['database-url-secret'],
+  provider, stackPath: stackPath.startsWith(ROOT) ? relative(ROOT, stackPath) : stackPath, namespace: values.namespace!, externalDatabase: values['database-url-secret'],
   registrySecret: values['registry-secret'] ? { name: values['registry-secret'], configPath: values['registry-config'] ?? '~/.docker/config.json' } : undefined,
 };
 const commands = deployCommands(plan);
