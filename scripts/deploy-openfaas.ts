@@ -37,7 +37,7 @@ const { values } = parseArgs({
     namespace: { type: 'string', default: 'openfaas-fn' }, gateway: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
     'registry-secret': { type: 'string' }, 'registry-config': { type: 'string' },
     'database-url-secret': { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
-    estimate: { type: 'string' }, out: { type: 'string' }, 'render-all': { type: 'boolean', default: false },
+    estimate: { type: 'string' }, out: { type: 'string' }, replicas: { type: 'string' }, 'render-all': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -52,11 +52,15 @@ if (values['render-all']) {
   process.exit(0);
 }
 if (!values.provider) {
-  process.stderr.write(`usage: npm run deploy:openfaas -- --provider ${(await listProviders()).join('|')} [--edition ce|standard] [--dry-run] [--image IMAGE] [--namespace NS] [--set KEY=VALUE]… [--database-url-secret] [--registry-secret NAME --registry-config ~/.docker/config.json] [--estimate denmark|job.json]\n`);
+  process.stderr.write(`usage: npm run deploy:openfaas -- --provider ${(await listProviders()).join('|')} [--edition ce|standard] [--dry-run] [--image IMAGE] [--namespace NS] [--set KEY=VALUE]… [--database-url-secret] [--registry-secret NAME --registry-config ~/.docker/config.json] [--replicas N] [--estimate denmark|job.json]\n`);
   process.exit(2);
 }
-const provider = await loadProvider(values.provider);
+const profile = await loadProvider(values.provider);
 const edition = editionOf(values.edition);
+// Replicas per op function: on CE they are all started up front, so a small cluster asks for fewer.
+const replicas = values.replicas === undefined ? profile.maxReplicas : Number(values.replicas);
+if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`--replicas must be a positive integer; got "${values.replicas}"`);
+const provider = { ...profile, maxReplicas: replicas };
 const dryRun = values['dry-run'];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const stop = (message: string): never => {

@@ -32,7 +32,7 @@ export function editionEstimates(plans: PlanForEstimate[], provider: Provider): 
   const ways = [
     { label: 'CE through its queue (one call at a time)', partitionSlots: 1, mergeSlots: 1 },
     { label: 'CE, direct dispatch', partitionSlots: ce, mergeSlots: Math.min(ce, FINALIZE_REPLICAS) },
-    { label: 'Standard', partitionSlots: Math.min(provider.maxReplicas, EDITIONS.standard.maxReplicas), mergeSlots: FINALIZE_REPLICAS },
+    { label: 'Standard', partitionSlots: Math.min(provider.maxReplicas, EDITIONS.standard.maxReplicas), mergeSlots: Math.min(provider.maxReplicas, FINALIZE_REPLICAS) },
   ];
   return ways.map((w) => ({
     ...w,

@@ -40,7 +40,7 @@ export function functionShapes(provider: Provider): Record<FunctionName, Functio
     composite: op('composite'),
     'coherence-merge': op('coherence-merge'),
     'parcel-aggregate': op('parcel-aggregate'),
-    finalize: { memoryMb: FINALIZE_MEMORY_MB, timeLimitSeconds: 900, maxReplicas: FINALIZE_REPLICAS, maxInflight: 1 },
+    finalize: { memoryMb: FINALIZE_MEMORY_MB, timeLimitSeconds: 900, maxReplicas: Math.min(FINALIZE_REPLICAS, provider.maxReplicas), maxInflight: 1 },
     arrivals: { memoryMb: 256, timeLimitSeconds: 60, maxInflight: 4 },
     reconcile: { memoryMb: 256, timeLimitSeconds: 50, maxReplicas: 1, maxInflight: 1, schedule: '* * * * *' },
     'stac-poll': { memoryMb: 256, timeLimitSeconds: 240, maxReplicas: 1, maxInflight: 1, schedule: provider.stacPollSchedule },
