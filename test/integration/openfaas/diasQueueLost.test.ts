@@ -30,7 +30,7 @@ describe('queue dispatch', () => {
 
     // Act: once the dispatch timeout (1 s here) has passed, the reconciler sends them again.
     await new Promise((r) => setTimeout(r, 1100));
-    const pass = await (await fetch(`${dias.gateway.url}/function/eofn-reconcile`, { method: 'POST' })).json();
+    const pass = (await (await fetch(`${dias.gateway.url}/function/eofn-reconcile`, { method: 'POST' })).json()) as { redispatched: number };
     await dias.gateway.idle();
 
     // Assess
