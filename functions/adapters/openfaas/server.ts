@@ -9,11 +9,19 @@
  */
 import { startFunction } from './startFunction.ts';
 
-const { server, lifecycle, close } = await startFunction(process.env);
+const { server, store, lifecycle, close } = await startFunction(process.env);
+// The pod is killed after its grace period (EOFN_GRACE_SECONDS, 30 s on CE): a partition still running then
+// should be re-sent soon after, so the claims held at SIGTERM (and at the end of the drain window) end then.
+const grace = Number(process.env.EOFN_GRACE_SECONDS ?? 0);
+const shortenLeases = () => void (grace > 0 ? store.shortenHeldLeases(grace + 10) : Promise.resolve(0)).catch(() => 0);
 // Only on loopback: the watchdog in the same pod is the one caller (upstream_url http://127.0.0.1:3000).
 server.listen(Number(process.env.PORT ?? 3000), process.env.EOFN_LISTEN_HOST ?? '127.0.0.1');
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   // The watchdog forwards SIGTERM at once but keeps routing calls for healthcheck_interval: serve them,
   // then leave once nothing is in flight (exit 0: the watchdog treats any other exit as a crash).
-  process.once(signal, () => void lifecycle.drain().then(() => server.close(() => void close().finally(() => process.exit(0)))));
+  process.once(signal, () => {
+    shortenLeases();
+    setTimeout(shortenLeases, lifecycle.options.drainSeconds * 1000).unref();
+    void lifecycle.drain().then(() => server.close(() => void close().finally(() => process.exit(0))));
+  });
 }
