@@ -22,6 +22,7 @@ import { opMemoryMb } from '../functions/core/plan/opMemory.ts';
 import { deployCommands, requiredEnv, secretsFromEnv } from '../functions/adapters/openfaas/deploy/deployCommands.ts';
 import { EDITIONS, editionOf, LICENCE_SOURCE } from '../functions/adapters/openfaas/deploy/editions.ts';
 import { denmarkExample, formatEstimates, type PlanForEstimate } from '../functions/adapters/openfaas/deploy/editionEstimate.ts';
+import { helmValuesYaml } from '../functions/adapters/openfaas/deploy/helmValues.ts';
 import { k8sFiles } from '../functions/adapters/openfaas/deploy/k8sManifests.ts';
 import { ceProblems, stackProblems } from '../functions/adapters/openfaas/deploy/openfaasRules.ts';
 import { listProviders, loadProvider } from '../functions/adapters/openfaas/deploy/providers.ts';
@@ -49,6 +50,7 @@ if (values['render-all']) {
   }
   writeText(join(ROOT, 'openfaas/stack.yml'), renderStackYaml(await loadProvider('generic'), EDITIONS.ce));
   for (const [path, text] of Object.entries(k8sFiles())) writeText(join(ROOT, path), text);
+  for (const edition of Object.values(EDITIONS)) writeText(join(ROOT, `openfaas/helm/values-${edition.name}.yaml`), helmValuesYaml(edition, edition.maxReplicas));
   process.exit(0);
 }
 if (!values.provider) {
@@ -106,7 +108,8 @@ const estimate = values.estimate ? formatEstimates(await plansToEstimate(values.
 if (dryRun) {
   say(`# ${plan.stackPath} (written; ${edition.title}: ${edition.licence})\n${yaml}`);
   say(`# commands (run from the repository root; $EOFN_SECRETS_DIR is a private temporary directory the script fills)\n${commands.join('\n')}`);
-  for (const line of [...notes, ...estimate.map((l) => `estimate: ${l}`), ...provider.notes]) say(`# note: ${line}`);
+  const chart = `the OpenFaaS chart needs the values in openfaas/helm/values-${edition.name}.yaml (timeouts${edition.name === 'standard' ? ', queue-worker retries and maxInflight' : ''})`;
+  for (const line of [...notes, chart, ...estimate.map((l) => `estimate: ${l}`), ...provider.notes]) say(`# note: ${line}`);
   process.exit(0);
 }
 const missing = requiredEnv(plan).filter((name) => !process.env[name]);
