@@ -28,7 +28,7 @@ import { ceProblems, stackProblems } from '../functions/adapters/openfaas/deploy
 import { listProviders, loadProvider } from '../functions/adapters/openfaas/deploy/providers.ts';
 import { DEFAULT_IMAGE, renderStack, renderStackYaml } from '../functions/adapters/openfaas/deploy/renderStack.ts';
 import { resolveImage } from '../functions/adapters/openfaas/deploy/resolveImage.ts';
-import '../functions/adapters/local/registerLocalStorages.ts';
+import { registerLocalStorages } from '../functions/adapters/local/registerLocalStorages.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -134,6 +134,7 @@ function writeText(path: string, text: string): void {
 /** `denmark` (the docs' example) or a job file, planned at its op function's memory. */
 async function plansToEstimate(what: string): Promise<PlanForEstimate[]> {
   if (what === 'denmark') return denmarkExample();
+  registerLocalStorages(); // the job and its items as `eofn plan` reads them: files, https://, s3://
   const source = await readJobFile(resolve(what));
   const prepared = await prepareJob(source.raw, source.base);
   return [planJob(prepared, { memoryMb: opMemoryMb(prepared.job.op) })];

@@ -122,6 +122,9 @@ describe('deploy:openfaas --dry-run', () => {
     const lines = stdout.split('\n').filter((l) => l.startsWith('# note: estimate: '));
     expect(lines[0]).toMatch(/12 job\(s\), 132 partition\(s\)/);
     expect(lines.slice(1).map((l) => l.split(':')[2].trim())).toEqual(['CE through its queue (one call at a time)', 'CE, direct dispatch', 'Standard']);
+    // A job file is planned as `eofn plan` plans it, at its op function's memory.
+    const own = await deploy('--provider', 'generic', '--dry-run', '--image', `${host}/eofn/fn:1`, '--estimate', 'sample-data/jobs/ndvi-demo.json');
+    expect(own.stdout).toContain('# note: estimate: 1 job(s), 1 partition(s)');
   });
 
   it('deploys no database when the DSN secret of a managed one exists, and no archive keys for generic S3', async () => {
