@@ -15,6 +15,7 @@
  * await dispatcher.pump(); // sends what fits the free slots
  */
 import type { JobMessage } from '../../core/engine/messages.ts';
+import { CALL_TOKEN_HEADER } from './callToken.ts';
 import { functionFor, type DispatchMessage } from './dispatchMessage.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { JobStore } from './jobStore.ts';
@@ -27,6 +28,8 @@ export interface DirectOptions {
   store: Pick<JobStore, 'claimDispatchSlots' | 'releaseDispatch'>;
   /** Where job messages go (the gateway's async queue). */
   queue: Dispatcher;
+  /** The deployment's call token, sent with every call (the called function refuses calls without it). */
+  callToken?: string;
   /** Seconds before a call no pod took is tried again. */
   retrySeconds?: number;
   /** Longest a finalize call is retried in this process before the reconciler's lease takes over. */
@@ -55,7 +58,8 @@ export function directDispatcher(opts: DirectOptions): DirectDispatcher {
   async function call(message: DispatchMessage): Promise<number> {
     const url = `${opts.gatewayUrl.replace(/\/+$/, '')}/function/${functionFor(message, opts.functionPrefix)}`;
     try {
-      const res = await send(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      const headers = { 'content-type': 'application/json', ...(opts.callToken ? { [CALL_TOKEN_HEADER]: opts.callToken } : {}) };
+      const res = await send(url, { method: 'POST', headers, body: JSON.stringify(message) });
       await res.arrayBuffer();
       return res.status;
     } catch (e) {

@@ -4,17 +4,26 @@
  * queue-worker adds `X-Call-Id` (echoed back, and logged) and posts our response to `X-Callback-Url`.
  *
  * @example
- * const server = createFunctionServer(HANDLERS['tile-reduce'], ctx);
+ * const server = createFunctionServer(HANDLERS['tile-reduce'], ctx, { token, functionName: 'tile-reduce' }, lifecycle);
  * server.listen(Number(process.env.PORT ?? 3000));
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { InputError } from '../../core/errors.ts';
+import { parseJson } from '../../core/io/parseJson.ts';
+import { callAllowed, INPUTLESS_FUNCTIONS } from './callToken.ts';
 import { FunctionLifecycle } from './functionLifecycle.ts';
 import type { Handler, HandlerContext } from './handlers/handlerContext.ts';
 
 export const MAX_BODY_BYTES = 8 * 2 ** 20;
 
-export function createFunctionServer(handler: Handler, ctx: HandlerContext, lifecycle = new FunctionLifecycle({ maxInflight: 0, drainSeconds: 0 })): Server {
+/** Who may call: the deployment's call token, checked for every call of `functionName` (see `callToken.ts`). */
+export interface CallPolicy {
+  token: string;
+  functionName: string;
+}
+
+export function createFunctionServer(handler: Handler, ctx: HandlerContext, policy: CallPolicy, lifecycle = new FunctionLifecycle({ maxInflight: 0, drainSeconds: 0 })): Server {
+  const inputless = INPUTLESS_FUNCTIONS.includes(policy.functionName);
   const server = createServer(async (req, res) => {
     const callId = header(req, 'x-call-id');
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -24,7 +33,16 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, life
     const probe = lifecycle.probe(req.url ?? '/');
     if (probe) return reply(probe.status, probe.body);
     if (req.method !== 'POST' && req.method !== 'GET') return reply(405, { error: 'use POST with a JSON message' });
-    if (!lifecycle.admit()) return reply(429, { error: 'busy: this pod takes one call at a time; retry' }, { 'retry-after': '10' });
+    // Checked before the body is read: an unauthenticated caller costs no memory.
+    if (!callAllowed(req, policy.token, policy.functionName)) {
+      ctx.log('call refused', { callId, reason: 'missing or wrong call token' });
+      req.resume();
+      return reply(401, { error: 'missing or wrong call token (X-Eofn-Token)' });
+    }
+    if (!lifecycle.admit()) {
+      req.resume();
+      return reply(429, { error: 'busy: this pod takes one call at a time; retry' }, { 'retry-after': '10' });
+    }
     try {
       await handle(req, callId, reply);
     } finally {
@@ -35,12 +53,12 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, life
   return server;
 
   async function handle(req: IncomingMessage, callId: string | undefined, reply: (status: number, body: unknown) => void): Promise<void> {
-    let body: unknown;
+    let body: unknown = {};
     try {
       const text = await readBody(req);
-      body = text.trim() ? JSON.parse(text) : {};
+      if (!inputless && text.trim()) body = parseJson(text, 'body');
     } catch (e) {
-      return reply(400, { error: `body is not JSON: ${(e as Error).message}` });
+      return reply(400, { error: (e as Error).message });
     }
     try {
       const result = await handler({ ...ctx, log: (event, fields) => ctx.log(event, { callId, ...fields }) }, body);

@@ -7,6 +7,9 @@
  * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
  */
 import type { Server } from 'node:http';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { loadDiasConfig } from './diasConfig.ts';
 import { directDispatcher } from './directDispatcher.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
@@ -20,6 +23,7 @@ import type { HandlerContext } from './handlers/handlerContext.ts';
 
 export interface StartedFunction {
   server: Server;
+  listenHost: string;
   store: JobStore;
   lifecycle: FunctionLifecycle;
   close(): Promise<void>;
@@ -32,15 +36,19 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   });
   // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.
   const limits = archiveLimits(config.archive);
-  registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined);
+  registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
   const dispatcher = opts.dispatcher ?? (config.dispatch === 'direct'
     ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, retrySeconds: config.dispatchRetrySeconds, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
     : gatewayDispatcher(config));
   const ctx: HandlerContext = {
-    settings: config,
+    settings: {
+      ...config,
+      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
+      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+    },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
   const lifecycle = new FunctionLifecycle(lifecycleOptions(env));
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx, lifecycle);
-  return { server, store, lifecycle, close: () => store.close() };
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName }, lifecycle);
+  return { server, store, lifecycle, listenHost: config.listenHost, close: () => store.close() };
 }

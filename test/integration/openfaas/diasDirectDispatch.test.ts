@@ -28,7 +28,7 @@ function diasJob(id: string): Record<string, unknown> {
 }
 
 async function submit(dias: DiasHarness, job: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', body: JSON.stringify({ kind: 'job', job }) });
+  const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', job }) });
   expect(res.status).toBe(202);
 }
 
@@ -106,10 +106,10 @@ describe('direct dispatch (OpenFaaS CE)', () => {
     const source = diasJob('ndvi-direct-orphan');
     const prepared = await prepareJob(source, undefined);
     const plan = planJob(prepared, { memoryMb: 1769, minPartitions: 4 });
-    const preparedRef = await storePrepared(prepared, plan);
+    const stored = await storePrepared(prepared, plan);
     await direct.store.createJob({
-      jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef, memoryMb: 1769,
-      partitions: plan.partitions, maxAttempts: 3, dueInSeconds: 0,
+      jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
+      hash: 'orphan', memoryMb: 1769, partitions: plan.partitions, maxAttempts: 3, dueInSeconds: 0,
     });
 
     // Act

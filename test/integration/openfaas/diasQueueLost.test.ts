@@ -23,7 +23,7 @@ describe('queue dispatch', () => {
     // Prepare: every partition message is lost in the queue.
     const job = { ...demoJob, id: 'ndvi-queue-lost', items: SAMPLE_ITEM_IDS.map((i) => `s3://eodata/s2/${i}/${i}.json`), output: 's3://results/ndvi-queue-lost' };
     dias.gateway.intercept((fn) => (fn === 'eofn-tile-reduce' ? 'drop' : 'deliver'));
-    expect((await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', body: JSON.stringify({ kind: 'job', job }) })).status).toBe(202);
+    expect((await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', job }) })).status).toBe(202);
     await dias.gateway.idle();
     dias.gateway.intercept(undefined);
     expect(await dias.store.status('ndvi-queue-lost')).toMatchObject({ status: 'RUNNING', done: 0 });

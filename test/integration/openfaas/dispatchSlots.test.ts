@@ -14,7 +14,8 @@ let other: JobStore;
 
 function newJob(jobId: string, n: number, op = 'tile-reduce') {
   return {
-    jobId, op, outputHref: `s3://results/${jobId}`, preparedRef: `s3://results/${jobId}/_eofn/prepared.json`, memoryMb: 1769,
+    jobId, op, outputHref: `s3://results/${jobId}`, preparedRef: `s3://results/${jobId}/_eofn/prepared.json`,
+    preparedDigest: 'd'.repeat(64), hash: `hash-of-${jobId}`, memoryMb: 1769,
     maxAttempts: 3, dueInSeconds: 0, partitions: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, estimatedPeakBytes: 1 })),
   };
 }

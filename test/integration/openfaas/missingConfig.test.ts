@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => dias?.close());
 
 async function call(fn: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', headers: dias.headers, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 

@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
 /** A POST that resolves with the status, or 0 when nothing answered (a refused connection). */
 function post(port: number, body: unknown, path = '/'): Promise<number> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...dias.headers } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -95,9 +95,12 @@ beforeAll(async () => {
   const job = { ...demo, id: 'ndvi-watchdog', items: SAMPLE_ITEM_IDS.map((i) => `s3://eodata/s2/${i}/${i}.json`), output: 's3://results/ndvi-watchdog' };
   const prepared = await prepareJob(job);
   const plan = planJob(prepared, { memoryMb: 1769, minPartitions: 4 });
-  const preparedRef = await storePrepared(prepared, plan);
-  await dias.store.createJob({ jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef, memoryMb: 1769, partitions: plan.partitions, maxAttempts: 3 });
-  messages = plan.partitions.map((partition) => ({ kind: 'partition', jobId: plan.jobId, op: plan.op, partition, preparedRef }));
+  const stored = await storePrepared(prepared, plan);
+  await dias.store.createJob({
+    jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
+    hash: 'watchdog', memoryMb: 1769, partitions: plan.partitions, maxAttempts: 3,
+  });
+  messages = plan.partitions.map(({ id }) => ({ kind: 'partition', jobId: plan.jobId, op: plan.op, partition: { id } }));
 });
 
 afterAll(async () => {
@@ -107,7 +110,7 @@ afterAll(async () => {
 });
 
 /** A call that does nothing: a partition of an unknown job is skipped (200). */
-const noop = { kind: 'partition', jobId: 'none', op: 'tile-reduce', partition: { id: 'r0' }, preparedRef: 's3://results/none' };
+const noop = { kind: 'partition', jobId: 'none', op: 'tile-reduce', partition: { id: 'r0' } };
 
 describe(`function server under the watchdog contract${WATCHDOG ? ' (real of-watchdog)' : ''}`, () => {
   it('is ready only once it listens: no call routed during start-up gets a 5xx', async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { directDispatcher } from '../../../functions/adapters/openfaas/directDispatcher.ts';
 import type { PartitionMessage } from '../../../functions/core/engine/messages.ts';
 
-const partition = (id: string): PartitionMessage => ({ kind: 'partition', jobId: 'j', op: 'tile-reduce', partition: { id, estimatedPeakBytes: 1 }, preparedRef: 's3://r/p.json' });
+const partition = (id: string): PartitionMessage => ({ kind: 'partition', jobId: 'j', op: 'tile-reduce', partition: { id } });
 
 function setup(statuses: number[]) {
   const released: string[] = [];
@@ -57,7 +57,7 @@ describe('directDispatcher', () => {
 
   it('retries a finalize call the finalize pods were too busy for; sends jobs through the queue', async () => {
     const { dispatcher, urls, queued } = setup([429, 429, 200]);
-    await dispatcher.dispatch({ kind: 'finalize', jobId: 'j', preparedRef: 's3://r/p.json' });
+    await dispatcher.dispatch({ kind: 'finalize', jobId: 'j' });
     await dispatcher.dispatch({ kind: 'job', jobRef: 's3://jobs/a.json' });
     await dispatcher.idle();
     expect(urls).toEqual(Array(3).fill('http://gw:8080/function/eofn-finalize'));

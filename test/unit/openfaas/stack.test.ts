@@ -11,7 +11,8 @@ import { FUNCTION_NAMES } from '../../../functions/adapters/openfaas/diasConfig.
 import { EDITIONS } from '../../../functions/adapters/openfaas/deploy/editions.ts';
 import { ceProblems, stackProblems } from '../../../functions/adapters/openfaas/deploy/openfaasRules.ts';
 import { listProviders, loadProvider } from '../../../functions/adapters/openfaas/deploy/providers.ts';
-import { CALL_TOKEN_SECRET, FUNCTION_PREFIX, renderStack, renderStackYaml } from '../../../functions/adapters/openfaas/deploy/renderStack.ts';
+import { CALL_TOKEN_SECRET } from '../../../functions/adapters/openfaas/callToken.ts';
+import { FUNCTION_PREFIX, renderStack, renderStackYaml } from '../../../functions/adapters/openfaas/deploy/renderStack.ts';
 import { OPERATIONS } from '../../../functions/core/ops/registry.ts';
 import { DEFAULT_MEMORY_MB } from '../../../functions/core/plan/memoryModel.ts';
 import { FINALIZE_MEMORY_MB, opMemoryMb } from '../../../functions/core/plan/opMemory.ts';

@@ -12,7 +12,6 @@
 import { SECRET_NAMES } from '../diasConfig.ts';
 import { POSTGRES_PASSWORD_SECRET } from './k8sManifests.ts';
 import type { Provider } from './providers.ts';
-import { CALL_TOKEN_SECRET } from './renderStack.ts';
 
 export interface DeployPlan {
   provider: Provider;
@@ -65,7 +64,7 @@ export function deployCommands(plan: DeployPlan): string[] {
     );
   }
   for (const name of Object.keys(secretsFromEnv(plan))) out.push(fromFile(name));
-  out.push(generateOnce(CALL_TOKEN_SECRET, CALL_TOKEN_SECRET, 32));
+  out.push(generateOnce(SECRET_NAMES.callToken, SECRET_NAMES.callToken, 32));
   if (plan.registrySecret) {
     const { name, configPath } = plan.registrySecret;
     out.push(`${k} create secret generic ${name} --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=${configPath} --dry-run=client -o yaml | ${k} apply -f -`);

@@ -21,8 +21,6 @@ import { toYaml } from './toYaml.ts';
 
 export const DEFAULT_IMAGE = 'ghcr.io/eofn/eofn-functions:0.1.0';
 export const FUNCTION_PREFIX = 'eofn-';
-/** The secret every function mounts and every caller must present (checked by the server). */
-export const CALL_TOKEN_SECRET = 'eofn-call-token';
 /** The label that marks eofn's function pods (the NetworkPolicy selects on it). */
 export const FUNCTION_LABEL = 'eofn/function';
 /** Merges at once: each finalize pod holds a whole product. */
@@ -68,7 +66,8 @@ export function renderStack(provider: Provider, edition: Edition, opts: RenderOp
   const shared = { ...provider.environment, ...opts.set };
   const secrets: string[] = [SECRET_NAMES.databaseUrl, SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey,
     ...(provider.archiveCredentials ? [SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey] : []),
-    CALL_TOKEN_SECRET, ...(opts.registrySecret ? [opts.registrySecret] : [])];
+    // Every function checks callers against it and sends it on its own calls (callToken.ts).
+    SECRET_NAMES.callToken, ...(opts.registrySecret ? [opts.registrySecret] : [])];
   const functions = Object.fromEntries(FUNCTION_NAMES.map((fn) => {
     const s = shapes[fn];
     const t = functionTimings(s.timeLimitSeconds, edition);

@@ -1,7 +1,8 @@
 /**
  * Stands in for the OpenFaaS gateway and its NATS queue-worker: `POST /async-function/<fn>` answers 202
  * at once and delivers the call later with `X-Call-Id` and `X-Callback-Url`, as the queue-worker does;
- * `POST /function/<fn>` forwards synchronously (what the cron connector and direct dispatch use). A function
+ * `POST /function/<fn>` forwards synchronously (what the cron connector and direct dispatch use). Like the real
+ * gateway and queue-worker, it passes the caller's `X-Eofn-Token` header on to the function. A function
  * registered several times has as many replicas, taken in turn. An interceptor can drop or duplicate async
  * deliveries, another fail synchronous calls with 502, to inject faults; `maxConcurrent` records the most
  * synchronous calls a function had at once.
@@ -45,12 +46,12 @@ export async function startFakeGateway(): Promise<FakeGateway> {
   const maxConcurrent: Record<string, number> = {};
   let inFlight = 0;
 
-  const deliver = async (fn: string, text: string, callId: string) => {
+  const deliver = async (fn: string, text: string, callId: string, token: Record<string, string>) => {
     const call: DeliveredCall = { fn, body: JSON.parse(text || '{}'), callId, mode: 'async' };
     calls.push(call);
     const res = await fetch(`${target(fn)}/`, {
       method: 'POST', body: text,
-      headers: { 'content-type': 'application/json', 'x-call-id': callId, 'x-callback-url': 'http://callback.invalid/eofn', 'x-start-time': String(Date.now()) },
+      headers: { ...token, 'content-type': 'application/json', 'x-call-id': callId, 'x-callback-url': 'http://callback.invalid/eofn', 'x-start-time': String(Date.now()) },
     });
     call.status = res.status;
     call.response = await res.json();
@@ -67,6 +68,8 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     }
     const [, mode, fn] = m;
     const callId = randomUUID();
+    const given = req.headers['x-eofn-token'];
+    const token: Record<string, string> = typeof given === 'string' ? { 'x-eofn-token': given } : {};
     if (mode === 'function') {
       const body = JSON.parse(text || '{}');
       if (syncRule?.(fn, body) === 'fail') {
@@ -79,7 +82,7 @@ export async function startFakeGateway(): Promise<FakeGateway> {
       running[fn] = (running[fn] ?? 0) + 1;
       maxConcurrent[fn] = Math.max(maxConcurrent[fn] ?? 0, running[fn]);
       try {
-        const out = await fetch(`${target(fn)}/`, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const out = await fetch(`${target(fn)}/`, { method: 'POST', body: text, headers: { ...token, 'content-type': 'application/json' } });
         const reply = await out.text();
         call.status = out.status;
         call.response = JSON.parse(reply || '{}');
@@ -96,8 +99,8 @@ export async function startFakeGateway(): Promise<FakeGateway> {
       try {
         const what = rule ? await rule(fn, JSON.parse(text || '{}')) : 'deliver';
         if (what === 'drop') return;
-        if (what === 'duplicate') await Promise.all([deliver(fn, text, callId), deliver(fn, text, callId)]);
-        else await deliver(fn, text, callId);
+        if (what === 'duplicate') await Promise.all([deliver(fn, text, callId, token), deliver(fn, text, callId, token)]);
+        else await deliver(fn, text, callId, token);
       } finally {
         inFlight--;
       }
