@@ -55,6 +55,15 @@ export class HttpStorage implements Storage {
     return new Uint8Array(await res.arrayBuffer());
   }
 
+  /**
+   * POSTs `body` and returns the answer's bytes (STAC API `POST /search`). Retried like a GET: a search is
+   * read-only, so sending it twice is harmless.
+   */
+  async post(href: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Uint8Array> {
+    const res = await this.request(href, 'POST', headers, false, body);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
   async size(href: string): Promise<number | undefined> {
     const known = this.sizes.get(href);
     if (known !== undefined) return known;
@@ -79,13 +88,13 @@ export class HttpStorage implements Storage {
     throw new InputError(prefix, 'https storage is read-only: it cannot list objects');
   }
 
-  private async request(href: string, method: string, headers: Record<string, string>, allowMissing = false) {
+  private async request(href: string, method: string, headers: Record<string, string>, allowMissing = false, body?: Uint8Array) {
     let lastError: unknown;
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_DELAY_MS * attempt));
       let res: Response;
       try {
-        res = await this.fetchFn(href, { method, headers: { ...this.headers, ...headers } });
+        res = await this.fetchFn(href, { method, headers: { ...this.headers, ...headers }, body });
       } catch (err) {
         lastError = err;
         continue;

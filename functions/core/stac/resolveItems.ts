@@ -32,7 +32,21 @@ export interface ResolvedItem {
 }
 
 export async function resolveItems(refs: ItemRef[], jobBase: string | undefined): Promise<ResolvedItem[]> {
-  const items = await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase)));
+  return inDatetimeOrder(await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase))));
+}
+
+/**
+ * Items a STAC API search found: each is known by its `self` link (for the product's `derived_from`), and
+ * relative asset hrefs resolve against it.
+ */
+export function resolveSearchedItems(items: StacItem[]): ResolvedItem[] {
+  return inDatetimeOrder(items.map((item, index) => {
+    const self = (item.links as { rel?: string; href?: string }[] | undefined)?.find((l) => l?.rel === 'self')?.href;
+    return fromStac(item, typeof self === 'string' && /^https?:\/\//.test(self) ? self : undefined, index);
+  }));
+}
+
+function inDatetimeOrder(items: ResolvedItem[]): ResolvedItem[] {
   const seen = new Map<string, number>();
   for (const item of items) {
     const first = seen.get(item.id);

@@ -13,7 +13,7 @@ import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
-  & { stacBbox?: string; stacLookbackHours?: number };
+  & Partial<Pick<DiasConfig, 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>>;
 
 export interface HandlerContext {
   settings: HandlerSettings;
