@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { prepareJob } from '../../../functions/core/engine/prepareJob.ts';
+import { describeRadiometry } from '../../../functions/core/ops/radiometryRecord.ts';
 import { openRaster } from '../../../functions/core/raster/openRaster.ts';
 import { compareRasters, readTiffBand, tempOutput } from '../../helpers/sampleJobs.ts';
 
@@ -79,6 +80,12 @@ describe('one red/nir/scl job on every archive gives the sample NDVI', () => {
     expect(assets.nir.key).toBe('B08_10m');
     expect(assets.scl).toMatchObject({ key: 'SCL_20m', matchedBy: 'Sentinel-2 band', scale: 1, offset: 0 });
     expect(item.properties['proj:code']).toBe('EPSG:32633');
+    // What docs/data-sources.md shows is what this run records and prints.
+    const doc = await readFile('docs/data-sources.md', 'utf8');
+    const documented = JSON.parse(/```json\n(\{ "eofn:radiometry"[\s\S]*?)```/.exec(doc)![1])['eofn:radiometry'][0];
+    const recorded = item.properties['eofn:radiometry'].find((r: { item: string }) => r.item === documented.item);
+    expect(recorded.assets).toMatchObject(documented.assets);
+    for (const line of describeRadiometry(item.properties['eofn:radiometry'])) expect(doc).toContain(`values    ${line}`);
   });
 
   it('CDSE-style items with JPEG 2000 hrefs give the same NDVI (runs once openRaster reads JP2)', async (ctx) => {
