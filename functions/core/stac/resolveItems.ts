@@ -13,7 +13,6 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
-import { findAsset } from './findAsset.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -111,7 +110,3 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */
-export function assetOf(item: ResolvedItem, name: string): ResolvedAsset {
-  return findAsset(item, name).asset;
-}
