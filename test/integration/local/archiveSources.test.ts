@@ -134,6 +134,19 @@ describe('composites over offset-carrying items come out in reflectance', () => 
     expect(count).toEqual((await readTiffBand(golden, 2)).data);
   });
 
+  it('CDSE-style items (no nodata tag in the files: the item\'s nodata 0 counts) give the C1 composite of the same dates', async () => {
+    const cdse = JSON.parse(await readFile(jobPath('ndvi-cdse-cog'), 'utf8')).items as string[];
+    const dates = ['20230810', '20230813', '20230815'];
+    const c1 = (JSON.parse(await readFile(jobPath('composite-c1'), 'utf8')).items as string[]).filter((h) => dates.some((d) => h.includes(d)));
+    const a = await run('composite-c1', (job) => { job.items = cdse; });
+    const b = await run('composite-c1', (job) => { job.items = c1; });
+    for (const band of [0, 1, 2]) {
+      const [x, y] = [await readTiffBand(join(a.output, 'result.tif'), band), await readTiffBand(join(b.output, 'result.tif'), band)];
+      expect(x.data).toEqual(y.data);
+    }
+    expect(a.item.properties['eofn:radiometry'][0].assets.red).toMatchObject({ key: 'B04_10m', nodata: 0 });
+  });
+
   it('a picking method keeps float32 when the values are scaled, and an integer dtype is refused', async () => {
     const { output } = await run('composite-c1', (job) => { job.params.method = 'last'; });
     expect((await readTiffBand(join(output, 'result.tif'))).data.some((v) => v > 0 && v < 1)).toBe(true);
