@@ -13,6 +13,7 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -71,9 +72,9 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, href);
   } catch (e) {
-    throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
+    throw new InputError(where, reason(e));
   }
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {
