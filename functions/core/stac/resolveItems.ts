@@ -13,6 +13,7 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { findAsset } from './findAsset.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -110,12 +111,7 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The asset of `item` called `key`, or an InputError listing the assets the item does have. */
-export function assetOf(item: ResolvedItem, key: string): ResolvedAsset {
-  const asset = item.assets[key];
-  if (!asset) {
-    throw new InputError(`items[${item.index}] (${item.id})`,
-      `asset "${key}" not found; the item has: ${Object.keys(item.assets).join(', ') || 'no assets'}`);
-  }
-  return asset;
+/** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */
+export function assetOf(item: ResolvedItem, name: string): ResolvedAsset {
+  return findAsset(item, name).asset;
 }
