@@ -70,7 +70,12 @@ export class EofnStack extends Stack {
       completionTopicArn: completed.topicArn, stagingPrefix: `s3://${data.bucketName}/staging`,
       maxReceiveCount: config.maxReceiveCount, arrivalRules: config.arrivalRules,
     };
-    const environment = configToEnv(deployment);
+    const environment: Record<string, string> = {
+      ...configToEnv(deployment),
+      // What a job may read or write, as IAM allows it: the data bucket and the source buckets.
+      EOFN_ALLOWED_BUCKETS: [data.bucketName, ...config.sourceBuckets].join(','),
+      ...(config.allowedHosts ? { EOFN_ALLOWED_HOSTS: config.allowedHosts.join(',') } : {}),
+    };
 
     const arrivalsDlq = new Queue(this, 'ArrivalsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     const arrivals = entryFunction(this, 'Arrivals', {

@@ -14,6 +14,7 @@ import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -63,7 +64,7 @@ export const COMMANDS: Record<string, Command> = {
       if (!jobHref) throw new Error('usage: eofn plan <job.json>');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
-      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers') });
+      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers'), limits: jobLimitsFromEnv(process.env) });
       process.stdout.write(v.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;

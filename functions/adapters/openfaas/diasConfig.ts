@@ -5,6 +5,7 @@
  * @example
  * const config = loadDiasConfig(); // config.functionName === 'tile-reduce'
  */
+import { CALL_TOKEN_SECRET } from './callToken.ts';
 import { readOptionalSecret, readSecret, secretsDir } from './readSecret.ts';
 
 export const FUNCTION_NAMES = [
@@ -18,6 +19,7 @@ export const SECRET_NAMES = {
   s3SecretKey: 'eofn-s3-secret-key',
   archiveAccessKey: 'eofn-archive-access-key',
   archiveSecretKey: 'eofn-archive-secret-key',
+  callToken: CALL_TOKEN_SECRET,
 } as const;
 
 export interface S3Endpoint {
@@ -29,6 +31,10 @@ export interface S3Endpoint {
 export interface DiasConfig {
   functionName: FunctionName;
   databaseUrl: string;
+  /** Every call to a function must present it, and every call eofn makes sends it (see `callToken.ts`). */
+  callToken: string;
+  /** Address the HTTP server binds: loopback behind of-watchdog, so the pod port does not bypass it. */
+  listenHost: string;
   /** PostgreSQL schema holding eofn's tables (one per deployment). */
   schema: string;
   gatewayUrl: string;
@@ -70,6 +76,8 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
   return {
     functionName,
     databaseUrl: readSecret(SECRET_NAMES.databaseUrl, dir),
+    callToken: readSecret(SECRET_NAMES.callToken, dir),
+    listenHost: env.EOFN_LISTEN_HOST || '127.0.0.1',
     schema: env.EOFN_DB_SCHEMA || 'eofn',
     gatewayUrl: (env.EOFN_GATEWAY_URL || 'http://gateway.openfaas:8080').replace(/\/+$/, ''),
     functionPrefix: env.EOFN_FUNCTION_PREFIX ?? 'eofn-',

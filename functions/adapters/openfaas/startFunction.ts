@@ -7,6 +7,9 @@
  * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
  */
 import type { Server } from 'node:http';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { loadDiasConfig } from './diasConfig.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
@@ -18,6 +21,7 @@ import type { HandlerContext } from './handlers/handlerContext.ts';
 
 export interface StartedFunction {
   server: Server;
+  listenHost: string;
   store: JobStore;
   close(): Promise<void>;
 }
@@ -29,12 +33,16 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   });
   // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.
   const limits = archiveLimits(config.archive);
-  registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined);
+  registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
   const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
   const ctx: HandlerContext = {
-    settings: config,
+    settings: {
+      ...config,
+      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
+      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+    },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx);
-  return { server, store, close: () => store.close() };
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName });
+  return { server, store, listenHost: config.listenHost, close: () => store.close() };
 }

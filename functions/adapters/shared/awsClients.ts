@@ -37,8 +37,10 @@ export function s3Client(opts: ClientOptions = {}): S3Client {
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: opts.forcePathStyle ?? (!!endpoint || process.env.AWS_S3_FORCE_PATH_STYLE === 'true'),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
-    ...(opts.connections ? {
-      requestHandler: { httpAgent: new HttpAgent(opts.connections), httpsAgent: new HttpsAgent(opts.connections) },
-    } : {}),
+    // Bounded waits on a store that stalls: connect, then the whole exchange (reads are at most a few MB).
+    requestHandler: {
+      connectionTimeout: 10_000, requestTimeout: 120_000,
+      ...(opts.connections ? { httpAgent: new HttpAgent(opts.connections), httpsAgent: new HttpsAgent(opts.connections) } : {}),
+    },
   });
 }

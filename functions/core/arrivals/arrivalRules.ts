@@ -48,14 +48,16 @@ export function jobsForArrival(arrival: Arrival, rules: ArrivalRule[]): Record<s
     if (rule.bbox && isBbox(item.bbox) && !intersects(rule.bbox, item.bbox)) return false;
     return true;
   }).map((rule) => {
-    const fill = (text: string) => text.replaceAll('{tile}', tile ?? 'unknown').replaceAll('{date}', date)
-      .replace(/\{date-(\d+)d\}/g, (_, days) => daysBefore(date, Number(days)))
-      .replaceAll('{item}', item.id).replaceAll('{collection}', String(item.collection ?? '')).replaceAll('{rule}', rule.name);
+    // Values come from the item (another party's metadata): in an output prefix each fills one path segment, never more.
+    const filler = (safe: (v: string) => string) => (text: string) => text.replaceAll('{tile}', safe(tile ?? 'unknown')).replaceAll('{date}', safe(date))
+      .replace(/\{date-(\d+)d\}/g, (_, days) => safe(daysBefore(date, Number(days))))
+      .replaceAll('{item}', safe(item.id)).replaceAll('{collection}', safe(String(item.collection ?? ''))).replaceAll('{rule}', safe(rule.name));
+    const fill = filler((v) => v);
     return {
       ...rule.job,
       id: `${rule.name}-${item.id}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128),
       items: rule.job.items ? fillStrings(rule.job.items, fill) : [arrival.href ?? { type: 'Feature', ...item }],
-      output: fill(rule.job.output),
+      output: filler(segment)(rule.job.output),
     };
   });
 }
@@ -90,4 +92,10 @@ export function tileOf(id: string, props: Record<string, unknown>): string | und
   const utm = props['mgrs:utm_zone'], band = props['mgrs:latitude_band'], sq = props['mgrs:grid_square'];
   if (utm && band && sq) return `${utm}${band}${sq}`;
   return /_(\d{2}[A-Z]{3})_/.exec(id)?.[1] ?? /_T(\d{2}[A-Z]{3})_/.exec(id)?.[1];
+}
+
+/** A value as one safe path segment: no separators, no `..`, nothing outside [A-Za-z0-9._-]. */
+export function segment(value: string): string {
+  const safe = value.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, (dots) => '-'.repeat(dots.length)).slice(0, 200);
+  return safe || 'unknown';
 }

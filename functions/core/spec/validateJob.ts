@@ -32,6 +32,11 @@ export function defaultJobId(job: Omit<Job, 'id'>): string {
   return `${job.op}-${digest.slice(0, 16)}`;
 }
 
+/** SHA-256 of a validated job's canonical JSON: two submissions under one id are the same job when equal. */
+export function contentHash(job: unknown): string {
+  return createHash('sha256').update(canonicalJson(job)).digest('hex');
+}
+
 /** JSON with sorted keys, so that key order in a submission does not change its identity. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -14,6 +14,7 @@ import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
 import { findAsset } from './findAsset.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -72,9 +73,9 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, href);
   } catch (e) {
-    throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
+    throw new InputError(where, reason(e));
   }
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {

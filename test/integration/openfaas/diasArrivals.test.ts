@@ -44,7 +44,7 @@ async function startStacApi(): Promise<void> {
 }
 
 async function call(fn: string, body: unknown = {}): Promise<any> {
-  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', headers: dias.headers, body: JSON.stringify(body) });
   const out = await res.json();
   await dias.gateway.idle();
   return out;

@@ -9,7 +9,7 @@ import { validateJob } from '../../../functions/core/spec/validateJob.ts';
 import { loadProviderConfig } from '../../../infra/providerConfig.ts';
 
 const doc = readFileSync('docs/data-sources.md', 'utf8');
-// A block that starts with a key ("items": …) is a fragment of an object.
+// Fragments (`"items": …`, `"eofn:radiometry": …`) are read as the members of an object.
 const jsonBlocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1].trim().startsWith('"') ? `{${m[1]}}` : m[1]));
 
 describe('docs/data-sources.md', () => {

@@ -61,6 +61,18 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: Match.anyValue() } });
   });
 
+  it('limits every function to the data bucket and the source buckets it may read (issue 10)', () => {
+    const eofnFunctions = Object.values(functions).filter((f) => f.Properties.Environment?.Variables?.EOFN_TABLE);
+    expect(eofnFunctions.length).toBe(3 + Object.keys(config.ops).length);
+    for (const fn of eofnFunctions) {
+      // Act
+      const allowed = JSON.stringify(env(fn).EOFN_ALLOWED_BUCKETS);
+      // Assess: the data bucket (a token) joined with the configured source buckets
+      expect(allowed).toMatch(/Data/);
+      for (const b of config.sourceBuckets) expect(allowed).toContain(b);
+    }
+  });
+
   it('subscribes the arrivals function to the configured topics and to new items in the bucket', () => {
     for (const arn of config.arrivalTopics) {
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: arn, Region: arn.split(':')[3] });

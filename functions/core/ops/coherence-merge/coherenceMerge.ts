@@ -81,7 +81,7 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
 
   plan(setup, options) {
     const bpp = coherenceBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 2 * 4;
     return {
       partitions,

@@ -70,7 +70,7 @@ export const composite: Operation<CompositeSetup> = {
 
   plan(setup, options) {
     const bpp = compositeBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const bands = setup.assets.length + 1;
     const sample = bytesPerSample(setup.dtype);
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * bands * sample;

@@ -48,7 +48,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
 
   plan(setup, options) {
     const bpp = bytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 4;
     return {
       partitions,
