@@ -34,6 +34,11 @@ export interface StoragePolicy {
   allowedHosts?: string[];
   /** Buckets an s3 href may name; unset: any bucket the credentials reach. */
   allowedBuckets?: string[];
+  /**
+   * Hosts that may be read over plain `http://` in cloud mode (an in-cluster STAC API, a test's loopback
+   * server): named one by one by the operator, never implied.
+   */
+  allowedHttpHosts?: string[];
 }
 
 const registry = new Map<string, Storage>();
@@ -52,6 +57,7 @@ export function checkHref(href: string): void {
   const scheme = schemeOf(href);
   if (policy.allowFile) return;
   if (scheme === 'file') throw new InputError(href, 'local file reads are disabled in cloud mode; use s3:// or https:// hrefs');
+  if (scheme === 'http' && policy.allowedHttpHosts && isNamedHttpHost(href, policy.allowedHttpHosts)) return;
   if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
   let url: URL;
   try {
@@ -72,6 +78,14 @@ export function checkHref(href: string): void {
     }
   } else if (isInternalHost(host)) {
     throw new InputError(href, `host "${host}" is a loopback, private or link-local address, which cloud functions do not fetch`);
+  }
+}
+
+function isNamedHttpHost(href: string, hosts: string[]): boolean {
+  try {
+    return hosts.includes(new URL(href).hostname.toLowerCase());
+  } catch {
+    return false;
   }
 }
 
