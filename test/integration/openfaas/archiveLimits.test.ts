@@ -142,4 +142,22 @@ describe('archive request limits across replicas', () => {
     expect(Buffer.from(header).equals(cog.subarray(0, 16))).toBe(true);
     expect(seen).toEqual([expect.stringMatching(new RegExp(`^GET /eodata/${CDSE_KEY.replaceAll('.', '\\.')}\\?x-id=GetObject HTTP/1.1 key=ARCHIVEKEY$`))]);
   });
+
+  it('frees the slots of a replica that died holding them once their lease ends', async () => {
+    // Prepare: a replica takes every slot and never gives them back.
+    const pool = await openPool(DATABASE_URL, SCHEMA);
+    pools.push(pool);
+    const dead = await pgRequestLimiter(pool, 'lease-test', { maxConcurrent: 2, leaseSeconds: 1 });
+    await dead.acquire();
+    await dead.acquire();
+    const alive = await pgRequestLimiter(pool, 'lease-test', { maxConcurrent: 2, leaseSeconds: 1, pollMs: 20 });
+    // Act
+    const started = performance.now();
+    const release = await alive.acquire();
+    const waited = performance.now() - started;
+    await release();
+    // Assess
+    expect(waited).toBeGreaterThanOrEqual(700);
+    expect(waited).toBeLessThan(10_000);
+  });
 });
