@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
+import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
-import { formatRunSummary } from './formatRunSummary.ts';
+import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
@@ -65,6 +66,7 @@ export const COMMANDS: Record<string, Command> = {
       const prepared = await prepareJob(raw, base);
       const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers'), limits: jobLimitsFromEnv(process.env) });
       process.stdout.write(v.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+      if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },
@@ -75,7 +77,8 @@ export const COMMANDS: Record<string, Command> = {
     async run(_v, [jobHref]) {
       if (!jobHref) throw new Error('usage: eofn validate <job.json>');
       const job = validateJob((await readJobFile(jobHref)).raw);
-      process.stdout.write(`valid: ${job.op} job ${job.id}\n`);
+      const items = isSearch(job.items) ? ` (items: a search of ${job.items.search.url}, sent when the job is planned or run)` : '';
+      process.stdout.write(`valid: ${job.op} job ${job.id}${items}\n`);
       return 0;
     },
   },

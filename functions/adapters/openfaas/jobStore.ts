@@ -228,6 +228,21 @@ export class JobStore {
       [source, watermark]);
   }
 
+  /** Where the poller resumes after a truncated search, if it was. */
+  async pollCursor(source: string): Promise<string | undefined> {
+    return (await this.pool.query<{ resume_from: string }>('SELECT resume_from FROM poller_cursors WHERE source = $1', [source])).rows[0]?.resume_from;
+  }
+
+  async setPollCursor(source: string, resumeFrom: string | undefined): Promise<void> {
+    if (resumeFrom === undefined) {
+      await this.pool.query('DELETE FROM poller_cursors WHERE source = $1', [source]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO poller_cursors (source, resume_from) VALUES ($1, $2)
+       ON CONFLICT (source) DO UPDATE SET resume_from = $2, updated_at = now()`, [source, resumeFrom]);
+  }
+
   private async jobState(jobId: string): Promise<{ job: JobRow; partitions: PartitionStateRow[] } | undefined> {
     const job = (await this.pool.query<JobRow>('SELECT * FROM jobs WHERE job_id = $1', [jobId])).rows[0];
     if (!job) return undefined;

@@ -106,6 +106,15 @@ export class HttpStorage implements Storage {
       readBounded(res, { href, limit: this.opts.maxReadAllBytes, idleMs: this.opts.idleTimeoutMs, abort }));
   }
 
+  /**
+   * POSTs `body` and returns the answer's bytes (STAC API `POST /search`). Retried like a GET: a search is
+   * read-only, so sending it twice is harmless.
+   */
+  async post(href: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Uint8Array> {
+    return this.withRetries(href, 'POST', headers, false, ({ res, abort }) =>
+      readBounded(res, { href, limit: this.opts.maxReadAllBytes, idleMs: this.opts.idleTimeoutMs, abort }), body);
+  }
+
   async size(href: string): Promise<number | undefined> {
     const known = this.sizes.get(href);
     if (known !== undefined) return known;
@@ -133,13 +142,15 @@ export class HttpStorage implements Storage {
   }
 
   /** One request and its body read per attempt; transient failures are tried again after a growing delay. */
-  private async withRetries<T>(href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>): Promise<T> {
+  private async withRetries<T>(
+    href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>, body?: Uint8Array,
+  ): Promise<T> {
     let lastError: Error | undefined;
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempt - 1)));
       let opened: Opened;
       try {
-        opened = await this.open(href, method, headers);
+        opened = await this.open(href, method, headers, body);
       } catch (e) {
         if (e instanceof InputError) throw e;
         lastError = e as Error;
@@ -165,7 +176,7 @@ export class HttpStorage implements Storage {
   }
 
   /** The response to `href` after following redirects, each target checked against the storage policy. */
-  private async open(href: string, method: string, headers: Record<string, string>): Promise<Opened> {
+  private async open(href: string, method: string, headers: Record<string, string>, body?: Uint8Array): Promise<Opened> {
     let url = href;
     for (let hop = 0; ; hop++) {
       checkHref(url);
@@ -174,7 +185,7 @@ export class HttpStorage implements Storage {
       const timer = setTimeout(() => controller.abort(new HttpTimeoutError(`no response within ${this.opts.headerTimeoutMs} ms`)), this.opts.headerTimeoutMs);
       let res: Response;
       try {
-        res = await this.fetchFn(url, { method, headers: { ...this.headers, ...headers }, redirect: 'manual', signal: controller.signal });
+        res = await this.fetchFn(url, { method, headers: { ...this.headers, ...headers }, body, redirect: 'manual', signal: controller.signal });
       } catch (e) {
         throw controller.signal.aborted && controller.signal.reason instanceof HttpTimeoutError ? controller.signal.reason : e;
       } finally {
@@ -186,6 +197,11 @@ export class HttpStorage implements Storage {
       if (!location) throw new InputError(href, `redirect (HTTP ${res.status}) without a Location`);
       if (hop >= this.opts.maxRedirects) throw new InputError(href, `more than ${this.opts.maxRedirects} redirects`);
       url = new URL(location, url).toString();
+      // As browsers do: 301/302/303 turn a POST into a GET; 307/308 repeat it.
+      if (body && res.status <= 303) {
+        body = undefined;
+        method = 'GET';
+      }
     }
   }
 

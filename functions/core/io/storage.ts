@@ -23,6 +23,8 @@ export interface Storage {
   /** Uploads a local file (large products are written to a temporary file first). */
   writeFile(href: string, localPath: string, contentType?: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
+  /** Sends `body` and returns the answer (only `https`, for STAC API searches). */
+  post?(href: string, body: Uint8Array, headers?: Record<string, string>): Promise<Uint8Array>;
 }
 
 export interface StoragePolicy {

@@ -16,6 +16,7 @@ import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
 import { parcelHistogramPng } from './parcelPreview.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 
 export const ROW_GROUP = 65536;
 /** Bytes of all part chunks held at once; each part gets its share, within [64 KiB, 4 MiB]. */
@@ -98,6 +99,7 @@ export async function mergeParcelTable(
       'eofn:invalid_parcels': setup.parcels.invalidCount,
       ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
       'eofn:rule': setup.rule,
+      'eofn:radiometry': radiometryRecord(setup.items),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MaskSchema } from '../../spec/commonSchemas.ts';
+import { MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
 
 /** The statistics a row can carry besides `count` and `nodata_count` (always there). */
 export const STAT_PATTERN = /^(count|mean|std|min|max|sum|median|p([1-9]|[1-9][0-9]))$/;
@@ -17,6 +17,7 @@ export const ParcelAggregateParamsSchema = z.strictObject({
   rule: z.enum(['centroid', 'all-touched']).default('centroid')
     .describe('centroid: a pixel counts when its centre is inside (GDAL rasterize default); all-touched: any pixel the parcel touches'),
   mask: MaskSchema.optional(),
+  radiometry: RadiometrySchema.optional(),
   format: z.enum(['parquet', 'csv']).default('parquet'),
   invalidGeometry: z.enum(['error', 'keep']).default('error')
     .describe('error: an invalid geometry fails the job; keep: rasterise it as GDAL does and list it in the product item'),

@@ -12,9 +12,8 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
-import { assetOf } from '../../stac/resolveItems.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
-import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
+import { checkItemAssets, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation } from '../types.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
@@ -74,10 +73,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     ];
     const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = items.map((item) => ({
-      id: item.id, index: item.index, datetime: item.datetime,
-      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
-    }));
+    const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
     const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const source: ParcelSource = {
