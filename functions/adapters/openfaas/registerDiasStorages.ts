@@ -25,7 +25,8 @@ export function registerDiasStorages(
 ): void {
   registerCoreStorages();
   const { policy, http } = storagePolicyFromEnv(env, {
-    hosts: config.stacApiUrl ? [new URL(config.stacApiUrl).hostname] : [], buckets: config.archive?.buckets ?? [],
+    // The deployment's own STAC API is trusted configuration, over http too (an in-cluster service).
+    hosts: config.stacApiUrl ? [stacHost(config.stacApiUrl)] : [], buckets: config.archive?.buckets ?? [],
   });
   setPolicy(policy);
   registerStorage('https', new HttpStorage(http));
@@ -53,4 +54,9 @@ export function archiveStorage(archive: NonNullable<DiasConfig['archive']>, depl
 
 function storageFor(endpoint: S3Endpoint): S3Storage {
   return new S3Storage(s3Client({ ...endpoint, forcePathStyle: true }));
+}
+
+function stacHost(url: string): string {
+  const u = new URL(url);
+  return u.protocol === 'http:' ? `http://${u.host}` : u.hostname;
 }

@@ -34,6 +34,8 @@ export interface StoragePolicy {
   allowedHosts?: string[];
   /** Buckets an s3 href may name; unset: any bucket the credentials reach. */
   allowedBuckets?: string[];
+  /** `host` or `host:port` that may be fetched over plain http (an in-cluster service, a test emulator). */
+  plainHttpHosts?: string[];
 }
 
 const registry = new Map<string, Storage>();
@@ -52,13 +54,14 @@ export function checkHref(href: string): void {
   const scheme = schemeOf(href);
   if (policy.allowFile) return;
   if (scheme === 'file') throw new InputError(href, 'local file reads are disabled in cloud mode; use s3:// or https:// hrefs');
-  if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     throw new InputError(href, 'not a valid URL');
   }
+  if (scheme === 'http' && policy.plainHttpHosts?.some((h) => h === url.hostname || h === url.host)) return;
+  if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
   if (scheme === 's3') {
     if (policy.allowedBuckets && !policy.allowedBuckets.includes(url.hostname)) {
       throw new InputError(href, `bucket "${url.hostname}" is not in this deployment's allowed buckets (EOFN_ALLOWED_BUCKETS)`);

@@ -114,7 +114,7 @@ describe('a job whose items are a STAC API search', () => {
     const r = spawnSync(resolve('node_modules/.bin/node'), [resolve('bin/eofn.js'), 'run', jobFile, '--quiet'], { encoding: 'utf8' });
     // Assess
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('items.search: STAC API search failed (page 1): http://127.0.0.1:9/stac/search: request failed after 4 attempts');
+    expect(r.stderr).toContain('items.search: STAC API search failed (page 1): http://127.0.0.1:9/stac/search: request failed after 3 attempts');
     expect(existsSync(output)).toBe(false);
     await rm(dirname(output), { recursive: true, force: true });
   });
