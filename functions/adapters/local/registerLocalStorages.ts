@@ -6,7 +6,6 @@
 import { HttpStorage } from '../../core/io/httpStorage.ts';
 import { registerCoreStorages } from '../../core/io/registerCoreStorages.ts';
 import { registerStorage, setPolicy } from '../../core/io/storage.ts';
-import { s3Client } from '../shared/awsClients.ts';
 import { S3Storage } from '../shared/s3Storage.ts';
 import { storagePolicyFromEnv } from '../shared/storagePolicyFromEnv.ts';
 
@@ -19,5 +18,5 @@ export function registerLocalStorages(): void {
   registerCoreStorages();
   const { http } = storagePolicyFromEnv(process.env);
   registerStorage('https', new HttpStorage(http));
-  registerStorage('s3', new S3Storage(s3Client(), http.maxReadAllBytes));
+  registerStorage('s3', S3Storage.fromEnvironment());
 }

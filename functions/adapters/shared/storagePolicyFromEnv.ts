@@ -15,8 +15,7 @@ export function storagePolicyFromEnv(env: Record<string, string | undefined>, al
   const plainHttp = [...configured, ...(also.hosts ?? [])].filter(isHttp).map(bare);
   const httpsHosts = (hosts: string[]) => hosts.filter((h) => !isHttp(h)).map(bare);
   const buckets = list(env.EOFN_ALLOWED_BUCKETS);
-  const maxMb = env.EOFN_MAX_READ_MB ? Number(env.EOFN_MAX_READ_MB) : undefined;
-  if (maxMb !== undefined && !(maxMb > 0)) throw new Error(`EOFN_MAX_READ_MB must be a positive number; got "${env.EOFN_MAX_READ_MB}"`);
+  const maxBytes = maxReadBytesFromEnv(env);
   return {
     policy: {
       allowFile: false,
@@ -25,8 +24,16 @@ export function storagePolicyFromEnv(env: Record<string, string | undefined>, al
       ...(plainHttp.length ? { plainHttpHosts: plainHttp } : {}),
       ...(buckets ? { allowedBuckets: [...buckets, ...(also.buckets ?? [])] } : {}),
     },
-    http: maxMb ? { maxReadAllBytes: Math.round(maxMb * 2 ** 20) } : {},
+    http: maxBytes ? { maxReadAllBytes: maxBytes } : {},
   };
+}
+
+/** `EOFN_MAX_READ_MB` in bytes, or undefined when unset (the storages' default then holds). */
+export function maxReadBytesFromEnv(env: Record<string, string | undefined> = process.env): number | undefined {
+  if (!env.EOFN_MAX_READ_MB) return undefined;
+  const mb = Number(env.EOFN_MAX_READ_MB);
+  if (!(mb > 0)) throw new Error(`EOFN_MAX_READ_MB must be a positive number; got "${env.EOFN_MAX_READ_MB}"`);
+  return Math.round(mb * 2 ** 20);
 }
 
 const isHttp = (h: string) => h.startsWith('http://');
