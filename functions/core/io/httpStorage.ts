@@ -95,9 +95,9 @@ export class HttpStorage implements Storage {
         abort();
         throw new InputError(href, `the server ignores Range requests; reading byte ${offset} would need a download past the ${this.opts.maxReadAllBytes}-byte limit`);
       }
-      const upTo = await readBounded(res, { href, limit: offset + length, stopAt: offset + length, idleMs: this.opts.idleTimeoutMs, abort });
+      const bytes = await readBounded(res, { href, limit: length, skip: offset, idleMs: this.opts.idleTimeoutMs, abort });
       abort();
-      return upTo.subarray(Math.min(offset, upTo.length));
+      return bytes;
     });
   }
 
