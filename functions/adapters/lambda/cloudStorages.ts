@@ -14,6 +14,8 @@ import { storagePolicyFromEnv } from '../shared/storagePolicyFromEnv.ts';
 export function useCloudStorages(s3: S3Storage = S3Storage.fromEnvironment(), env: Record<string, string | undefined> = process.env): void {
   const { policy, http } = storagePolicyFromEnv(env, { buckets: [env.EOFN_STAGING ? new URL(env.EOFN_STAGING).hostname : ''].filter(Boolean) });
   setPolicy(policy);
-  registerStorage('https', new HttpStorage(http));
+  const web = new HttpStorage(http);
+  registerStorage('https', web);
+  registerStorage('http', web); // refused by the policy unless the host is in EOFN_ALLOWED_HTTP_HOSTS
   registerStorage('s3', s3);
 }

@@ -21,12 +21,12 @@ import { BucketRoutedStorage } from './bucketRoutedStorage.ts';
 import type { DiasConfig, S3Endpoint } from './diasConfig.ts';
 
 export function registerDiasStorages(
-  config: Pick<DiasConfig, 'results' | 'archive' | 'stacApiUrl'>, deploymentLimiter?: RequestLimiter, env: Record<string, string | undefined> = process.env,
+  config: Pick<DiasConfig, 'results' | 'archive' | 'stacApiUrl'>, deploymentLimiter?: RequestLimiter,
+  env: Record<string, string | undefined> = process.env,
 ): void {
   registerCoreStorages();
   const { policy, http } = storagePolicyFromEnv(env, {
-    // The deployment's own STAC API is trusted configuration, over http too (an in-cluster service).
-    hosts: config.stacApiUrl ? [stacHost(config.stacApiUrl)] : [], buckets: config.archive?.buckets ?? [],
+    hosts: config.stacApiUrl ? [new URL(config.stacApiUrl).hostname] : [], buckets: config.archive?.buckets ?? [],
   });
   setPolicy(policy);
   registerStorage('https', new HttpStorage(http));
@@ -54,9 +54,4 @@ export function archiveStorage(archive: NonNullable<DiasConfig['archive']>, depl
 
 function storageFor(endpoint: S3Endpoint): S3Storage {
   return new S3Storage(s3Client({ ...endpoint, forcePathStyle: true }));
-}
-
-function stacHost(url: string): string {
-  const u = new URL(url);
-  return u.protocol === 'http:' ? `http://${u.host}` : u.hostname;
 }

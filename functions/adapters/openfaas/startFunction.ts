@@ -36,8 +36,11 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
   const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
   const ctx: HandlerContext = {
-    // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
-    settings: { ...config, jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }) },
+    settings: {
+      ...config,
+      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
+      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+    },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
   const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName });

@@ -48,15 +48,16 @@ export function jobsForArrival(arrival: Arrival, rules: ArrivalRule[]): Record<s
     if (rule.bbox && isBbox(item.bbox) && !intersects(rule.bbox, item.bbox)) return false;
     return true;
   }).map((rule) => {
-    // Values come from the item (another party's metadata): each fills one path segment, never more.
-    const fill = (text: string) => text.replaceAll('{tile}', segment(tile ?? 'unknown')).replaceAll('{date}', segment(date))
-      .replace(/\{date-(\d+)d\}/g, (_, days) => segment(daysBefore(date, Number(days))))
-      .replaceAll('{item}', segment(item.id)).replaceAll('{collection}', segment(String(item.collection ?? ''))).replaceAll('{rule}', segment(rule.name));
+    // Values come from the item (another party's metadata): in an output prefix each fills one path segment, never more.
+    const filler = (safe: (v: string) => string) => (text: string) => text.replaceAll('{tile}', safe(tile ?? 'unknown')).replaceAll('{date}', safe(date))
+      .replace(/\{date-(\d+)d\}/g, (_, days) => safe(daysBefore(date, Number(days))))
+      .replaceAll('{item}', safe(item.id)).replaceAll('{collection}', safe(String(item.collection ?? ''))).replaceAll('{rule}', safe(rule.name));
+    const fill = filler((v) => v);
     return {
       ...rule.job,
       id: `${rule.name}-${item.id}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128),
       items: rule.job.items ? fillStrings(rule.job.items, fill) : [arrival.href ?? { type: 'Feature', ...item }],
-      output: fill(rule.job.output),
+      output: filler(segment)(rule.job.output),
     };
   });
 }

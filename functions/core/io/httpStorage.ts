@@ -142,9 +142,7 @@ export class HttpStorage implements Storage {
   }
 
   /** One request and its body read per attempt; transient failures are tried again after a growing delay. */
-  private async withRetries<T>(
-    href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>, body?: Uint8Array,
-  ): Promise<T> {
+  private async withRetries<T>(href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>, body?: Uint8Array): Promise<T> {
     let lastError: Error | undefined;
     for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempt - 1)));

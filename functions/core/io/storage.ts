@@ -34,8 +34,11 @@ export interface StoragePolicy {
   allowedHosts?: string[];
   /** Buckets an s3 href may name; unset: any bucket the credentials reach. */
   allowedBuckets?: string[];
-  /** `host` or `host:port` that may be fetched over plain http (an in-cluster service, a test emulator). */
-  plainHttpHosts?: string[];
+  /**
+   * Hosts that may be read over plain `http://` in cloud mode (an in-cluster STAC API, a test's loopback
+   * server): named one by one by the operator, never implied.
+   */
+  allowedHttpHosts?: string[];
 }
 
 const registry = new Map<string, Storage>();
@@ -54,14 +57,14 @@ export function checkHref(href: string): void {
   const scheme = schemeOf(href);
   if (policy.allowFile) return;
   if (scheme === 'file') throw new InputError(href, 'local file reads are disabled in cloud mode; use s3:// or https:// hrefs');
+  if (scheme === 'http' && policy.allowedHttpHosts && isNamedHttpHost(href, policy.allowedHttpHosts)) return;
+  if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     throw new InputError(href, 'not a valid URL');
   }
-  if (scheme === 'http' && policy.plainHttpHosts?.some((h) => h === url.hostname || h === url.host)) return;
-  if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
   if (scheme === 's3') {
     if (policy.allowedBuckets && !policy.allowedBuckets.includes(url.hostname)) {
       throw new InputError(href, `bucket "${url.hostname}" is not in this deployment's allowed buckets (EOFN_ALLOWED_BUCKETS)`);
@@ -75,6 +78,14 @@ export function checkHref(href: string): void {
     }
   } else if (isInternalHost(host)) {
     throw new InputError(href, `host "${host}" is a loopback, private or link-local address, which cloud functions do not fetch`);
+  }
+}
+
+function isNamedHttpHost(href: string, hosts: string[]): boolean {
+  try {
+    return hosts.includes(new URL(href).hostname.toLowerCase());
+  } catch {
+    return false;
   }
 }
 

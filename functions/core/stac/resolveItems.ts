@@ -13,8 +13,8 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
-import { parseJson } from '../io/parseJson.ts';
 import { findAsset } from './findAsset.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export interface ResolvedAsset {
   href: string;

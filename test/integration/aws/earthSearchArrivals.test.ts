@@ -120,8 +120,8 @@ beforeAll(async () => {
     TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn,
     Attributes: { FilterPolicy: JSON.stringify(arrivalFilterPolicy(RULES)), FilterPolicyScope: 'MessageAttributes' },
   }));
-  // The STAC API stand-in is plain http on loopback: the deployment names it, as a real one would an in-cluster service.
-  useCloudStorages(new S3Storage(aws.s3), { EOFN_ALLOWED_HOSTS: 'http://127.0.0.1' });
+  // The recorded STAC APIs answer on loopback http: named as the only plain-http host, as an operator would.
+  useCloudStorages(new S3Storage(aws.s3), { ...process.env, EOFN_ALLOWED_HTTP_HOSTS: '127.0.0.1' });
   registerStorage('file', new FileStorage());
 });
 
@@ -181,7 +181,7 @@ describe('Earth Search SNS arrivals (emulated topic with the deployed filter pol
       await runJobLocally({ job: { raw: { ...job, id: undefined } }, output: localDir, workers: 1, quiet: true });
       expect(remoteBytes.equals(await readFile(join(localDir, 'result.tif')))).toBe(true);
     } finally {
-      setPolicy({ allowFile: false, plainHttpHosts: ['127.0.0.1'] });
+      setPolicy({ allowFile: false, allowedHttpHosts: ['127.0.0.1'] });
       await rm(localDir, { recursive: true, force: true });
     }
   });

@@ -41,7 +41,7 @@ let secrets: string;
 beforeAll(async () => {
   secrets = await mkdtemp(join(tmpdir(), 'eofn-secrets-'));
   await writeFile(join(secrets, 'eofn-database-url'), DATABASE_URL);
-  await writeFile(join(secrets, 'eofn-call-token'), 'archive-limits-token');
+  await writeFile(join(secrets, 'eofn-call-token'), 'archive-limits-test-token');
   fauxqs = await startFauxqs({ port: 0, logger: false });
   fauxqs.createBucket('eodata');
   cog = await readFile(join(SAMPLE_ITEMS_DIR, 'S2B_33TWM_20230810_0_L2A/B04.tif'));

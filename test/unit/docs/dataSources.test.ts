@@ -9,7 +9,8 @@ import { validateJob } from '../../../functions/core/spec/validateJob.ts';
 import { loadProviderConfig } from '../../../infra/providerConfig.ts';
 
 const doc = readFileSync('docs/data-sources.md', 'utf8');
-const jsonBlocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1].trim().startsWith('"items"') ? `{${m[1]}}` : m[1]));
+// Fragments (`"items": …`, `"eofn:radiometry": …`) are read as the members of an object.
+const jsonBlocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1].trim().startsWith('"') ? `{${m[1]}}` : m[1]));
 
 describe('docs/data-sources.md', () => {
   it.each(readdirSync('docs/jobs').filter((f) => f.endsWith('.json')))('links and validates docs/jobs/%s', (file) => {

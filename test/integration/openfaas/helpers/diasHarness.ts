@@ -66,7 +66,7 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   const env: Record<string, string> = {
     EOFN_SECRETS_DIR: secrets, EOFN_DB_SCHEMA: schema, EOFN_S3_ENDPOINT: fauxqs.address, EOFN_S3_REGION: 'us-east-1',
     EOFN_GATEWAY_URL: gateway.url, EOFN_LEASE_SECONDS: '2', EOFN_DISPATCH_TIMEOUT_SECONDS: '30', EOFN_MAX_ATTEMPTS: '3',
-    EOFN_MIN_PARTITIONS: '4', EOFN_ARRIVAL_RULES: 's3://results/config/arrival-rules.json', ...extraEnv,
+    EOFN_MIN_PARTITIONS: '4', EOFN_ALLOWED_HTTP_HOSTS: '127.0.0.1', EOFN_ARRIVAL_RULES: 's3://results/config/arrival-rules.json', ...extraEnv,
   };
   const logs: DiasHarness['logs'] = [];
   const started: StartedFunction[] = [];
