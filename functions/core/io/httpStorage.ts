@@ -64,7 +64,8 @@ export class HttpStorage implements Storage {
     }
     if (length === 0) return new Uint8Array(0);
     const last = offset + length - 1;
-    return this.withRetries(href, 'GET', { Range: `bytes=${offset}-${last}` }, false, async ({ res, abort }) => {
+    // Identity encoding: Content-Range then counts the bytes of the object itself, not of a compressed body.
+    return this.withRetries(href, 'GET', { Range: `bytes=${offset}-${last}`, 'Accept-Encoding': 'identity' }, false, async ({ res, abort }) => {
       if (res.status === 416) {
         abort();
         // "Nothing there" only when the server says where the object ends, and the range starts past it.
