@@ -31,3 +31,11 @@ export class BadTiffError extends InputError {
     this.name = 'BadTiffError';
   }
 }
+
+/** A JPEG 2000 file whose boxes or code-stream cannot be trusted: rejected before anything is allocated from its claims. */
+export class BadJp2Error extends InputError {
+  constructor(file: string, message: string) {
+    super(file, message);
+    this.name = 'BadJp2Error';
+  }
+}

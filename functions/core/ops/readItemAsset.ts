@@ -9,8 +9,10 @@
 import { InputError } from '../errors.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
+import type { RasterFallback } from '../raster/openRaster.ts';
 import { openRasterCached } from './openRasterCached.ts';
 import { radiometryOf, type Radiometry, type RadiometryMode } from '../stac/assetRadiometry.ts';
+import { rasterFallbackOf } from '../stac/rasterFallback.ts';
 import { findAsset, type FoundAsset } from '../stac/findAsset.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
 
@@ -19,6 +21,8 @@ export interface SetupAsset extends Radiometry {
   href: string;
   key: string;
   matchedBy: FoundAsset['matchedBy'];
+  /** What the reader uses where the file is silent: the STAC nodata and proj:* (JPEG 2000 bands). */
+  fallback?: RasterFallback;
 }
 
 export interface SetupItem {
@@ -36,7 +40,7 @@ export interface SetupItem {
 export async function readItemAsset(item: SetupItem, key: string, grid: Grid, window: Window, asMask = false): Promise<Float32Array> {
   const { href, scale, offset, nodata } = item.assets[key];
   try {
-    const raster = await openRasterCached(href);
+    const raster = await openRasterCached(item.assets[key]);
     return await readOnGrid(raster, grid, window, asMask ? { keepNodata: true } : { scale, offset, nodata });
   } catch (e) {
     const where = whereOf(item, key);
@@ -59,7 +63,9 @@ export function setupItemsOf(items: ResolvedItem[], names: string[], mode: Radio
 
 export function setupAssetOf(item: ResolvedItem, name: string, mode: RadiometryMode = 'metadata'): SetupAsset {
   const { key, asset, matchedBy } = findAsset(item, name);
-  return { href: asset.href, key, matchedBy, ...radiometryOf(item, key, asset, mode) };
+  const radiometry = radiometryOf(item, key, asset, mode);
+  const fallback = rasterFallbackOf(asset, item, radiometry.nodata);
+  return { href: asset.href, key, matchedBy, ...radiometry, ...(fallback ? { fallback } : {}) };
 }
 
 /** Opens every asset's header up front: a missing or broken file fails the job before any work. */
@@ -69,7 +75,7 @@ export async function checkItemAssets(items: SetupItem[], keys: string[], grid: 
     const where = whereOf(item, key);
     let crs: string;
     try {
-      crs = (await openRasterCached(href)).info.grid.crs;
+      crs = (await openRasterCached(item.assets[key])).info.grid.crs;
     } catch (e) {
       throw new InputError(where, (e as Error).message);
     }

@@ -1,7 +1,7 @@
 /**
- * Turns a job's `items` (hrefs to STAC item JSON, inline items, or hrefs to GeoTIFFs) into items whose
- * asset hrefs are absolute, sorted by datetime. An href to a `.tif` stands for an item with one asset `data`,
- * dated from the TIFF's own metadata where it has any.
+ * Turns a job's `items` (hrefs to STAC item JSON, inline items, or hrefs to GeoTIFFs / JPEG 2000 files) into
+ * items whose asset hrefs are absolute, sorted by datetime. An href to a `.tif` (or `.jp2`) stands for an item
+ * with one asset `data`, dated from the TIFF's own metadata where it has any.
  *
  * @example
  * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
@@ -15,6 +15,9 @@ import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
 import { findAsset } from './findAsset.ts';
 import { parseJson } from '../io/parseJson.ts';
+
+/** Hrefs that are a raster file rather than a STAC item: GeoTIFF, or a JPEG 2000 band (undated: no metadata). */
+const RASTER_FILE = /\.(tiff?|jp2|j2k)$/i;
 
 export interface ResolvedAsset {
   href: string;
@@ -64,7 +67,7 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   const where = `items[${index}]`;
   if (typeof ref !== 'string') return fromStac(ref as StacItem, undefined, index);
   const href = resolveHref(ref, jobBase);
-  if (/\.tiff?$/i.test(href.split('?')[0])) return fromTiff(href, index);
+  if (RASTER_FILE.test(href.split('?')[0])) return fromTiff(href, index);
   let text: string;
   try {
     text = new TextDecoder().decode(await storageFor(href).readAll(href));
@@ -104,7 +107,7 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
   } catch (e) {
     throw new InputError(`items[${index}]`, reason(e));
   }
-  const name = href.split('/').pop()!.replace(/\.tiff?$/i, '');
+  const name = href.split('/').pop()!.replace(RASTER_FILE, '');
   return { id: name, datetime, href, index, properties: { datetime }, assets: { data: { href } } };
 }
 

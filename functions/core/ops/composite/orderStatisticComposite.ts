@@ -117,11 +117,11 @@ async function readLayer(item: SetupItem, key: string, raster: Raster, grid: Gri
 }
 
 async function readMask(item: SetupItem, key: string, grid: Grid, window: Window): Promise<Float32Array> {
-  return located(item, key, async () => readOnGrid(await openRasterCached(item.assets[key].href), grid, window, { keepNodata: true }));
+  return located(item, key, async () => readOnGrid(await openRasterCached(item.assets[key]), grid, window, { keepNodata: true }));
 }
 
 async function openAsset(item: SetupItem, key: string): Promise<Raster> {
-  return located(item, key, () => openRasterCached(item.assets[key].href));
+  return located(item, key, () => openRasterCached(item.assets[key]));
 }
 
 /** Errors name the item and asset, as readItemAsset's do; bad input stays InputError (not retried). */

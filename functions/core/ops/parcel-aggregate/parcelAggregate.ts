@@ -74,7 +74,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
     const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
-    const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
+    const grid = (await openRasterCached(setupItems[0].assets[inputs[0]])).info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const source: ParcelSource = {
       href: resolveHref(params.parcels, base),
@@ -86,7 +86,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const native: number[] = [];
     if (!bands.some((b) => b.expression)) {
       for (const key of inputs) {
-        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openRasterCached(item.assets[key].href)).info, grid)));
+        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openRasterCached(item.assets[key])).info, grid)));
         if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
       }
     }

@@ -90,7 +90,7 @@ function sameGrid(a: Grid, b: Grid): boolean {
 /** Errors name the item and asset, as readItemAsset's do; bad input stays InputError (not retried). */
 async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<ReturnType<typeof openRasterCached>>) => Promise<T>): Promise<T> {
   try {
-    return await work(await openRasterCached(item.assets[key].href));
+    return await work(await openRasterCached(item.assets[key]));
   } catch (e) {
     const where = whereOf(item, key);
     if (e instanceof InputError) throw new InputError(where, e.message);

@@ -38,7 +38,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
     const setupItems = setupItemsOf(items, keys, params.radiometry);
-    const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
+    const first = (await openRasterCached(setupItems[0].assets[inputs[0]])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
     // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
