@@ -32,8 +32,15 @@ import { registerLocalStorages } from '../functions/adapters/local/registerLocal
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// Usage and input errors end in one line and exit 2, as the eofn CLI's do; a stack only with --debug.
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`deploy:openfaas: ${e.message}\n${process.argv.includes('--debug') ? `${e.stack}\n` : ''}`);
+  process.exit((e as { status?: number }).status !== undefined ? 1 : 2); // execSync failures carry a status
+});
+
 const { values } = parseArgs({
   options: {
+    debug: { type: 'boolean', default: false },
     provider: { type: 'string' }, edition: { type: 'string', default: 'ce' }, image: { type: 'string' },
     namespace: { type: 'string', default: 'openfaas-fn' }, gateway: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
     'registry-secret': { type: 'string' }, 'registry-config': { type: 'string' },
@@ -69,6 +76,7 @@ const stop = (message: string): never => {
   process.stderr.write(`deploy:openfaas: ${message}\n`);
   process.exit(2);
 };
+if (!values.image && !dryRun) stop('--image is required: the image you built from openfaas/Dockerfile and pushed, e.g. --image <registry>/eofn-functions:0.1.0');
 const set = Object.fromEntries(values.set.map((kv) => {
   const i = kv.indexOf('=');
   if (i <= 0) stop(`--set expects KEY=VALUE, got "${kv}"`);
@@ -80,7 +88,8 @@ if (values['registry-secret'] && !values['registry-config'] && !dryRun) stop('--
 // The image by digest: what runs is exactly what was checked. CE also needs it public.
 const notes: string[] = [];
 let image = values.image ?? DEFAULT_IMAGE;
-try {
+if (!values.image) notes.push('no --image given: the stack shows the placeholder image; a deploy needs --image');
+else try {
   image = (await resolveImage(image)).pinned;
 } catch (e) {
   const given = image.includes('@sha256:');
