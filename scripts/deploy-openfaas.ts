@@ -76,7 +76,9 @@ const stop = (message: string): never => {
   process.stderr.write(`deploy:openfaas: ${message}\n`);
   process.exit(2);
 };
-if (!values.image && !dryRun) stop('--image is required: the image you built from openfaas/Dockerfile and pushed, e.g. --image <registry>/eofn-functions:0.1.0');
+if (!values.image && !dryRun) {
+  stop('--image is required: the image you built from openfaas/Dockerfile and pushed, e.g. --image <registry>/eofn-functions:0.1.0');
+}
 const set = Object.fromEntries(values.set.map((kv) => {
   const i = kv.indexOf('=');
   if (i <= 0) stop(`--set expects KEY=VALUE, got "${kv}"`);
@@ -118,6 +120,7 @@ if (dryRun) {
   say(`# ${plan.stackPath} (written; ${edition.title}: ${edition.licence})\n${yaml}`);
   say(`# commands (run from the repository root; $EOFN_SECRETS_DIR is a private temporary directory the script fills)\n${commands.join('\n')}`);
   const chart = `the OpenFaaS chart needs the values in openfaas/helm/values-${edition.name}.yaml (timeouts${edition.name === 'standard' ? ', queue-worker retries and maxInflight' : ''})`;
+  if (!values.image) notes.push('no --image given: the stack shows the placeholder image; a deploy needs --image');
   for (const line of [...notes, chart, ...estimate.map((l) => `estimate: ${l}`), ...provider.notes]) say(`# note: ${line}`);
   process.exit(0);
 }
