@@ -37,8 +37,9 @@ export const REQUEST_PRICES = { sqs: 0.4 / 1e6, s3Put: 0.0054 / 1e3, s3Get: 0.00
 
 /**
  * Since 1 Aug 2025 Lambda bills the INIT phase of on-demand functions like their invocations. Each new
- * execution environment runs INIT once: loading the esbuild bundle and the SDK clients takes about this long
- * at 1769 MB (Node 22, arm64; AWS's published cold starts of small Node bundles are 0.2–0.8 s).
+ * execution environment runs INIT once (loading the esbuild bundle, creating the SDK clients). 0.6 s is an
+ * assumption, not a measurement: it was not measured on Lambda here; a deployment's CloudWatch `REPORT`
+ * lines (`Init Duration`) give the real figure to put in its place.
  */
 export const INIT_SECONDS = 0.6;
 
@@ -65,6 +66,19 @@ export interface CostEstimate {
   totalUsd: number;
 }
 
+/** Estimated seconds of each partition on one vCPU, in plan order (the same throughput model as the cost). */
+export function partitionSecondsOf(plan: Pick<JobPlan, 'op' | 'partitions' | 'model'>): number[] {
+  const items = Number(plan.model.items ?? 1) || 1;
+  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
+  return plan.partitions.map((p) => INVOCATION_OVERHEAD_SECONDS + ((p.window ? p.window.width * p.window.height : 0) * items) / throughput);
+}
+
+/** Estimated seconds of the merge (product, COG and preview). */
+export function mergeSecondsOf(plan: Pick<JobPlan, 'partitions'>): number {
+  const pixels = plan.partitions.reduce((sum, p) => sum + (p.window ? p.window.width * p.window.height : 0), 0);
+  return INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
+}
+
 export interface CostOptions {
   architecture?: 'arm64' | 'x86_64';
   finalizeMemoryMb?: number;
@@ -75,15 +89,8 @@ export interface CostOptions {
 export function estimateCost(plan: JobPlan, opts: CostOptions = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
-  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
-  let partitionSeconds = 0;
-  let pixels = 0;
-  for (const p of plan.partitions) {
-    const px = p.window ? p.window.width * p.window.height : 0;
-    pixels += px;
-    partitionSeconds += INVOCATION_OVERHEAD_SECONDS + (px * items) / throughput;
-  }
-  const mergeSeconds = INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
+  const partitionSeconds = partitionSecondsOf(plan).reduce((a, b) => a + b, 0);
+  const mergeSeconds = mergeSecondsOf(plan);
   const n = plan.partitions.length;
   const finalizeGb = (opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024;
   const environments = Math.max(1, Math.min(n, opts.concurrency ?? n));
