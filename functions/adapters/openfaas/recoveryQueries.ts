@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
+import { claimDispatchSlots } from './dispatchQueries.ts';
 import type { DeadPartition } from './jobStore.ts';
 
 export interface StoreTimings {
@@ -23,10 +24,12 @@ export interface ReconcileResult {
   failedJobs: string[];
 }
 
-const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
+export const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
 
 export async function reconcileDue(
   c: pg.PoolClient, timings: StoreTimings, deadLetter: (c: pg.PoolClient, dead: DeadPartition[]) => Promise<string[]>,
+  /** Direct dispatch: send at most this many partitions per op at once (see claimDispatchSlots). */
+  concurrency?: number,
 ): Promise<ReconcileResult> {
   // Past the attempt limit: the lease of the last allowed attempt ran out.
   const expired = await c.query<PartitionRow & { partition_id: string; attempts: number; last_error: string }>(
@@ -42,7 +45,7 @@ export async function reconcileDue(
   })));
 
   // Attempts left: expired leases, failures due for a retry, and dispatches that never arrived.
-  const again = await c.query<PartitionRow>(
+  const again = concurrency ? { rows: await claimDispatchSlots(c, { concurrency, leaseSeconds: timings.dispatchTimeoutSeconds }) } : await c.query<PartitionRow>(
     `WITH due AS (
        SELECT p.job_id, p.partition_id FROM partitions p JOIN jobs j USING (job_id)
        WHERE p.status IN ('PENDING', 'RUNNING', 'FAILED') AND p.lease_until < now() AND j.status = 'RUNNING'

@@ -31,15 +31,17 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     const memoryMb = opMemoryMb(prepared.job.op);
     const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions, limits: ctx.settings.jobLimits });
     const stored = await storePrepared(prepared, plan);
+    // Direct dispatch: the partitions wait in PostgreSQL, due at once, and are sent as call slots free up.
+    const pump = ctx.dispatcher.pump;
     const outcome = await ctx.store.createJob({
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
-      hash, memoryMb, partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts,
+      hash, memoryMb, partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts, dueInSeconds: pump ? 0 : undefined,
     });
     if (outcome === 'conflict') return conflict(plan.jobId);
     const created = outcome === 'created';
-    const dispatchErrors = created ? await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
+    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
       kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition: { id },
-    }))) : [];
+    })));
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {
