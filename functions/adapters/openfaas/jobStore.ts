@@ -10,7 +10,7 @@
  */
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
-import type { FinalizeMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 import type { PartitionSpec } from '../../core/ops/types.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { inTransaction, openPool } from './pgPool.ts';
@@ -83,6 +83,25 @@ export class JobStore {
         [job.jobId, JSON.stringify(job.partitions), job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds]);
       return 'created';
     });
+  }
+
+  /**
+   * The jobs function took a submission: recorded with a lease before any work, so that a function that dies
+   * planning it (a timeout, out of memory) is noticed by the reconciler. Returns the attempt number.
+   */
+  async beginSubmission(jobId: string, message: JobMessage, maxAttempts: number): Promise<number> {
+    const { rows } = await this.pool.query<{ attempts: number }>(
+      `INSERT INTO submissions (job_id, message, attempts, max_attempts, lease_until) VALUES ($1, $2, 1, $3, now() + $4 * interval '1 second')
+       ON CONFLICT (job_id) DO UPDATE SET message = $2, state = 'RUNNING', attempts = submissions.attempts + 1, updated_at = now(),
+         lease_until = now() + $4 * interval '1 second'
+       RETURNING attempts`,
+      [jobId, JSON.stringify(message), maxAttempts, this.timings.leaseSeconds]);
+    return rows[0].attempts;
+  }
+
+  /** The submission is recorded as a job (or rejected as invalid): nothing left for the reconciler. */
+  async endSubmission(jobId: string): Promise<void> {
+    await this.pool.query(`UPDATE submissions SET state = 'DONE', updated_at = now() WHERE job_id = $1`, [jobId]);
   }
 
   /** The content hash of a valid job known under `jobId` (undefined when unknown or INVALID). */

@@ -2,7 +2,8 @@
  * The `jobs` function: validate and prepare a job, plan it for the memory its op's function has, store the
  * prepared job beside the output, record the job and its partitions, and send one message per partition.
  * A resubmitted job (same id and content) is found in the database and not run again; a different job under
- * a known id is refused with 409.
+ * a known id is refused with 409. The submission is recorded with a lease before any work, so that the
+ * reconciler notices when this function dies planning it (or fails for a reason a retry may fix).
  *
  * @example
  * await handleJob(ctx, { kind: 'job', jobRef: 's3://eofn-jobs/ndvi.json' }); // { jobId, partitions: 4, created: true }
@@ -19,6 +20,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
   const msg = body as JobMessage;
   if (msg?.kind !== 'job' || !('job' in msg || 'jobRef' in msg)) return badRequest('expected {"kind":"job","job":{…}} or {"kind":"job","jobRef":"s3://…"}');
   let raw: unknown;
+  let submission: string | undefined;
   try {
     const source = 'jobRef' in msg ? await readJobFile(msg.jobRef) : { raw: msg.job, base: msg.base };
     raw = source.raw;
@@ -26,6 +28,8 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     const hash = contentHash(valid);
     const knownHash = await ctx.store.jobHash(valid.id);
     if (knownHash !== undefined) return knownHash === hash ? known(ctx, valid.id) : conflict(valid.id);
+    submission = valid.id;
+    await ctx.store.beginSubmission(submission, msg, ctx.settings.maxAttempts);
 
     const prepared = await prepareJob(raw, source.base);
     const memoryMb = opMemoryMb(prepared.job.op);
@@ -37,6 +41,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
       hash, memoryMb, partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts, dueInSeconds: pump ? 0 : undefined,
     });
+    await ctx.store.endSubmission(submission);
     if (outcome === 'conflict') return conflict(plan.jobId);
     const created = outcome === 'created';
     const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
@@ -49,6 +54,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     const problems = e instanceof InvalidJobError ? e.problems : [e.message];
     const id = (raw as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') await ctx.store.recordInvalid(id, String((raw as { op?: unknown }).op ?? 'unknown'), problems);
+    if (submission) await ctx.store.endSubmission(submission);
     return badRequest('invalid job', { problems });
   }
 }
