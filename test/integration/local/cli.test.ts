@@ -52,15 +52,6 @@ describe('eofn CLI', () => {
     expect(plan.partitions.every((p: { estimatedPeakBytes: number }) => p.estimatedPeakBytes <= 161 * 2 ** 20)).toBe(true);
   });
 
-  it('plan and run split a job the same way by default (one worker per core)', async () => {
-    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), 'agree');
-    const plan = JSON.parse(eofn('plan', DEMO_JOB_PATH, '--memory', '400', '--json').stdout);
-    eofn('run', DEMO_JOB_PATH, '--memory', '400', '--output', out, '--quiet');
-    const record = JSON.parse(await readFile(join(out, 'job.json'), 'utf8'));
-    expect(plan.workers).toBeGreaterThanOrEqual(1);
-    expect(record.partitions.map((p: { id: string }) => p.id)).toEqual(plan.partitions.map((p: { id: string }) => p.id));
-  });
-
   it('plan and run say how input values are made: C1 reflectance from raster:bands, SCL as stored', async () => {
     const job = resolve('test/fixtures/archive/jobs/ndvi-c1.json');
     const plan = eofn('plan', job);
@@ -71,6 +62,15 @@ describe('eofn CLI', () => {
     const run = eofn('run', job, '--output', out, '--quiet');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('  values    nir, red: x 0.0001 - 0.1 (raster:bands (STAC 1.0)) on 5 items\n');
+  });
+
+  it('plan and run split a job the same way by default (one worker per core)', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), 'agree');
+    const plan = JSON.parse(eofn('plan', DEMO_JOB_PATH, '--memory', '400', '--json').stdout);
+    eofn('run', DEMO_JOB_PATH, '--memory', '400', '--output', out, '--quiet');
+    const record = JSON.parse(await readFile(join(out, 'job.json'), 'utf8'));
+    expect(plan.workers).toBeGreaterThanOrEqual(1);
+    expect(record.partitions.map((p: { id: string }) => p.id)).toEqual(plan.partitions.map((p: { id: string }) => p.id));
   });
 
   it('an invalid job exits 2 with every problem by path', async () => {
