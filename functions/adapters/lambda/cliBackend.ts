@@ -42,7 +42,8 @@ export function createAwsBackend(
       if (!job) return undefined;
       const parts = await store.partitions(jobId);
       const view: JobStatusView = {
-        id: job.id, op: job.op, status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
+        // An INVALID record is written by an update, which may not carry id/op: the caller's id is the id.
+        id: job.id ?? jobId, op: job.op ?? 'unknown op', status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
         total: job.total, done: job.done, failed: parts.filter((p) => p.status === 'FAILED' || p.status === 'DEAD').length,
         output: job.output,
         partitions: parts.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, ...(p.error ? { error: p.error } : {}) })),
@@ -51,12 +52,21 @@ export function createAwsBackend(
       return view;
     },
 
+    /** Sends again what died: DEAD, FAILED and stuck partitions, a dead finalize, or a dead submission. */
     async redrive(jobId) {
       need(config.tableName, ENV.table);
       const job = await store.getJob(jobId);
-      if (!job?.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} is not known or was never planned`);
-      const ids = await store.resetFailed(jobId);
-      const messages = partitionMessages(jobId, job.op, ids.map((id) => ({ id })));
+      if (!job) throw new Error(`job ${jobId} is not known`);
+      const reset = await store.resetForRedrive(jobId);
+      if (reset.submission) {
+        need(config.jobsQueueUrl, ENV.jobsQueue);
+        await send(config.jobsQueueUrl, [JSON.parse(reset.submission)]);
+        return 0;
+      }
+      if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
+      if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId }]);
+      const messages = partitionMessages(jobId, job.op, reset.partitions.map((id) => ({ id })));
+      if (!messages.length) return 0;
       await send(job.queueUrl, messages);
       return messages.length;
     },

@@ -1,18 +1,21 @@
 /** The CLI's commands: each parses nothing itself and calls the engine or the local runner. */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../core/errors.ts';
 import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
-import { runJobLocally } from './runJobLocally.ts';
+import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
+import { schemeOf } from '../../core/io/storage.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
@@ -39,7 +42,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job.json> [--memory MB] [--workers N] [--retries N] [--output DIR] [--force]',
     options: runOptions,
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn run <job.json>');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       return report(await runJobLocally({ jobHref, ...runArgs(v) }));
     },
   },
@@ -61,24 +64,36 @@ export const COMMANDS: Record<string, Command> = {
     args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--json]`,
     options: { memory: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn plan <job.json>');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
-      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers'), limits: jobLimitsFromEnv(process.env) });
-      process.stdout.write(v.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+      const workers = count(v.workers, 'workers', 1) ?? defaultWorkers();
+      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
+      process.stdout.write(v.json ? JSON.stringify({ ...plan, workers }, null, 2) + '\n' : formatPlan(plan, workers));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },
   validate: {
-    summary: 'check a job against the schema (and its expression) without reading any data',
-    args: '<job.json>',
-    options: {},
-    async run(_v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn validate <job.json>');
-      const job = validateJob((await readJobFile(jobHref)).raw);
-      const items = isSearch(job.items) ? ` (items: a search of ${job.items.search.url}, sent when the job is planned or run)` : '';
-      process.stdout.write(`valid: ${job.op} job ${job.id}${items}\n`);
+    summary: 'check a job: schema, expressions, its items, and every asset it names (headers only, no pixels)',
+    args: '<job.json> [--schema-only]',
+    options: { 'schema-only': { type: 'boolean' } },
+    async run(v, [jobHref]) {
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
+      const { raw, base } = await readJobFile(jobHref);
+      const checked = validateJob(raw);
+      // A search is an outside call with a cost: validate checks it but does not send it.
+      if (isSearch(checked.items)) {
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (items: a search of ${checked.items.search.url}, sent when the job is planned or run)\n`);
+        return 0;
+      }
+      if (v['schema-only']) {
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (schema and expressions only)\n`);
+        return 0;
+      }
+      // The same checks a run makes before any work: items resolved (a search sent), assets and mask classes checked.
+      const { job, inputs } = await prepareJob(raw, base);
+      process.stdout.write(`valid: ${job.op} job ${job.id} (${inputs.length} item(s), every asset it names checked)\n`);
       return 0;
     },
   },
@@ -87,7 +102,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job.json> --backend aws|dias',
     options: { backend: { type: 'string' } },
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn submit <job.json> --backend aws|dias');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const id = await (await loadBackend(v.backend as string | undefined)).submit(jobHref);
       process.stdout.write(`submitted job ${id}\n`);
       return 0;
@@ -95,10 +110,10 @@ export const COMMANDS: Record<string, Command> = {
   },
   status: {
     summary: 'progress of a job: partitions done/failed/total and each failure (a local output folder, or --backend)',
-    args: '<job id | output folder> [--backend aws|dias]',
+    args: '<job id | output folder or s3:// prefix> [--backend aws|dias]',
     options: { backend: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [target]) {
-      if (!target) throw new Error('usage: eofn status <job id | output folder>');
+      if (!target) throw new UsageError('which job? give a job id (with --backend) or a local output folder');
       const view = v.backend || process.env.EOFN_BACKEND
         ? await (await loadBackend(v.backend as string | undefined)).status(target)
         : await localStatus(target);
@@ -107,7 +122,7 @@ export const COMMANDS: Record<string, Command> = {
         return 2;
       }
       process.stdout.write(v.json ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view, process.stdout.isTTY));
-      return view.status === 'FAILED' || view.status === 'INVALID' ? 1 : 0;
+      return view.status === 'FAILED' || view.status === 'INVALID' || view.status === 'INTERRUPTED' ? 1 : 0;
     },
   },
   redrive: {
@@ -115,7 +130,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job id> --backend aws|dias',
     options: { backend: { type: 'string' } },
     async run(v, [jobId]) {
-      if (!jobId) throw new Error('usage: eofn redrive <job id> --backend aws|dias');
+      if (!jobId) throw new UsageError('which job? give its id');
       const n = await (await loadBackend(v.backend as string | undefined)).redrive(jobId);
       process.stdout.write(`redrove ${n} partition(s) of job ${jobId}\n`);
       return 0;
@@ -132,31 +147,52 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
-async function localStatus(outputDir: string): Promise<JobStatusView | undefined> {
-  const record = await readJobRecord(resolve(outputDir));
+/** The job.json of a local folder or an `s3://` output; a RUNNING record whose process is gone was interrupted. */
+async function localStatus(target: string): Promise<JobStatusView | undefined> {
+  const output = schemeOf(target) === 'file' ? resolve(target) : target.replace(/\/+$/, '');
+  const record = await readJobRecord(output);
   if (!record) return undefined;
+  const gone = record.status === 'RUNNING' && record.runner?.host === hostname() && !processAlive(record.runner.pid);
   return {
-    id: record.id, op: record.op, status: record.status === 'PLANNED' ? 'RUNNING' : record.status,
+    id: record.id, op: record.op, status: gone ? 'INTERRUPTED' : record.status === 'PLANNED' ? 'RUNNING' : record.status,
     total: record.partitions.length,
     done: record.partitions.filter((p) => p.status === 'SUCCEEDED').length,
     failed: record.partitions.filter((p) => p.status === 'FAILED').length,
-    output: resolve(outputDir),
+    output,
     partitions: record.partitions.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, error: p.error })),
-    errors: record.errors,
+    errors: gone ? [...record.errors, `the run (pid ${record.runner!.pid}) ended before the job settled`] : record.errors,
+    ...(record.resume ? { resume: record.resume } : {}),
   };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function runArgs(v: Values) {
   return {
-    memoryMb: num(v.memory, 'memory'), workers: num(v.workers, 'workers'), retries: num(v.retries, 'retries'),
+    memoryMb: megabytes(v.memory), workers: count(v.workers, 'workers', 1), retries: count(v.retries, 'retries', 0),
     output: v.output === undefined ? undefined : String(v.output), force: !!v.force, quiet: !!v.quiet,
   };
 }
 
-function num(v: string | boolean | undefined, name: string): number | undefined {
+function megabytes(v: string | boolean | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} expects a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--memory expects a positive number of MB, got "${v}"`);
+  return n;
+}
+
+/** An integer option of at least `min`: `--workers 0` is refused, `--retries 0` (no retry) is not. */
+function count(v: string | boolean | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects ${min === 0 ? 'a whole number, 0 or more' : 'a whole number, 1 or more'}, got "${v}"`);
   return n;
 }
 
@@ -167,5 +203,10 @@ function report(result: Awaited<ReturnType<typeof runJobLocally>>): number {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  eofn ${name} ${c.args}\n      ${c.summary}`);
-  return `usage:\n${lines.join('\n')}\n`;
+  return `usage:\n${lines.join('\n')}\n  eofn --version\n\nAny command takes --debug (a stack with each error) and --help.\n`;
+}
+
+export function commandUsage(name: string): string {
+  const c = COMMANDS[name];
+  return `usage: eofn ${name} ${c.args}\n  ${c.summary}\n`;
 }

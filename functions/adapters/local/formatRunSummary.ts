@@ -8,12 +8,18 @@
 import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometryRecord.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
+/** The product file's name: the op's table format for parcel-aggregate (Parquet or CSV), else a COG. */
+export function productName({ job }: LocalRunResult['prepared']): string {
+  if (job.op !== 'parcel-aggregate') return 'result.tif';
+  return `result.${(job.params as { format?: string }).format ?? 'parquet'}`;
+}
+
 export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
   const out = prepared.outputHref;
   const lines = [`job ${record.id}: ${record.status}${alreadyDone ? ' (already done earlier; --force runs it again)' : ''}`];
   if (record.status === 'SUCCEEDED') {
     lines.push(
-      `  product   ${out}/${prepared.job.op === 'parcel-aggregate' ? 'result.parquet' : 'result.tif'}`,
+      `  product   ${out}/${productName(prepared)}`,
       `  quicklook ${out}/preview.png`,
       `  STAC item ${out}/item.json`,
     );

@@ -4,6 +4,7 @@ export { prepareJob, type PreparedJob } from './prepareJob.ts';
 export { planJob, type JobPlan } from './planJob.ts';
 export { runPartition, partExists, partHref, readPart, PARTS_FOLDER } from './partitions.ts';
 export { finalizeJob } from './finalizeJob.ts';
+export { removeScratch, SCRATCH_FOLDERS } from './scratch.ts';
 export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord, type JobStatus } from './jobRecord.ts';
 export type { JobMessage, PartitionMessage, FinalizeMessage } from './messages.ts';
 export { MAX_INLINE_MESSAGE_BYTES } from './messages.ts';

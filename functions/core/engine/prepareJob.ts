@@ -8,6 +8,7 @@
  * @example
  * const prepared = await prepareJob(raw, 'jobs/ndvi.json');
  */
+import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { resolveHref } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
@@ -27,6 +28,11 @@ export interface PreparedJob {
   /** When `items` is a search: what it found, kept so that a re-run uses the same items. */
   search?: { endpoint: string; pages: number; searched: string; items: StacItem[] };
   setup: unknown;
+  /**
+   * Hash of what this job computes (job, resolved inputs, output): parts live under `_parts/<partsKey>/`, so a
+   * part is reused only by the job that wrote it, never by another job sent to the same output.
+   */
+  partsKey: string;
 }
 
 export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
@@ -40,14 +46,14 @@ export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJ
   } else {
     items = await resolveItems(job.items, base);
   }
+  // The product's STAC item needs a datetime or a range, and only the inputs can give it one.
+  if (!items.some((i) => i.datetime)) {
+    throw new InputError('items', `none of the ${items.length} item(s) has a date: a GeoTIFF needs TIFFTAG_DATETIME, ACQUISITION_DATE or SECOND_DATE in its metadata, or give a STAC item with properties.datetime`);
+  }
   const setup = await operationOf(job.op).prepare(job, items, base);
-  return {
-    job,
-    outputHref,
-    inputs: items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime })),
-    ...(search ? { search } : {}),
-    setup,
-  };
+  const inputs = items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime }));
+  const partsKey = createHash('sha256').update(canonicalJson({ job, inputs, outputHref })).digest('hex').slice(0, 16);
+  return { job, outputHref, inputs, ...(search ? { search } : {}), setup, partsKey };
 }
 
 async function runSearch(job: ValidJob): Promise<NonNullable<PreparedJob['search']>> {

@@ -141,6 +141,10 @@ export class HttpStorage implements Storage {
     throw new InputError(prefix, 'https storage is read-only: it cannot list objects');
   }
 
+  async removeAll(prefix: string): Promise<void> {
+    throw new InputError(prefix, 'https storage is read-only: it cannot delete objects');
+  }
+
   /** One request and its body read per attempt; transient failures are tried again after a growing delay. */
   private async withRetries<T>(href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>, body?: Uint8Array): Promise<T> {
     let lastError: Error | undefined;
@@ -170,7 +174,7 @@ export class HttpStorage implements Storage {
         lastError = e as Error;
       }
     }
-    throw new InputError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`);
+    throw new InputError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`, { cause: lastError });
   }
 
   /** The response to `href` after following redirects, each target checked against the storage policy. */

@@ -65,6 +65,19 @@ export interface CostEstimate {
   totalUsd: number;
 }
 
+/** Estimated seconds of each partition on one vCPU, in plan order (the same throughput model as the cost). */
+export function partitionSecondsOf(plan: Pick<JobPlan, 'op' | 'partitions' | 'model'>): number[] {
+  const items = Number(plan.model.items ?? 1) || 1;
+  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
+  return plan.partitions.map((p) => INVOCATION_OVERHEAD_SECONDS + ((p.window ? p.window.width * p.window.height : 0) * items) / throughput);
+}
+
+/** Estimated seconds of the merge (product, COG and preview). */
+export function mergeSecondsOf(plan: Pick<JobPlan, 'partitions'>): number {
+  const pixels = plan.partitions.reduce((sum, p) => sum + (p.window ? p.window.width * p.window.height : 0), 0);
+  return INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
+}
+
 export interface CostOptions {
   architecture?: 'arm64' | 'x86_64';
   finalizeMemoryMb?: number;
@@ -75,15 +88,8 @@ export interface CostOptions {
 export function estimateCost(plan: JobPlan, opts: CostOptions = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
-  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
-  let partitionSeconds = 0;
-  let pixels = 0;
-  for (const p of plan.partitions) {
-    const px = p.window ? p.window.width * p.window.height : 0;
-    pixels += px;
-    partitionSeconds += INVOCATION_OVERHEAD_SECONDS + (px * items) / throughput;
-  }
-  const mergeSeconds = INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
+  const partitionSeconds = partitionSecondsOf(plan).reduce((a, b) => a + b, 0);
+  const mergeSeconds = mergeSecondsOf(plan);
   const n = plan.partitions.length;
   const finalizeGb = (opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024;
   const environments = Math.max(1, Math.min(n, opts.concurrency ?? n));

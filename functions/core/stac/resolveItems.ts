@@ -7,12 +7,13 @@
  * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
  * items[0].assets.red.href; // '/data/S2B_.../B04.tif'
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { resolveHref, storageFor } from '../io/storage.ts';
 import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
 import { findAsset } from './findAsset.ts';
 import { parseJson } from '../io/parseJson.ts';
 
@@ -80,6 +81,8 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   } catch (e) {
     throw new InputError(where, reason(e));
   }
+  const deep = tooDeep(json);
+  if (deep) throw new InputError(where, `${href}: ${deep} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -95,6 +98,10 @@ function fromStac(item: StacItem, href: string | undefined, index: number): Reso
   }
   const props = item.properties as Record<string, unknown>;
   const datetime = (props.datetime as string | null | undefined) ?? (props.start_datetime as string | undefined) ?? null;
+  // STAC requires one; without it the item has no place in the time series a reducer runs over.
+  if (!datetime) {
+    throw new InputError(`items[${index}] (${item.id})`, `${href ?? 'inline item'} has no properties.datetime (nor start_datetime): a STAC item needs one`);
+  }
   return { id: item.id, datetime, href, index, properties: props, assets };
 }
 
@@ -112,7 +119,7 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
 }
 
 function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof InputError ? e.detail : describeError(e);
 }
 
 /** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */

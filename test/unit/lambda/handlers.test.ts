@@ -12,7 +12,7 @@ import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorag
 import { createJobsHandler } from '../../../functions/adapters/lambda/jobsHandler.ts';
 import { createOpHandler } from '../../../functions/adapters/lambda/opHandler.ts';
 import { createArrivalsHandler } from '../../../functions/adapters/lambda/arrivalsHandler.ts';
-import { partExists } from '../../../functions/core/engine/index.ts';
+import { loadPrepared, partExists } from '../../../functions/core/engine/index.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { fakeContext } from '../../helpers/awsEventSource.ts';
@@ -134,7 +134,8 @@ describe('op handler', () => {
     expect(parts.map((p) => [p.id, p.status, p.attempts])).toEqual([
       ['r00000-c00000-128x64', 'SUCCEEDED', 1], ['r00000-c00128-128x64', 'SUCCEEDED', 1],
     ]);
-    expect(await partExists(`s3://${BUCKET}/out/ndvi-events`, 'r00000-c00000-128x64')).toBe(true);
+    const { prepared } = await loadPrepared(job!.preparedRef!);
+    expect(await partExists(prepared, 'r00000-c00000-128x64')).toBe(true);
     const dead = await aws.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
       TableName: aws.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JOB#unknown' },
     }));
@@ -185,7 +186,7 @@ describe('op handler: planned work only (issue 10)', () => {
     await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: new TextDecoder().decode(original).replace('(nir - red) / (nir + red)', '0 * nir + 42    ') }));
     const tampered = { kind: 'partition', jobId: 'ndvi-events', op: 'tile-reduce', partition: { id: 'r00128-c00000-128x64' } };
     // Act
-    const out = await handler({ Records: [record(unknownJob, 'forged-2', 3), record(tampered, 'forged-3', 3)] }, fakeContext());
+    const out = await handler({ Records: [record(unknownJob, 'forged-2', 5), record(tampered, 'forged-3', 5)] }, fakeContext());
     await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: original }));
     const parts = await deps.store.partitions('ndvi-events');
     // Assess

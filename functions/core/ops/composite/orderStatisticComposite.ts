@@ -12,7 +12,7 @@
  * @example
  * const { results, count } = await orderStatisticComposite(setup, window, 50); // one Float32Array per asset
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { ARRAY_OF } from '../../raster/dtypes.ts';
 import type { Raster } from '../../raster/openRaster.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
@@ -129,9 +129,7 @@ async function located<T>(item: SetupItem, key: string, work: () => Promise<T>):
   try {
     return await work();
   } catch (e) {
-    const where = whereOf(item, key);
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, whereOf(item, key));
   }
 }
 

@@ -15,7 +15,7 @@ import type { TableColumn, TableWriter } from '../../table/types.ts';
 import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
-import { parcelHistogramPng } from './parcelPreview.ts';
+import { ParcelPreviews } from './parcelPreview.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
 
 export const ROW_GROUP = 65536;
@@ -52,15 +52,14 @@ export async function mergeParcelTable(
     : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });
   const chunk = partChunkBytes(partitions.length);
   const readers = await Promise.all(partitions.map(async (p) => {
-    const reader = new PartReader(await chunkSource(sink.outputHref, p.id, readPart), chunk);
+    const reader = new PartReader(await chunkSource(sink, p.id, readPart), chunk);
     await reader.open();
     return reader;
   }));
-  const means = new Float32Array(setup.parcels.count).fill(Number.NaN);
+  const previews = new ParcelPreviews(setup);
   const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
   const batch = new RowBatch(columns.length);
   const dates = setup.items.map((i) => (i.datetime ? new Date(i.datetime) : null));
-  const meanAt = setup.stats.indexOf('mean');
   for await (const record of mergedRecords(readers)) {
     if (record.index !== stats.parcels) throw new Error(`parts do not cover the parcels: expected parcel ${stats.parcels}, got ${record.index}`);
     stats.parcels++;
@@ -74,7 +73,7 @@ export async function mergeParcelTable(
       }
     }
     if (!any) stats.parcelsWithoutPixels++;
-    if (meanAt >= 0) means[record.index] = record.stats[meanAt];
+    previews.add(record);
     if (batch.rows >= ROW_GROUP) await batch.flushTo(writer, stats);
   }
   await batch.flushTo(writer, stats);
@@ -82,7 +81,9 @@ export async function mergeParcelTable(
   if (stats.parcels !== setup.parcels.count) throw new Error(`parts hold ${stats.parcels} parcels, the file has ${setup.parcels.count}`);
   const type = setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE;
   const href = await sink.writeFile(name, local, type);
-  const preview = await sink.write('preview.png', parcelHistogramPng(means), 'image/png');
+  const pictures = previews.render();
+  const preview = await sink.write('preview.png', pictures.timeSeries, 'image/png');
+  const histogram = await sink.write('histogram.png', pictures.histogram, 'image/png');
   return {
     assets: {
       data: {
@@ -90,7 +91,8 @@ export async function mergeParcelTable(
         'table:columns': columns.map((c) => ({ name: c.name, type: c.type })),
         'table:row_count': stats.rows,
       },
-      preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Histogram of parcel means: ${setup.bands[0].name}, ${setup.items[0].id}` },
+      preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Time series of ${pictures.band} ${pictures.stat} per parcel (a sample, and the median of all)` },
+      histogram: { href: histogram, type: 'image/png', roles: ['visual'], title: `Histogram of ${pictures.band} ${pictures.stat} per parcel and date` },
     },
     properties: {
       'eofn:parcels': setup.parcels.count,
@@ -172,12 +174,11 @@ async function* mergedRecords(readers: PartReader[]): AsyncGenerator<ParcelRecor
 }
 
 /**
- * Range reads of a part where the engine stored it (`<output>/_parts/<id>.part`), so the merge never holds a
+ * Range reads of a part where the engine stored it (`sink.partHref`), so the merge never holds a
  * whole part; when the storage does not have it there (a caller with its own `readPart`), the whole part.
  */
-async function chunkSource(outputHref: string, id: string, readPart: (id: string) => Promise<Uint8Array>) {
-  const { partHref } = await import('../../engine/partitions.ts'); // lazy: the engine imports the op registry
-  const href = partHref(outputHref, id);
+async function chunkSource(sink: ProductSink, id: string, readPart: (id: string) => Promise<Uint8Array>) {
+  const href = sink.partHref(id);
   const storage = storageFor(href);
   if ((await storage.size(href)) !== undefined) {
     return (offset: number, length: number) => storage.readRange(href, offset, length);

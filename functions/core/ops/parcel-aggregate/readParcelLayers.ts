@@ -11,7 +11,7 @@
  * const item = await readParcelLayers(setup, setup.items[0], window);
  * kernel.summarise(item.band(0), window, runs, results, 0);
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
@@ -92,8 +92,6 @@ async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<R
   try {
     return await work(await openRasterCached(item.assets[key]));
   } catch (e) {
-    const where = whereOf(item, key);
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, whereOf(item, key));
   }
 }
