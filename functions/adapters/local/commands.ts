@@ -11,6 +11,7 @@ import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary, searchLine } from './formatRunSummary.ts';
+import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometryRecord.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
@@ -71,6 +72,7 @@ export const COMMANDS: Record<string, Command> = {
       const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
       process.stdout.write(v.json ? JSON.stringify({ ...plan, workers }, null, 2) + '\n' : formatPlan(plan, workers));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
+      if (!v.json) for (const line of describeRadiometry(radiometryOfSetup(prepared.setup))) process.stdout.write(`values: ${line}\n`);
       return 0;
     },
   },
