@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, removeScratch, storePrepared, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, removeScratch, storePrepared, withoutSearchItems, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
 import { hostname } from 'node:os';
@@ -79,6 +79,7 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
 
   const progress = createProgress(plan.partitions.length, process.stderr, opts.quiet);
   const pool = createPool(Math.min(workers, plan.partitions.length));
+  const forWorkers = withoutSearchItems(prepared);
   const runStarted = performance.now();
   try {
     await Promise.all(plan.partitions.map(async (partition, i) => {
@@ -89,7 +90,7 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
         saver.soon();
         return;
       }
-      await runWithRetries(rec, () => pool.run(prepared, partition), opts.retries ?? 2, progress);
+      await runWithRetries(rec, () => pool.run(forWorkers, partition), opts.retries ?? 2, progress);
       if (rec.status === 'FAILED') await deadLetter(prepared.outputHref, partition.id, rec);
       saver.soon();
     }));

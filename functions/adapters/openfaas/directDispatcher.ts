@@ -85,7 +85,7 @@ export function directDispatcher(opts: DirectOptions): DirectDispatcher {
           await new Promise((r) => setTimeout(r, retryMs));
         }
       } catch (e) {
-        log('direct dispatch failed', { jobId: message.jobId, error: (e as Error).message });
+        log('direct dispatch failed', { jobId: 'jobId' in message ? message.jobId : undefined, error: (e as Error).message });
       } finally {
         inFlight--;
         void pump();

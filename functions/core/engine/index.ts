@@ -8,5 +8,5 @@ export { removeScratch, SCRATCH_FOLDERS } from './scratch.ts';
 export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord, type JobStatus } from './jobRecord.ts';
 export type { JobMessage, PartitionMessage, FinalizeMessage } from './messages.ts';
 export { MAX_INLINE_MESSAGE_BYTES } from './messages.ts';
-export { storePrepared, loadPrepared, preparedRefOf, type StoredJob, type StoredRef } from './storedJob.ts';
+export { storePrepared, loadPrepared, preparedRefOf, withoutSearchItems, type StoredJob, type StoredRef } from './storedJob.ts';
 export { plannedPartition, NotInPlanError } from './plannedPartition.ts';

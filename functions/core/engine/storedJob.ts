@@ -15,6 +15,7 @@ import { storageFor } from '../io/storage.ts';
 import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
 import { fromExactJson, toExactJson } from './exactJson.ts';
+import type { StacItem } from '../spec/stacItemSchema.ts';
 
 export interface StoredJob {
   prepared: PreparedJob;
@@ -33,7 +34,12 @@ export function preparedRefOf(outputHref: string): string {
 
 export async function storePrepared(prepared: PreparedJob, plan: JobPlan): Promise<StoredRef> {
   const href = preparedRefOf(prepared.outputHref);
-  const body: StoredJob = { prepared, plan };
+  const body: StoredJob = { prepared: withoutSearchItems(prepared), plan };
+  if (prepared.search?.items) {
+    // The items a search found (megabytes for a large search) go beside the prepared job: only a re-run reads them.
+    const itemsHref = body.prepared.search!.itemsRef!;
+    await storageFor(itemsHref).write(itemsHref, new TextEncoder().encode(JSON.stringify(prepared.search.items)), 'application/json');
+  }
   const bytes = new TextEncoder().encode(toExactJson(body));
   await storageFor(href).write(href, bytes, 'application/json');
   return { href, digest: digestOf(bytes) };
@@ -46,6 +52,17 @@ export async function loadPrepared(ref: string, digest?: string): Promise<Stored
     throw new InputError(ref, 'the prepared job does not match the one recorded when the job was planned (changed since); refusing to run it');
   }
   return fromExactJson<StoredJob>(new TextDecoder().decode(bytes));
+}
+
+/** The prepared job as partitions need it: a search's items replaced by where they are stored. */
+export function withoutSearchItems(prepared: PreparedJob): PreparedJob {
+  if (!prepared.search?.items) return prepared;
+  const { items: _items, ...search } = prepared.search;
+  return { ...prepared, search: { ...search, itemsRef: `${prepared.outputHref}/_eofn/search-items.json` } };
+}
+
+export async function loadSearchItems(ref: string): Promise<StacItem[]> {
+  return JSON.parse(new TextDecoder().decode(await storageFor(ref).readAll(ref))) as StacItem[];
 }
 
 function digestOf(bytes: Uint8Array): string {

@@ -37,8 +37,9 @@ export const REQUEST_PRICES = { sqs: 0.4 / 1e6, s3Put: 0.0054 / 1e3, s3Get: 0.00
 
 /**
  * Since 1 Aug 2025 Lambda bills the INIT phase of on-demand functions like their invocations. Each new
- * execution environment runs INIT once: loading the esbuild bundle and the SDK clients takes about this long
- * at 1769 MB (Node 22, arm64; AWS's published cold starts of small Node bundles are 0.2–0.8 s).
+ * execution environment runs INIT once (loading the esbuild bundle, creating the SDK clients). 0.6 s is an
+ * assumption, not a measurement: it was not measured on Lambda here; a deployment's CloudWatch `REPORT`
+ * lines (`Init Duration`) give the real figure to put in its place.
  */
 export const INIT_SECONDS = 0.6;
 
