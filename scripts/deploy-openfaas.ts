@@ -90,7 +90,8 @@ if (values['registry-secret'] && !values['registry-config'] && !dryRun) stop('--
 // The image by digest: what runs is exactly what was checked. CE also needs it public.
 const notes: string[] = [];
 let image = values.image ?? DEFAULT_IMAGE;
-try {
+if (!values.image) notes.push('no --image given: the stack shows the placeholder image; a deploy needs --image');
+else try {
   image = (await resolveImage(image)).pinned;
 } catch (e) {
   const given = image.includes('@sha256:');

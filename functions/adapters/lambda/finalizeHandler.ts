@@ -30,6 +30,12 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
 
   async function finalizeRecord(record: SQSRecord): Promise<void> {
     const msg = finalizeFromMessage(record.body);
+    // Only the delivery that completes a job sends finalize: one for a job still counting is forged or stale.
+    const known = await store.getJob(msg.jobId);
+    if (known?.status === 'RUNNING' && known.done + known.failed < known.total) {
+      logger.warn('finalize for a job whose partitions are not all settled: ignored', { jobId: msg.jobId, done: known.done, failed: known.failed, total: known.total });
+      return;
+    }
     const claim = await store.claimFinalize(msg.jobId, options.staleClaimMs ?? 15 * 60_000);
     if (claim === 'busy') throw new Error(`job ${msg.jobId} is being finalized by another invocation`);
     if (claim === 'done') {

@@ -15,6 +15,7 @@ import { describeError, InputError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
+import { maxReadBytesFromEnv } from './storagePolicyFromEnv.ts';
 
 const PART_SIZE = 16 * 2 ** 20;
 
@@ -40,7 +41,7 @@ export class S3Storage implements Storage {
   readonly client: S3Client;
   readonly maxReadAllBytes: number;
 
-  constructor(client: S3Client, maxReadAllBytes: number = HTTP_DEFAULTS.maxReadAllBytes) {
+  constructor(client: S3Client, maxReadAllBytes: number = maxReadBytesFromEnv() ?? HTTP_DEFAULTS.maxReadAllBytes) {
     this.client = client;
     this.maxReadAllBytes = maxReadAllBytes;
   }

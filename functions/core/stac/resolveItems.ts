@@ -72,7 +72,7 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   try {
     text = new TextDecoder().decode(await storageFor(href).readAll(href));
   } catch (e) {
-    throw new InputError(where, `cannot read STAC item ${href}: ${reason(e)}`);
+    throw new InputError(where, `cannot read STAC item ${href}: ${e instanceof InputError ? e.detail : describeError(e)}`);
   }
   let json: unknown;
   try {
@@ -117,7 +117,8 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
   return { id: name, datetime, href, index, properties: { datetime }, assets: { data: { href } } };
 }
 
+/** What went wrong, with the href an inner layer named (an item's where is only `items[i]`). */
 function reason(e: unknown): string {
-  return e instanceof InputError ? e.detail : describeError(e);
+  return e instanceof InputError ? e.message : describeError(e);
 }
 

@@ -11,6 +11,7 @@ import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
 import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorages.ts';
 import { createJobsHandler } from '../../../functions/adapters/lambda/jobsHandler.ts';
 import { createOpHandler } from '../../../functions/adapters/lambda/opHandler.ts';
+import { createFinalizeHandler } from '../../../functions/adapters/lambda/finalizeHandler.ts';
 import { createArrivalsHandler } from '../../../functions/adapters/lambda/arrivalsHandler.ts';
 import { loadPrepared, partExists } from '../../../functions/core/engine/index.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
@@ -193,6 +194,21 @@ describe('op handler: planned work only (issue 10)', () => {
     expect(runs).toBe(0);
     expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2', 'forged-3']);
     expect(parts.find((p) => p.id === 'r00128-c00000-128x64')).toMatchObject({ status: 'DEAD', error: expect.stringMatching(/does not match the one recorded/) });
+  });
+});
+
+describe('finalize handler: planned work only (issue 10)', () => {
+  it('ignores a finalize message for a job whose partitions are still running', async () => {
+    // Prepare: ndvi-events has partitions left (the op tests above ran a few of its 8)
+    const deps = awsTestDeps(aws);
+    const before = await deps.store.getJob('ndvi-events');
+    expect(before!.done).toBeLessThan(before!.total);
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    // Act
+    const out = await createFinalizeHandler(deps)({ Records: [{ ...submission.Records[0], body: JSON.stringify({ kind: 'finalize', jobId: 'ndvi-events' }) }] }, fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.store.getJob('ndvi-events')).toMatchObject({ status: 'RUNNING', done: before!.done });
   });
 });
 
