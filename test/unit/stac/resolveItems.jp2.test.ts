@@ -1,8 +1,10 @@
 /**
  * A job may list a JPEG 2000 band file as an item, as it may a GeoTIFF: one asset `data`, named after the
- * file, undated (JP2 carries no acquisition metadata), and a file that is not an image fails naming the item.
+ * file, undated (JP2 carries no acquisition metadata); a missing or broken file fails naming the item.
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
 import { resolveItems } from '../../../functions/core/stac/resolveItems.ts';
@@ -19,7 +21,12 @@ describe('resolveItems with JPEG 2000 hrefs', () => {
     expect(item).toMatchObject({ id: 'T55HFA-B04', datetime: null, assets: { data: { href } } });
   });
 
-  it('a .jp2 that is not one fails naming the item', async () => {
-    await expect(resolveItems([resolve('package.json').replace(/json$/, 'jp2')], undefined)).rejects.toThrow(/^items\[0\]: .*package\.jp2: file not found/);
+  it('a .jp2 that is missing, or is not JPEG 2000, fails naming the item', async () => {
+    // Prepare
+    const notJp2 = join(mkdtempSync(join(tmpdir(), 'eofn-notjp2-')), 'B04.jp2');
+    writeFileSync(notJp2, '<html>gateway timeout</html>');
+    // Act / Assess
+    await expect(resolveItems([resolve('package.jp2')], undefined)).rejects.toThrow(/^items\[0\]: (.*package\.jp2: )?file not found$/);
+    await expect(resolveItems([notJp2], undefined)).rejects.toThrow(/^items\[0\]: .*not a TIFF file/);
   });
 });
