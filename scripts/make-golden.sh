@@ -13,3 +13,4 @@ rm -f test/golden/tile-reduce/*.aux.xml
 "$PY" scripts/golden/coherence.py sample-data/jobs/coherence-demo.json test/golden/coherence-merge
 rm -f test/golden/composite/*.aux.xml test/golden/coherence-merge/*.aux.xml
 "$PY" scripts/golden/parcels.py golden
+/usr/bin/python3 scripts/golden/two_tiles.py golden

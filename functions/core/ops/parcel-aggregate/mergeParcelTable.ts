@@ -60,8 +60,10 @@ export async function mergeParcelTable(
   const batch = new RowBatch(columns.length);
   const dates = setup.items.map((i) => (i.datetime ? new Date(i.datetime) : null));
   const meanAt = setup.stats.indexOf('mean');
+  let last = -1;
   for await (const record of mergedRecords(readers)) {
-    if (record.index !== stats.parcels) throw new Error(`parts do not cover the parcels: expected parcel ${stats.parcels}, got ${record.index}`);
+    if (record.index <= last) throw new Error(`parts overlap or are out of order: parcel ${record.index} after ${last}`);
+    last = record.index;
     stats.parcels++;
     let any = false;
     for (let i = 0; i < setup.items.length; i++) {
@@ -78,7 +80,7 @@ export async function mergeParcelTable(
   }
   await batch.flushTo(writer, stats);
   await writer.close();
-  if (stats.parcels !== setup.parcels.count) throw new Error(`parts hold ${stats.parcels} parcels, the file has ${setup.parcels.count}`);
+  if (stats.parcels !== setup.parcels.owned) throw new Error(`parts hold ${stats.parcels} parcels, the plan has ${setup.parcels.owned}`);
   const type = setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE;
   const href = await sink.writeFile(name, local, type);
   const preview = await sink.write('preview.png', parcelHistogramPng(means), 'image/png');
@@ -92,12 +94,13 @@ export async function mergeParcelTable(
       preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Histogram of parcel means: ${setup.bands[0].name}, ${setup.items[0].id}` },
     },
     properties: {
-      'eofn:parcels': setup.parcels.count,
+      'eofn:parcels': setup.parcels.owned,
       'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
       'eofn:parcels_outside_raster': setup.parcels.outside,
       'eofn:invalid_parcels': setup.parcels.invalidCount,
       ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
       'eofn:rule': setup.rule,
+      'eofn:overlap': setup.ownership.overlap,
     },
   };
 }

@@ -16,7 +16,8 @@ import { assetOf } from '../../stac/resolveItems.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
 import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
-import type { Operation } from '../types.ts';
+import type { Operation, TileContext } from '../types.ts';
+import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
@@ -44,9 +45,13 @@ export interface ParcelAggregateSetup {
   format: 'parquet' | 'csv';
   parcels: ParcelSource & {
     crs: string;
+    /** Parcels in the file. */
     count: number;
+    /** Parcels this tile writes rows for (see `parcelOwnership`). */
+    owned: number;
     vertices: number;
     fileBytes: number;
+    /** Parcels no tile covers (counted once, by the tile that owns their centre); they get no rows. */
     outside: number;
     invalidCount: number;
     /** The first invalid parcels (kept with invalidGeometry "keep"), listed in the product item. */
@@ -58,6 +63,8 @@ export interface ParcelAggregateSetup {
   cellsX: number;
   cellsY: number;
   cellSize: number;
+  /** The tile rule: `overlap`, and in a multi-tile job this tile's place among all tiles. */
+  ownership: OwnershipRule;
 }
 
 const LISTED_INVALID = 100;
@@ -65,14 +72,12 @@ const LISTED_INVALID = 100;
 export const parcelAggregate: Operation<ParcelAggregateSetup> = {
   name: 'parcel-aggregate',
 
+  gridAsset: (job) => bandsAndInputs(job.params as ParcelAggregateParams).inputs[0],
+
   /** `base` (the job file's href) resolves a relative `parcels` href; without it, the current directory. */
-  async prepare(job, items, base?: string) {
+  async prepare(job, items, base?: string, tiles?: TileContext) {
     const params = job.params as ParcelAggregateParams;
-    const bands: ParcelBand[] = [
-      ...(params.assets ?? []).map((asset) => ({ name: asset, asset })),
-      ...Object.entries(params.expressions ?? {}).map(([name, expression]) => ({ name, expression })),
-    ];
-    const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
+    const { bands, inputs } = bandsAndInputs(params);
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
     const setupItems: SetupItem[] = items.map((item) => ({
       id: item.id, index: item.index, datetime: item.datetime,
@@ -94,7 +99,9 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
         if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
       }
     }
-    const summary = summariseParcels(onGrid);
+    const ownership: OwnershipRule = { overlap: params.overlap ?? 'one', ...(tiles ? { self: tiles.self, tiles: tiles.tiles } : {}) };
+    const owned = parcelOwnership(onGrid, grid, ownership);
+    const cells = summariseParcels(onGrid, owned.owned);
     return {
       grid, items: setupItems, inputs, bands,
       stats: statColumns(params.stats ?? []),
@@ -102,10 +109,10 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       mask: params.mask,
       format: params.format ?? 'parquet',
       parcels: {
-        ...source, crs: onGrid.crs, count: onGrid.ids.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
-        outside: summary.outside, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
+        ...source, crs: onGrid.crs, count: onGrid.ids.length, owned: owned.ownedCount, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
+        outside: owned.uncovered, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
-      nativeSampleBytes: native, cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+      nativeSampleBytes: native, cells, ownership, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
   },
 
@@ -114,7 +121,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const chunk = partChunkBytes(plan.partitions.length);
     return {
       ...plan,
-      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + setup.parcels.count * 4,
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + setup.parcels.owned * 4,
     };
   },
 
@@ -126,6 +133,15 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     return mergeParcelTable(setup, partitions, readPart, sink);
   },
 };
+
+function bandsAndInputs(params: ParcelAggregateParams): { bands: ParcelBand[]; inputs: string[] } {
+  const bands: ParcelBand[] = [
+    ...(params.assets ?? []).map((asset) => ({ name: asset, asset })),
+    ...Object.entries(params.expressions ?? {}).map(([name, expression]) => ({ name, expression })),
+  ];
+  const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
+  return { bands, inputs };
+}
 
 export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
   return {

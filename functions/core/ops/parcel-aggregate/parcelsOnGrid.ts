@@ -40,6 +40,8 @@ export interface ParcelsOnGrid {
   invalid: InvalidParcel[];
   /** x0, y0, x1, y1 (end exclusive) per parcel; x0 >= x1 when it reaches no pixel of the grid. */
   reach: Int32Array;
+  /** Centre of each parcel's bounding box in the file's CRS (x, y interleaved): where the tile rule looks. */
+  centre: Float64Array;
   /** Cell index (cy * cellsX + cx) per parcel. */
   cell: Int32Array;
   cellsX: number;
@@ -86,15 +88,21 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
   const parcelRings = new Int32Array(n + 1);
   const reach = new Int32Array(4 * n);
   const cell = new Int32Array(n);
+  const centre = new Float64Array(2 * n);
   const { ix0, ix1, iy0, iy1 } = pixelTransform(grid);
   const at: [number, number] = [0, 0];
   let q = 0, v = 0;
   for (let i = 0; i < n; i++) {
     const p = parcels[i];
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let fx0 = Infinity, fy0 = Infinity, fx1 = -Infinity, fy1 = -Infinity;
     for (const polygon of p.polygons) {
       for (const ring of polygon) {
         for (let k = 0; k < ring.length; k += 2, v += 2) {
+          if (ring[k] < fx0) fx0 = ring[k];
+          if (ring[k] > fx1) fx1 = ring[k];
+          if (ring[k + 1] < fy0) fy0 = ring[k + 1];
+          if (ring[k + 1] > fy1) fy1 = ring[k + 1];
           at[0] = ring[k];
           at[1] = ring[k + 1];
           const t = project(at);
@@ -113,6 +121,8 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
       }
     }
     parcelRings[i + 1] = q;
+    centre[2 * i] = (fx0 + fx1) / 2;
+    centre[2 * i + 1] = (fy0 + fy1) / 2;
     if (x0 <= x1) {
       reach[4 * i] = Math.max(0, Math.floor(x0));
       reach[4 * i + 1] = Math.max(0, Math.floor(y0));
@@ -124,7 +134,7 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
     }
   }
   const ids = parcels.map((p) => p.id);
-  return { crs: raw.crs, ids, xy, ringStart, parcelRings, invalid, reach, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
+  return { crs: raw.crs, ids, xy, ringStart, parcelRings, invalid, reach, centre, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
 }
 
 function clamp(v: number, n: number): number {

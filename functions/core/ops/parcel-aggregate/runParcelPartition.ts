@@ -15,12 +15,14 @@ import { encodeParcelResults } from './parcelPart.ts';
 import { parcelsOnGrid, reachesGrid, type ParcelsOnGrid } from './parcelsOnGrid.ts';
 import { ownsCell, type ParcelPartitionData } from './planParcelPartitions.ts';
 import { readParcelLayers } from './readParcelLayers.ts';
+import { parcelOwnership } from './parcelOwnership.ts';
 
 export async function runParcelPartition(setup: ParcelAggregateSetup, data: ParcelPartitionData, window: Window | undefined): Promise<Uint8Array> {
   const { grid } = setup;
   const onGrid = await parcelsOnGrid(setup.parcels, grid, true);
+  const { owned } = parcelOwnership(onGrid, grid, setup.ownership);
   const own: number[] = [];
-  for (let i = 0; i < onGrid.ids.length; i++) if (ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
+  for (let i = 0; i < onGrid.ids.length; i++) if (owned[i] && ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
   const runs = rasterizeParcels(onGrid, own, grid, setup.rule);
   checkInside(runs, window, setup.parcels.href);
   const items = setup.items.length, bands = setup.bands.length;
