@@ -66,7 +66,7 @@ export async function writeTileProducts(prepared: PreparedJob, merged: ProductSu
     bbox,
     properties: {
       'eofn:tiles': tiles.map((t) => ({ tile: t.key, item: `./${TILES_FOLDER}/${t.key}/item.json`, ...numericProperties(t.summary) })),
-      ...sumOfNumericProperties(tiles),
+      ...(merged.properties ?? sumOfNumericProperties(tiles)),
     },
   };
 }

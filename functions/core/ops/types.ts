@@ -80,5 +80,7 @@ export interface Operation<S = any> {
   gridAsset?(job: ValidJob): string | undefined;
   plan(setup: S, options: PlanOptions): OpPlan;
   runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
+  /** The job item's properties of a multi-tile product from its tiles' (default: numbers summed). */
+  combineTiles?(tiles: { key: string; summary: ProductSummary }[]): Record<string, unknown>;
   merge(setup: S, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink): Promise<ProductSummary>;
 }

@@ -57,11 +57,15 @@ describe('parcel-aggregate bad input', () => {
     await expect(run(path)).rejects.toThrow(/2 feature\(s\) have no id property "fid": feature 1, 2/);
   });
 
-  it('rejects duplicate ids, listing them with their features (the real Danish GeoParquet has some)', async () => {
+  it('rejects duplicate ids, listing them with their features', async () => {
     const path = parcelsFile([{ id: 'a', ring: square(550000, 5095000) }, { id: 'a', ring: square(552000, 5095000) }]);
     await expect(run(path)).rejects.toThrow(/1 duplicate id\(s\) in "fid": "a" \(features 0 and 1\)/);
+  });
+
+  it('names the parcel file when none of its parcels is on the items\' grid', async () => {
+    // Danish parcels (GeoParquet, read by row-group bbox) against a Slovenian tile
     await expect(runParcelJob({ parcels: `${ROOT}/sample-data/parcels/dk-fiboa-2024.parquet`, idProperty: 'id', assets: ['red'] }, SI_ITEMS.slice(0, 1)))
-      .rejects.toThrow(/dk-fiboa-2024\.parquet: 7 duplicate id\(s\) in "id": "25-0" \(features 0 and 52\)/);
+      .rejects.toThrow(/dk-fiboa-2024\.parquet: none of its 100 parcels falls on the items' grid \(EPSG:32633/);
   });
 
   it('writes no rows for parcels outside every raster, and counts them in the item', async () => {

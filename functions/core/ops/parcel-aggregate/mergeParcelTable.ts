@@ -96,7 +96,10 @@ export async function mergeParcelTable(
     properties: {
       'eofn:parcels': setup.parcels.owned,
       'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
-      'eofn:parcels_outside_raster': setup.parcels.outside,
+      'eofn:table_rows': stats.rows,
+      'eofn:parcels_in_file': setup.parcels.total,
+      'eofn:parcels_covered': setup.parcels.covered,
+      'eofn:parcels_outside_raster': setup.parcels.total - setup.parcels.covered,
       'eofn:invalid_parcels': setup.parcels.invalidCount,
       ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
       'eofn:rule': setup.rule,

@@ -6,6 +6,8 @@
  * // params: { parcels: '../parcels/si-eurocrops-2021.fgb', idProperty: 'ID', assets: ['red', 'nir'],
  * //           expressions: { ndvi: '(nir - red) / (nir + red)' }, mask: { asset: 'scl', exclude: [3, 8, 9] } }
  */
+import { InputError } from '../../errors.ts';
+import { boundsOf } from '../../geo/gridOps.ts';
 import { resolveHref } from '../../io/storage.ts';
 import { compileExpression, type CompiledExpression } from '../../expr/compileExpression.ts';
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
@@ -51,8 +53,10 @@ export interface ParcelAggregateSetup {
     owned: number;
     vertices: number;
     fileBytes: number;
-    /** Parcels no tile covers (counted once, by the tile that owns their centre); they get no rows. */
-    outside: number;
+    /** Features in the whole file. */
+    total: number;
+    /** Covered parcels whose centre this tile owns: over all tiles, they add up to the parcels covered. */
+    covered: number;
     invalidCount: number;
     /** The first invalid parcels (kept with invalidGeometry "keep"), listed in the product item. */
     invalid: InvalidParcel[];
@@ -101,6 +105,9 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     }
     const ownership: OwnershipRule = { overlap: params.overlap ?? 'one', ...(tiles ? { self: tiles.self, tiles: tiles.tiles } : {}) };
     const owned = parcelOwnership(onGrid, grid, ownership);
+    if (!tiles && owned.ownedCount === 0) {
+      throw new InputError(source.href, `none of its ${onGrid.total} parcels falls on the items' grid (${grid.crs}, bounds ${boundsOf(grid).join(', ')})`);
+    }
     const cells = summariseParcels(onGrid, owned.owned);
     return {
       grid, items: setupItems, inputs, bands,
@@ -110,7 +117,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       format: params.format ?? 'parquet',
       parcels: {
         ...source, crs: onGrid.crs, count: onGrid.ids.length, owned: owned.ownedCount, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
-        outside: owned.uncovered, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
+        total: onGrid.total, covered: owned.covered, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
       nativeSampleBytes: native, cells, ownership, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
@@ -131,6 +138,24 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
 
   merge(setup, partitions, readPart, sink) {
     return mergeParcelTable(setup, partitions, readPart, sink);
+  },
+
+  combineTiles(tiles) {
+    const sum = (key: string) => tiles.reduce((s, t) => s + Number(t.summary.properties?.[key] ?? 0), 0);
+    const first = tiles[0].summary.properties ?? {};
+    const covered = sum('eofn:parcels_covered');
+    return {
+      'eofn:parcels': sum('eofn:parcels'),
+      'eofn:parcels_in_file': first['eofn:parcels_in_file'],
+      'eofn:parcels_covered': covered,
+      'eofn:parcels_outside_raster': Number(first['eofn:parcels_in_file']) - covered,
+      'eofn:parcels_without_pixels': sum('eofn:parcels_without_pixels'),
+      'eofn:invalid_parcels': sum('eofn:invalid_parcels'),
+      'eofn:table_rows': sum('eofn:table_rows'),
+      'eofn:rule': first['eofn:rule'],
+      'eofn:overlap': first['eofn:overlap'],
+      'eofn:tiles_without_parcels': tiles.filter((t) => !t.summary.properties?.['eofn:parcels']).map((t) => t.key),
+    };
   },
 };
 

@@ -6,11 +6,13 @@
  *   computed once in one CRS, so every tile reaches the same verdict on its own.
  * - `all`: a parcel has rows from every tile whose grid holds a pixel of its reach (the same acquisition
  *   seen on two overlapping MGRS tiles gives two sets of rows, told apart by item id).
- * A parcel is covered when its tile (any tile, for `all`) has a pixel of its reach; the others are counted
- * (by the tile that owns their centre, so once) and get no rows. A single-grid job is the case of one tile.
+ * A parcel is covered when its tile (any tile, for `all`) has a pixel of its reach; the others get no rows.
+ * Each tile counts the covered parcels whose centre it owns, so that the counts of all tiles add up to the
+ * parcels covered, and the file's feature count minus that sum is the parcels no tile covers (those far
+ * from every tile are never read). A single-grid job is the case of one tile.
  *
  * @example
- * const { owned, uncovered } = parcelOwnership(onGrid, grid, { overlap: 'one', self: 1, tiles });
+ * const { owned, covered } = parcelOwnership(onGrid, grid, { overlap: 'one', self: 1, tiles });
  */
 import { transformer } from '../../geo/crs.ts';
 import type { Grid } from '../../raster/types.ts';
@@ -21,8 +23,8 @@ export interface Ownership {
   /** 1 where this tile writes the parcel's rows. */
   owned: Uint8Array;
   ownedCount: number;
-  /** Parcels this tile counts as covered by no tile (none of them get rows). */
-  uncovered: number;
+  /** Covered parcels whose centre this tile owns (see above). */
+  covered: number;
 }
 
 export type OwnershipRule = { overlap: 'one' | 'all' } & Partial<TileContext>;
@@ -46,7 +48,7 @@ function compute(onGrid: ParcelsOnGrid, grid: Grid, rule: OwnershipRule): Owners
   const tiles = rule.tiles && rule.tiles.length > 1 ? rule.tiles : undefined;
   const self = rule.self ?? 0;
   const toTile = tiles?.map((t) => transformer(onGrid.crs, t.grid.crs));
-  let ownedCount = 0, uncovered = 0;
+  let ownedCount = 0, covered = 0;
   const at: [number, number] = [0, 0];
   for (let i = 0; i < n; i++) {
     const reaches = reachesGrid(onGrid, i);
@@ -62,9 +64,9 @@ function compute(onGrid: ParcelsOnGrid, grid: Grid, rule: OwnershipRule): Owners
     }
     const mine = rule.overlap === 'all' ? reaches : reaches && owner === self;
     if (mine) { owned[i] = 1; ownedCount++; }
-    if (!reaches && owner === self && (rule.overlap === 'one' || !tiles || !reachesAnyOther(onGrid, i, grid, tiles, self))) uncovered++;
+    if (owner === self && (reaches || (rule.overlap === 'all' && tiles && reachesAnyOther(onGrid, i, grid, tiles, self)))) covered++;
   }
-  return { owned, ownedCount, uncovered };
+  return { owned, ownedCount, covered };
 }
 
 /** Distance from a point to the nearest edge of a grid's footprint, in the grid's units (negative outside). */

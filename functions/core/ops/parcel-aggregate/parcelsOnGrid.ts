@@ -11,8 +11,9 @@
  */
 import { InputError } from '../../errors.ts';
 import { transformer } from '../../geo/crs.ts';
-import type { Grid } from '../../raster/types.ts';
-import { readParcelFile } from '../../vector/readParcelFile.ts';
+import type { Grid, Window } from '../../raster/types.ts';
+import { boundsInCrs } from '../../geo/boundsInCrs.ts';
+import { readParcelBox } from '../../vector/readParcelBox.ts';
 import { toParcels, type InvalidParcel } from '../../vector/toParcels.ts';
 import { pixelTransform } from '../../vector/toPixelRings.ts';
 
@@ -27,8 +28,13 @@ export interface ParcelSource {
 
 export interface ParcelsOnGrid {
   crs: string;
-  /** Parcel p is feature p of the file (file order); its id. */
+  /** Parcel p is feature index[p] of the file (file order); its id. */
   ids: string[];
+  /** Position of each parcel in the file: the output's order, and a parcel's identity across partitions. */
+  index: Int32Array;
+  /** Features in the whole file, and whether this read went through its index (see `readParcelBox`). */
+  total: number;
+  indexed: boolean;
   /**
    * Pixel coordinates of every ring of every parcel in one array, x and y interleaved: ring q is the closed
    * vertex list xy[2 ringStart[q] .. 2 ringStart[q + 1]); parcel p owns rings parcelRings[p] .. parcelRings[p + 1].
@@ -53,19 +59,31 @@ export interface ParcelsOnGrid {
 const cache = new Map<string, Promise<ParcelsOnGrid>>();
 const MAX_CACHED = 2;
 
-export function parcelsOnGrid(source: ParcelSource, grid: Grid, trusted = false): Promise<ParcelsOnGrid> {
-  const key = JSON.stringify([source.href, source.idProperty, source.invalidGeometry ?? 'error', grid]);
+/**
+ * With `window`, only the parcels whose bounding boxes meet the window (in the file's CRS, a pixel wider on
+ * every side) are read: what a partition needs. Reach and cell are those of the whole grid either way.
+ */
+export function parcelsOnGrid(source: ParcelSource, grid: Grid, trusted = false, window?: Window): Promise<ParcelsOnGrid> {
+  const key = JSON.stringify([source.href, source.idProperty, source.invalidGeometry ?? 'error', grid, window]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const loading = load({ href: source.href, idProperty: source.idProperty, invalidGeometry: source.invalidGeometry }, grid, trusted);
+  const loading = load({ href: source.href, idProperty: source.idProperty, invalidGeometry: source.invalidGeometry }, grid, trusted, window);
   loading.catch(() => cache.delete(key));
   cache.set(key, loading);
   while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
   return loading;
 }
 
-async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise<ParcelsOnGrid> {
-  const raw = await readParcelFile(source.href);
+async function load(source: ParcelSource, grid: Grid, trusted: boolean, window: Window | undefined): Promise<ParcelsOnGrid> {
+  const w = window ?? { x: 0, y: 0, width: grid.width, height: grid.height };
+  const around: Grid = { ...grid, originX: grid.originX + (w.x - 1) * grid.resX, originY: grid.originY - (w.y - 1) * grid.resY, width: w.width + 2, height: w.height + 2 };
+  const raw = await readParcelBox(source.href, (crs) => {
+    try {
+      return boundsInCrs(around, crs);
+    } catch (e) {
+      throw new InputError(source.href, `cannot reproject from ${crs} to the raster CRS ${grid.crs}: ${(e as Error).message}`);
+    }
+  });
   const { parcels, invalid } = toParcels(raw, { idProperty: source.idProperty, invalidGeometry: source.invalidGeometry, trusted });
   let project: (xy: [number, number]) => [number, number];
   try {
@@ -134,7 +152,8 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
     }
   }
   const ids = parcels.map((p) => p.id);
-  return { crs: raw.crs, ids, xy, ringStart, parcelRings, invalid, reach, centre, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
+  const index = Int32Array.from(parcels, (p) => p.index);
+  return { crs: raw.crs, ids, index, total: raw.total, indexed: raw.indexed, xy, ringStart, parcelRings, invalid, reach, centre, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
 }
 
 function clamp(v: number, n: number): number {

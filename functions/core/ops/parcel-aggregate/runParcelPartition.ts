@@ -19,7 +19,8 @@ import { parcelOwnership } from './parcelOwnership.ts';
 
 export async function runParcelPartition(setup: ParcelAggregateSetup, data: ParcelPartitionData, window: Window | undefined): Promise<Uint8Array> {
   const { grid } = setup;
-  const onGrid = await parcelsOnGrid(setup.parcels, grid, true);
+  // Only the parcels around the window are read: a partition's memory follows its own parcels, not the file.
+  const onGrid = await parcelsOnGrid(setup.parcels, grid, true, window ?? { x: 0, y: 0, width: 0, height: 0 });
   const { owned } = parcelOwnership(onGrid, grid, setup.ownership);
   const own: number[] = [];
   for (let i = 0; i < onGrid.ids.length; i++) if (owned[i] && ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
@@ -36,7 +37,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
       for (let b = 0; b < bands; b++) kernel.summarise(item.band(b), window, runs, results, it * bands + b);
     }
   }
-  return encodeParcelResults({ items, bands, stats: setup.stats.length }, own.map((i) => ({ index: i, id: onGrid.ids[i] })), results);
+  return encodeParcelResults({ items, bands, stats: setup.stats.length }, own.map((i) => ({ index: onGrid.index[i], id: onGrid.ids[i] })), results);
 }
 
 /** The pixel runs of the parcels `own` (indexes into onGrid.parcels), in that order. */

@@ -83,7 +83,7 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         // A table has no grid of its own: its tile's footprint places it.
         tiles.push({ key: tile.key, items: tile.items, summary: summary.grid || summary.bbox ? summary : { ...summary, bbox: footprintWgs84(tile.grid).bbox } });
       }
-      return { assets: {}, tiles };
+      return { assets: {}, tiles, ...(op.combineTiles ? { properties: op.combineTiles(tiles) } : {}) };
     },
   };
 }
