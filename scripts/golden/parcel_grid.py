@@ -1,4 +1,4 @@
-"""A FlatGeobuf of 2,500 small square parcels on a 50 x 50 lattice in UTM 33N (EPSG:32633), written by GDAL's
+"""A FlatGeobuf of 2,700 small square parcels on a 60 x 45 lattice (250 m by 240 m) in UTM 33N (EPSG:32633), written by GDAL's
 FlatGeobuf driver with its packed Hilbert R-tree (parcel-grid.fgb) and without one (parcel-grid-noindex.fgb):
 the fixtures of the bounding-box readers' tests. Feature order in the indexed file is GDAL's (Hilbert).
 
@@ -21,9 +21,9 @@ def write(path, index):
     srs.ImportFromEPSG(32633)
     lyr = ds.CreateLayer("parcels", srs, ogr.wkbPolygon, options=[f"SPATIAL_INDEX={'YES' if index else 'NO'}"])
     lyr.CreateField(ogr.FieldDefn("pid", ogr.OFTString))
-    for row in range(50):
-        for col in range(50):
-            x, y = 546200 + col * 200, 5110300 - row * 200
+    for row in range(60):
+        for col in range(45):
+            x, y = 546200 + col * 240, 5110300 - row * 250
             ring = ogr.Geometry(ogr.wkbLinearRing)
             for dx, dy in [(0, 0), (150, 0), (150, -150), (0, -150), (0, 0)]:
                 ring.AddPoint_2D(x + dx, y + dy)

@@ -19,6 +19,8 @@ import { COMPRESSORS, readParcelFile, toGeometry } from './readParcelFile.ts';
 import type { RawFeature, RawParcelFile } from './types.ts';
 
 const FOOTER_FETCH_BYTES = 32 * 1024;
+/** The column where a file converted by `writeIndexedFlatGeobuf` keeps each feature's place in its source. */
+export const INDEX_COLUMN = 'eofn:index';
 
 export interface ParcelBox extends RawParcelFile {
   /** Features in the whole file. */
@@ -28,6 +30,14 @@ export interface ParcelBox extends RawParcelFile {
 }
 
 export async function readParcelBox(href: string, boxIn: ((crs: string) => Box | undefined) | undefined): Promise<ParcelBox> {
+  const found = await readBox(href, boxIn);
+  if (found.features[0]?.properties[INDEX_COLUMN] === undefined) return found;
+  // A converted file: features in Hilbert order, each with its place in the source; output follows the source.
+  const features = found.features.map(({ properties: { [INDEX_COLUMN]: index, ...properties }, geometry }) => ({ index: Number(index), properties, geometry }));
+  return { ...found, features: features.sort((a, b) => a.index - b.index) };
+}
+
+async function readBox(href: string, boxIn: ((crs: string) => Box | undefined) | undefined): Promise<ParcelBox> {
   const path = href.split('?')[0].toLowerCase();
   try {
     if (path.endsWith('.fgb')) {

@@ -58,3 +58,28 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
     expect(item.bbox).toHaveLength(4);
   });
 });
+
+describe('parcel-aggregate: a parcel file without a spatial index', () => {
+  it('is converted once in prepare into an indexed FlatGeobuf under the output, with a warning, and gives the same rows', async () => {
+    // Prepare: 2,700 parcels written by GDAL with and without its index (362 KB, past PARCEL_INDEX_MIN_BYTES)
+    const grid = (name: string) => ({ parcels: `${ROOT}/test/fixtures/parcels/grid/${name}`, idProperty: 'pid', assets: ['red'] });
+    // Act
+    const indexed = await runParcelJob(grid('parcel-grid.fgb'), TWO_TILE_ITEMS, { minPartitions: 4 });
+    const plain = await runParcelJob(grid('parcel-grid-noindex.fgb'), TWO_TILE_ITEMS, { minPartitions: 4 });
+    // Assess
+    expect(plain.item.properties['eofn:warnings'][0]).toMatch(/parcel-grid-noindex\.fgb has no spatial index: read once in prepare \(2700 features/);
+    expect(existsSync(join(plain.output, '_eofn'))).toBe(true);
+    expect(indexed.item.properties['eofn:warnings']).toBeUndefined();
+    for (const tile of ['33TWL', '33TWM']) {
+      const a = await readParquetRows(join(indexed.output, 'tiles', tile, 'result.parquet'));
+      const b = await readParquetRows(join(plain.output, 'tiles', tile, 'result.parquet'));
+      expect(b.length).toBeGreaterThan(1000);
+      // Same parcels and pixels; row order is each source file's own (GDAL's Hilbert order vs row-major)
+      const key = (r: Record<string, unknown>) => `${r.parcel_id} ${r.item_id} ${r.count} ${r.mean}`;
+      expect(b.map(key).sort()).toEqual(a.map(key).sort());
+    }
+    expect(plain.item.properties['eofn:parcels_in_file']).toBe(2700);
+    expect(plain.item.properties['eofn:parcels']).toBe(indexed.item.properties['eofn:parcels']);
+    expect(plain.item.properties['eofn:parcels_outside_raster']).toBe(2700 - plain.item.properties['eofn:parcels_covered']);
+  });
+});

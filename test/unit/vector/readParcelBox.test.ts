@@ -3,7 +3,8 @@
  * GDAL), GeoParquet by row-group statistics of its bbox columns. Each result is checked against a full
  * read filtered by bounding box, and the bytes requested are counted through the storage seam.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -14,6 +15,8 @@ import { registerStorage } from '../../../functions/core/io/storage.ts';
 import { featureBox, meets, readParcelBox } from '../../../functions/core/vector/readParcelBox.ts';
 import { readParcelFile } from '../../../functions/core/vector/readParcelFile.ts';
 import type { Box } from '../../../functions/core/vector/readFlatGeobufBox.ts';
+import { writeIndexedFlatGeobuf } from '../../../functions/core/vector/writeIndexedFlatGeobuf.ts';
+import { hasGdal } from '../../helpers/gdal.ts';
 import { wkbOf } from './wkbOf.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -69,7 +72,7 @@ describe('readParcelBox', () => {
     const want = await expected(GRID, box as Box);
     expect(found.features.map((f) => f.index)).toEqual(want.map((f) => f.index));
     expect(found.features.map((f) => f.properties.pid)).toEqual(want.map((f) => f.id));
-    expect([found.total, found.indexed, found.crs]).toEqual([2500, true, 'EPSG:32633']);
+    expect([found.total, found.indexed, found.crs]).toEqual([2700, true, 'EPSG:32633']);
     expect(counting.wholeReads).toBe(0);
     if (want.length < 100) expect(counting.bytes).toBeLessThan(readFileSync(GRID).length / 4);
   });
@@ -82,7 +85,7 @@ describe('readParcelBox', () => {
   });
 
   it('GeoParquet: only the row groups whose bbox statistics meet the box are read', async () => {
-    // Prepare: the grid parcels 4 times over (10,000 rows) as GeoParquet with a bbox struct column, 500 rows per row group
+    // Prepare: the grid parcels 4 times over (10,800 rows) as GeoParquet with a bbox struct column, 500 rows per row group
     const once = await readParcelFile(GRID);
     const all = { features: [0, 1, 2, 3].flatMap((k) => once.features.map((f) => ({ ...f, properties: { pid: `${k}-${f.properties.pid}` } }))) };
     const path = join(mkdtempSync(join(tmpdir(), 'eofn-gpq-')), 'grid.parquet');
@@ -113,7 +116,30 @@ describe('readParcelBox', () => {
     expect(found.features.map((f) => f.index)).toEqual(want.map((f) => f.index));
     expect(found.features.map((f) => f.properties.pid)).toEqual(want.map((f) => f.id));
     expect(found.features[0].geometry?.type).toBe('Polygon');
-    expect([found.total, found.indexed]).toEqual([10000, true]);
+    expect([found.total, found.indexed]).toEqual([10800, true]);
     expect(counting.bytes).toBeLessThan(readFileSync(path).length / 3); // a few of 20 row groups, and the footer
+  });
+});
+
+describe('writeIndexedFlatGeobuf', () => {
+  it('makes an indexed file that gives, by bounding box, the source features with their source positions', async () => {
+    // Prepare: the grid parcels from the file GDAL wrote without an index
+    const source = await readParcelFile(NOINDEX);
+    const path = join(mkdtempSync(join(tmpdir(), 'eofn-fgb-')), 'indexed.fgb');
+    // Act
+    writeFileSync(path, writeIndexedFlatGeobuf(source.features, 32633));
+    // Assess
+    for (const box of [[546200, 5105000, 548000, 5110300], [550000, 5101000, 550100, 5101100], [546000, 5100000, 557000, 5111000]] as Box[]) {
+      const found = await readParcelBox(path, () => box);
+      const want = source.features.map((f, index) => ({ index, pid: f.properties.pid, box: featureBox(f) })).filter((f) => meets(f.box, box));
+      expect(found.indexed).toBe(true);
+      expect(found.features.map((f) => [f.index, f.properties.pid])).toEqual(want.map((f) => [f.index, f.pid]));
+      expect(found.features.every((f) => !('eofn:index' in f.properties))).toBe(true);
+    }
+    if (hasGdal()) {
+      // GDAL reads it, and its own spatial filter through the index finds the same parcels
+      const info = execFileSync('ogrinfo', ['-ro', '-q', '-al', '-spat', '546200', '5105000', '548000', '5110300', path], { encoding: 'utf8' });
+      expect((info.match(/OGRFeature/g) ?? []).length).toBe((await readParcelBox(path, () => [546200, 5105000, 548000, 5110300])).features.length);
+    }
   });
 });

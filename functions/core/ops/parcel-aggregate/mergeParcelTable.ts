@@ -103,6 +103,7 @@ export async function mergeParcelTable(
       'eofn:invalid_parcels': setup.parcels.invalidCount,
       ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
       'eofn:rule': setup.rule,
+      ...(setup.parcels.warning ? { 'eofn:warnings': [setup.parcels.warning] } : {}),
       'eofn:overlap': setup.ownership.overlap,
     },
   };

@@ -20,9 +20,10 @@ import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
+import { indexParcelFile } from './indexParcelFile.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
-import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
+import { CELL, forgetParcelsOnGrid, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
 import { nativeSampleBytes } from './readParcelLayers.ts';
 import { planParcelPartitions, type CellSummary, type ParcelPartitionData, type PlanInputs } from './planParcelPartitions.ts';
@@ -55,6 +56,12 @@ export interface ParcelAggregateSetup {
     fileBytes: number;
     /** Features in the whole file. */
     total: number;
+    /** Whether partitions read the file by bounding box (else whole). */
+    indexed: boolean;
+    /** The file the job names (`href` is the indexed copy when prepare made one). */
+    given: string;
+    /** Why prepare converted the file, for the product item. */
+    warning?: string;
     /** Covered parcels whose centre this tile owns: over all tiles, they add up to the parcels covered. */
     covered: number;
     invalidCount: number;
@@ -89,11 +96,13 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     }));
     const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
     await checkItemAssets(setupItems, keys, grid);
-    const source: ParcelSource = {
+    const given: ParcelSource = {
       href: resolveHref(params.parcels, base),
       idProperty: params.idProperty,
       invalidGeometry: params.invalidGeometry ?? 'error',
     };
+    const indexed = await indexParcelFile(given, resolveHref(job.output, base).replace(/\/+$/, ''));
+    const source: ParcelSource = { ...given, href: indexed.href };
     const onGrid = await parcelsOnGrid(source, grid);
     // What the memory model charges per pixel depends on how partitions will read each input.
     const native: number[] = [];
@@ -109,6 +118,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       throw new InputError(source.href, `none of its ${onGrid.total} parcels falls on the items' grid (${grid.crs}, bounds ${boundsOf(grid).join(', ')})`);
     }
     const cells = summariseParcels(onGrid, owned.owned);
+    forgetParcelsOnGrid();
     return {
       grid, items: setupItems, inputs, bands,
       stats: statColumns(params.stats ?? []),
@@ -117,7 +127,8 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       format: params.format ?? 'parquet',
       parcels: {
         ...source, crs: onGrid.crs, count: onGrid.ids.length, owned: owned.ownedCount, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
-        total: onGrid.total, covered: owned.covered, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
+        total: onGrid.total, indexed: onGrid.indexed, covered: owned.covered, given: given.href,
+        ...(indexed.warning ? { warning: indexed.warning } : {}), invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
       nativeSampleBytes: native, cells, ownership, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
@@ -154,6 +165,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       'eofn:table_rows': sum('eofn:table_rows'),
       'eofn:rule': first['eofn:rule'],
       'eofn:overlap': first['eofn:overlap'],
+      ...(first['eofn:warnings'] ? { 'eofn:warnings': first['eofn:warnings'] } : {}),
       'eofn:tiles_without_parcels': tiles.filter((t) => !t.summary.properties?.['eofn:parcels']).map((t) => t.key),
     };
   },
@@ -171,7 +183,7 @@ function bandsAndInputs(params: ParcelAggregateParams): { bands: ParcelBand[]; i
 export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
   return {
     cells: setup.cells, cellsX: setup.cellsX, cellsY: setup.cellsY,
-    parcels: { count: setup.parcels.count, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes },
+    parcels: { count: setup.parcels.total, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes, indexed: setup.parcels.indexed },
     inputs: setup.inputs.length, nativeSampleBytes: setup.nativeSampleBytes, mask: !!setup.mask, expressions: setup.bands.some((b) => !!b.expression),
     items: setup.items.length, bands: setup.bands.length, stats: setup.stats.length,
   };

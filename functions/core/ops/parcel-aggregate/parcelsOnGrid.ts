@@ -156,6 +156,11 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean, window: 
   return { crs: raw.crs, ids, index, total: raw.total, indexed: raw.indexed, xy, ringStart, parcelRings, invalid, reach, centre, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
 }
 
+/** Drops what `prepare` read (a whole tile's parcels): partitions read their own windows again. */
+export function forgetParcelsOnGrid(): void {
+  cache.clear();
+}
+
 function clamp(v: number, n: number): number {
   return v < 0 ? 0 : v >= n ? n - 1 : v;
 }

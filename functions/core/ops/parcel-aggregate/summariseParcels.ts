@@ -13,8 +13,9 @@ export function summariseParcels(onGrid: ParcelsOnGrid, owned: Uint8Array): Cell
   for (let i = 0; i < onGrid.ids.length; i++) {
     if (!owned[i]) continue;
     const c = onGrid.cell[i];
-    const entry = cells.get(c) ?? { cell: c, parcels: 0, reach: null, rows: 0 };
+    const entry = cells.get(c) ?? { cell: c, parcels: 0, reach: null, rows: 0, vertices: 0 };
     entry.parcels++;
+    entry.vertices += onGrid.ringStart[onGrid.parcelRings[i + 1]] - onGrid.ringStart[onGrid.parcelRings[i]];
     const r = onGrid.reach.subarray(4 * i, 4 * i + 4);
     entry.rows += r[3] - r[1];
     entry.reach = entry.reach
