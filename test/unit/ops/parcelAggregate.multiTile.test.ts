@@ -4,7 +4,7 @@
  * by the rule of `params.overlap`, against rasterio + numpy (scripts/golden/two_tiles.py). Before multi-tile
  * jobs, the second tile's pixels were sampled onto the first tile's grid and its parcels got count = 0.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectSameTable, readGoldenCsv, readParquetRows, ROOT, runParcelJob, SCL_MASK, TWO_TILE_ITEMS } from './parcelTestKit.ts';
@@ -21,7 +21,7 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
       const { output, plan, item } = await runParcelJob({ ...PARAMS, overlap }, TWO_TILE_ITEMS, { memoryMb: 1769, minPartitions: 3 });
       // Assess: a table per tile, equal to the reference on that tile's grid
       for (const tile of ['33TWL', '33TWM']) {
-        const rows = await readParquetRows(join(output, 'tiles', tile, 'result.parquet'));
+        const rows = await readParquetRows(join(output, 'table', `${tile}.parquet`));
         expectSameTable(rows, readGoldenCsv(`two-tiles-${overlap}-${tile}`));
         expect(new Set(rows.map((r) => (r.item_id as string).split('_')[1]))).toEqual(new Set([tile]));
       }
@@ -50,11 +50,20 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
     expect(links).toEqual(['./tiles/33TWL/item.json', './tiles/33TWM/item.json']);
     for (const href of links) {
       const tileItem = JSON.parse(readFileSync(join(output, href), 'utf8'));
-      expect(tileItem.assets.data.href).toBe('./result.parquet');
-      expect(existsSync(join(output, href, '..', 'result.parquet'))).toBe(true);
+      expect(tileItem.assets.data.href).toBe(`../../table/${tileItem.properties['eofn:tile']}.parquet`);
+      expect(existsSync(join(output, href, '..', tileItem.assets.data.href))).toBe(true);
       expect(tileItem.links.filter((l: { rel: string }) => l.rel === 'derived_from')).toHaveLength(3);
     }
     expect(item.assets.collection.href).toBe('./collection.json');
+    expect(item.properties['eofn:dataset']).toEqual({ files: ['./table/33TWL.parquet', './table/33TWM.parquet'], glob: 'table/*.parquet' });
+    expect(item.assets.data_33TWM.href).toBe('./table/33TWM.parquet');
+    expect(readdirSync(join(output, 'table')).sort()).toEqual(['33TWL.parquet', '33TWM.parquet']);
+    // DuckDB reads the tiles' tables as one dataset, as a user would
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const read = await db.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT parcel_id) AS parcels, sum(count) AS pixels FROM read_parquet('${output}/table/*.parquet')`);
+    const ours = [...await readParquetRows(join(output, 'table', '33TWL.parquet')), ...await readParquetRows(join(output, 'table', '33TWM.parquet'))];
+    expect(read.getRowObjectsJS()[0]).toEqual({ n: BigInt(ours.length), parcels: 100n, pixels: ours.reduce((s, r) => s + BigInt(r.count as number), 0n) });
     expect(item.bbox).toHaveLength(4);
   });
 });
@@ -71,8 +80,8 @@ describe('parcel-aggregate: a parcel file without a spatial index', () => {
     expect(existsSync(join(plain.output, '_eofn'))).toBe(true);
     expect(indexed.item.properties['eofn:warnings']).toBeUndefined();
     for (const tile of ['33TWL', '33TWM']) {
-      const a = await readParquetRows(join(indexed.output, 'tiles', tile, 'result.parquet'));
-      const b = await readParquetRows(join(plain.output, 'tiles', tile, 'result.parquet'));
+      const a = await readParquetRows(join(indexed.output, 'table', `${tile}.parquet`));
+      const b = await readParquetRows(join(plain.output, 'table', `${tile}.parquet`));
       expect(b.length).toBeGreaterThan(1000);
       // Same parcels and pixels; row order is each source file's own (GDAL's Hilbert order vs row-major)
       const key = (r: Record<string, unknown>) => `${r.parcel_id} ${r.item_id} ${r.count} ${r.mean}`;

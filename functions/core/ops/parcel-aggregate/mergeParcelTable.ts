@@ -44,8 +44,10 @@ export async function mergeParcelTable(
   setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
 ): Promise<ProductSummary> {
   const columns = tableColumns(setup.stats);
-  const name = setup.format === 'csv' ? 'result.csv' : 'result.parquet';
-  const local = join(sink.scratchDir, name);
+  const ext = setup.format === 'csv' ? 'csv' : 'parquet';
+  // One table per tile in one folder when the job has several tiles: together they are the dataset.
+  const name = sink.dataset ? `/${sink.dataset.folder}/${sink.dataset.name}.${ext}` : `result.${ext}`;
+  const local = join(sink.scratchDir, `result.${ext}`);
   const writer: TableWriter = setup.format === 'csv'
     ? await openCsvTableWriter(local, columns)
     : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });

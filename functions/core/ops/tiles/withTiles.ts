@@ -33,6 +33,8 @@ export interface TileProduct {
 }
 
 export const TILES_FOLDER = 'tiles';
+/** Where the tables of a multi-tile job go, one file per tile: `read_parquet('<output>/table/*.parquet')`. */
+export const DATASET_FOLDER = 'table';
 
 export function isTiled(setup: unknown): setup is TiledSetup {
   return typeof setup === 'object' && setup !== null && (setup as TiledSetup).kind === 'tiles';
@@ -97,16 +99,21 @@ function tileOf<S>(setup: TiledSetup<S>, key: string | undefined): TileSetup<S> 
 /** Writes under `tiles/<key>/`; hrefs it returns are relative to that folder, where the tile's item sits. */
 function tileSink(sink: ProductSink, key: string): ProductSink {
   const prefix = `${TILES_FOLDER}/${key}/`;
+  // Hrefs are relative to the tile's item (two folders down); "/name" is at the output's root.
+  const place = (name: string) => (name.startsWith('/') ? { key: name.slice(1), href: `../..${name}` } : { key: prefix + name, href: `./${name}` });
   return {
     outputHref: sink.outputHref,
     scratchDir: sink.scratchDir,
+    dataset: { folder: DATASET_FOLDER, name: key },
     async write(name, bytes, type) {
-      await sink.write(prefix + name, bytes, type);
-      return `./${name}`;
+      const at = place(name);
+      await sink.write(at.key, bytes, type);
+      return at.href;
     },
     async writeFile(name, local, type) {
-      await sink.writeFile(prefix + name, local, type);
-      return `./${name}`;
+      const at = place(name);
+      await sink.writeFile(at.key, local, type);
+      return at.href;
     },
   };
 }
