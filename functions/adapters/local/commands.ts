@@ -5,6 +5,7 @@ import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
+import { scalePlan } from '../../core/plan/scalePlan.ts';
 import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary } from './formatRunSummary.ts';
@@ -56,14 +57,15 @@ export const COMMANDS: Record<string, Command> = {
   },
   plan: {
     summary: 'print the partitions of a job and each one\'s estimated peak memory',
-    args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--json]`,
-    options: { memory: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' } },
+    args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--concurrency N (default 1000)] [--json]`,
+    options: { memory: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [jobHref]) {
       if (!jobHref) throw new Error('usage: eofn plan <job.json>');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
       const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers') });
-      process.stdout.write(v.json ? JSON.stringify(plan, null, 2) + '\n' : formatPlan(plan));
+      const concurrency = num(v.concurrency, 'concurrency');
+      process.stdout.write(v.json ? JSON.stringify({ ...plan, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, { concurrency }));
       return 0;
     },
   },

@@ -8,8 +8,11 @@
 import type { JobPlan } from '../../core/engine/index.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { estimateCost, formatCost } from '../../core/plan/costModel.ts';
+import { formatScale, scalePlan } from '../../core/plan/scalePlan.ts';
 
-export function formatPlan(plan: JobPlan): string {
+const MAX_LISTED = 40;
+
+export function formatPlan(plan: JobPlan, opts: { concurrency?: number } = {}): string {
   const lines = [
     `job ${plan.jobId} (${plan.op}): ${plan.partitions.length} partition(s) within ${plan.memoryMb} MB`,
     `memory model: ${Object.entries(plan.model).map(([k, v]) => `${k}=${v}`).join(' ')}`,
@@ -21,5 +24,8 @@ export function formatPlan(plan: JobPlan): string {
     `  ${'merge'.padEnd(28)} ${''.padEnd(26)} est. peak ${String(mb(plan.mergePeakBytes)).padStart(5)} MB`,
     formatCost(estimateCost(plan)),
   ];
+  // Past a screenful, the partitions are summarised: the figures that decide whether to run the job come last.
+  if (plan.partitions.length > MAX_LISTED) lines.splice(2 + MAX_LISTED, plan.partitions.length - MAX_LISTED, `  … ${plan.partitions.length - MAX_LISTED} more partitions`);
+  lines.push(formatScale(scalePlan(plan, { concurrency: opts.concurrency })).trimEnd());
   return lines.join('\n') + '\n';
 }

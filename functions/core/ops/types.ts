@@ -16,6 +16,17 @@ export interface PartitionSpec {
   data?: unknown;
   /** The tile (grid) of a multi-tile job this partition belongs to; absent when the job has one grid. */
   tile?: string;
+  /** What the partition computes, for time and cost estimates (`scalePlan.ts`); absent: window × items. */
+  work?: PartitionWork;
+}
+
+export interface PartitionWork {
+  /** Input samples decoded: window pixels × items × inputs read. */
+  inputPixels: number;
+  /** Parcels read, projected and rasterised (parcel-aggregate). */
+  parcels?: number;
+  /** Rows of statistics (parcels × items × bands). */
+  records?: number;
 }
 
 /** What an op's prepare knows of the other tiles of a multi-tile job (see `withTiles`). */

@@ -15,6 +15,7 @@
  * cost.totalUsd; // e.g. 0.0004
  */
 import type { JobPlan } from '../engine/planJob.ts';
+import type { PartitionSpec } from '../ops/types.ts';
 
 /** Lambda price per GB-second and per request, eu-central-1 list prices (checked 2025-01; verify before quoting). */
 export const LAMBDA_PRICES = {
@@ -45,25 +46,50 @@ export interface CostEstimate {
   totalUsd: number;
 }
 
+/**
+ * Partitions that say what they compute (`PartitionSpec.work`, parcel-aggregate) are timed by what was
+ * measured for that work (docs/scale.md, `npm run bench -- parcels-national`): DECODE_PIXELS_PER_SECOND
+ * input samples, PARCEL_SECONDS per parcel read and rasterised, RECORD_SECONDS per row of statistics; their
+ * merge writes MERGE_ROWS_PER_SECOND rows.
+ */
+export const DECODE_PIXELS_PER_SECOND = 114e6;
+export const PARCEL_SECONDS = 29e-6;
+export const RECORD_SECONDS = 47e-6;
+export const MERGE_ROWS_PER_SECOND = 80_000;
+
+/** Estimated seconds of one partition on one vCPU. */
+export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
+  if (p.work) {
+    return INVOCATION_OVERHEAD_SECONDS + p.work.inputPixels / DECODE_PIXELS_PER_SECOND + (p.work.parcels ?? 0) * PARCEL_SECONDS + (p.work.records ?? 0) * RECORD_SECONDS;
+  }
+  const px = p.window ? p.window.width * p.window.height : 0;
+  return INVOCATION_OVERHEAD_SECONDS + (px * (Number(plan.model.items ?? 1) || 1)) / (THROUGHPUT[plan.op] ?? THROUGHPUT.default);
+}
+
+/** Estimated seconds of the merge (one function). */
+export function mergeSeconds(plan: JobPlan): number {
+  let rows = 0, pixels = 0;
+  for (const p of plan.partitions) {
+    rows += p.work?.records ?? 0;
+    pixels += p.window ? p.window.width * p.window.height : 0;
+  }
+  return INVOCATION_OVERHEAD_SECONDS + (rows ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
+}
+
 export function estimateCost(plan: JobPlan, opts: { architecture?: 'arm64' | 'x86_64'; finalizeMemoryMb?: number } = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
-  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
-  let partitionSeconds = 0;
-  let pixels = 0;
-  for (const p of plan.partitions) {
-    const px = p.window ? p.window.width * p.window.height : 0;
-    pixels += px;
-    partitionSeconds += INVOCATION_OVERHEAD_SECONDS + (px * items) / throughput;
-  }
-  const mergeSeconds = INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
-  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds + ((opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024) * mergeSeconds;
+  let partitionSecondsSum = 0;
+  for (const p of plan.partitions) partitionSecondsSum += partitionSeconds(plan, p);
+  const partitionSeconds_ = partitionSecondsSum;
+  const mergeSeconds_ = mergeSeconds(plan);
+  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds_ + ((opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024) * mergeSeconds_;
   const n = plan.partitions.length;
   // Per partition: 3 SQS requests (send, receive, delete), 1 PUT and ~3 GETs + header reads per item, 4 DynamoDB writes.
   const requestsUsd = (n + 2) * LAMBDA_PRICES.perRequest + (3 * n + 6) * REQUEST_PRICES.sqs
     + (n + 5) * REQUEST_PRICES.s3Put + n * (2 + 3 * items) * REQUEST_PRICES.s3Get + (4 * n + 4) * REQUEST_PRICES.dynamoWrite;
   const computeUsd = gbSeconds * LAMBDA_PRICES[architecture];
-  return { architecture, gbSeconds, partitionSeconds, mergeSeconds, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
+  return { architecture, gbSeconds, partitionSeconds: partitionSeconds_, mergeSeconds: mergeSeconds_, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
 }
 
 /** One line for `eofn plan`. */

@@ -148,6 +148,7 @@ function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
       ...(window ? { window } : {}),
       estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p, g) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES,
       data,
+      work: { inputPixels: pixels * p.items * (p.inputs + (p.mask ? 1 : 0)), parcels: g.parcels, records: g.parcels * p.items * p.bands },
     };
   });
 }
