@@ -58,15 +58,21 @@ export async function writeTileProducts(prepared: PreparedJob, merged: ProductSu
   const assets: Record<string, ProductAsset> = {
     collection: { href: await sink.write('collection.json', encode(collection), 'application/json'), type: 'application/json', roles: ['metadata'], title: 'One STAC item per tile' },
   };
-  // Tables written at the output's root (one per tile, see ProductSink.dataset): listed here as one dataset.
+  // Files the tiles' partitions wrote at the output's root (a Parquet dataset): listed here as one asset.
   const files: string[] = [];
+  let rows = 0;
+  let dataset: ProductAsset | undefined;
   for (const t of tiles) {
     for (const asset of Object.values(t.summary.assets)) {
-      if (!asset.href.startsWith('../../')) continue;
-      const href = `./${asset.href.slice('../../'.length)}`;
-      files.push(href);
-      assets[`data_${t.key}`] = { ...asset, href, title: `${asset.title ?? 'Table'}, tile ${t.key}` };
+      const own = asset['eofn:files'] as string[] | undefined;
+      if (!own) continue;
+      files.push(...own.map((f) => `./${f.replace(/^\.\.\/\.\.\//, '')}`));
+      rows += Number(asset['table:row_count'] ?? 0);
+      dataset ??= asset;
     }
+  }
+  if (dataset) {
+    assets.data = { ...dataset, href: `./${dataset.href.replace(/^\.\.\/\.\.\//, '')}`, title: `${dataset.title}: every tile`, 'table:row_count': rows, 'eofn:files': files };
   }
   for (const [name, vrt] of mosaics(tiles)) {
     assets[name.replace(/\.vrt$/, '')] = { href: await sink.write(name, new TextEncoder().encode(vrt), 'application/xml'), type: 'application/xml', roles: ['data', 'mosaic'], title: 'GDAL VRT mosaic of the tiles' };
@@ -75,7 +81,7 @@ export async function writeTileProducts(prepared: PreparedJob, merged: ProductSu
     assets,
     bbox,
     properties: {
-      ...(files.length ? { 'eofn:dataset': { files, glob: `${files[0].slice(2, files[0].lastIndexOf('/'))}/*${files[0].slice(files[0].lastIndexOf('.'))}` } } : {}),
+      ...(files.length ? { 'eofn:dataset': { glob: `${files[0].slice(2, files[0].lastIndexOf('/'))}/*${files[0].slice(files[0].lastIndexOf('.'))}`, files: files.length } } : {}),
       'eofn:tiles': tiles.map((t) => ({ tile: t.key, item: `./${TILES_FOLDER}/${t.key}/item.json`, ...numericProperties(t.summary) })),
       ...(merged.properties ?? sumOfNumericProperties(tiles)),
     },

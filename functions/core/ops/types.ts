@@ -59,12 +59,6 @@ export interface ProductSink {
   write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
   /** Stores a scratch file as `name`; the scratch file may be moved (it is not read again). */
   writeFile(name: string, localPath: string, contentType: string): Promise<string>;
-  /**
-   * In a multi-tile job, where a table goes so that the tiles' tables form one dataset: the folder (under the
-   * output, holding nothing else) and this tile's file name without extension. Names passed to `write` and
-   * `writeFile` that start with "/" are relative to the output, not to the tile.
-   */
-  dataset?: { folder: string; name: string };
 }
 
 export interface ProductAsset {

@@ -49,8 +49,9 @@ export interface CostEstimate {
 /**
  * Partitions that say what they compute (`PartitionSpec.work`, parcel-aggregate) are timed by what was
  * measured for that work (docs/scale.md, `npm run bench -- parcels-national`): DECODE_PIXELS_PER_SECOND
- * input samples, PARCEL_SECONDS per parcel read and rasterised, RECORD_SECONDS per row of statistics; their
- * merge writes MERGE_ROWS_PER_SECOND rows.
+ * input samples, PARCEL_SECONDS per parcel read and rasterised, RECORD_SECONDS per row of statistics; rows
+ * are written at MERGE_ROWS_PER_SECOND by the merge, or by the partitions themselves in a multi-tile job
+ * (partitions with a `tile` write their own files of the dataset).
  */
 export const DECODE_PIXELS_PER_SECOND = 114e6;
 export const PARCEL_SECONDS = 29e-6;
@@ -60,7 +61,8 @@ export const MERGE_ROWS_PER_SECOND = 80_000;
 /** Estimated seconds of one partition on one vCPU. */
 export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
   if (p.work) {
-    return INVOCATION_OVERHEAD_SECONDS + p.work.inputPixels / DECODE_PIXELS_PER_SECOND + (p.work.parcels ?? 0) * PARCEL_SECONDS + (p.work.records ?? 0) * RECORD_SECONDS;
+    const rows = p.tile ? (p.work.records ?? 0) / MERGE_ROWS_PER_SECOND : 0;
+    return INVOCATION_OVERHEAD_SECONDS + p.work.inputPixels / DECODE_PIXELS_PER_SECOND + (p.work.parcels ?? 0) * PARCEL_SECONDS + (p.work.records ?? 0) * RECORD_SECONDS + rows;
   }
   const px = p.window ? p.window.width * p.window.height : 0;
   return INVOCATION_OVERHEAD_SECONDS + (px * (Number(plan.model.items ?? 1) || 1)) / (THROUGHPUT[plan.op] ?? THROUGHPUT.default);
@@ -69,11 +71,13 @@ export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
 /** Estimated seconds of the merge (one function). */
 export function mergeSeconds(plan: JobPlan): number {
   let rows = 0, pixels = 0;
+  let table = false;
   for (const p of plan.partitions) {
-    rows += p.work?.records ?? 0;
+    table ||= !!p.work?.records;
+    if (!p.tile) rows += p.work?.records ?? 0;
     pixels += p.window ? p.window.width * p.window.height : 0;
   }
-  return INVOCATION_OVERHEAD_SECONDS + (rows ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
+  return INVOCATION_OVERHEAD_SECONDS + (table ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
 }
 
 export function estimateCost(plan: JobPlan, opts: { architecture?: 'arm64' | 'x86_64'; finalizeMemoryMb?: number } = {}): CostEstimate {

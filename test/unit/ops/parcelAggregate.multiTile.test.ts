@@ -7,7 +7,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectSameTable, readGoldenCsv, readParquetRows, ROOT, runParcelJob, SCL_MASK, TWO_TILE_ITEMS } from './parcelTestKit.ts';
+import { expectSameTable, readGoldenCsv, readParquetRows, ROOT, runParcelJob, SCL_MASK, TWO_TILE_ITEMS, type Row } from './parcelTestKit.ts';
+
+/** Each partition wrote its own file; rows compared in (parcel, item, band) order. */
+const byKey = (a: Row, b: Row) => `${a.parcel_id} ${a.item_id} ${a.band}`.localeCompare(`${b.parcel_id} ${b.item_id} ${b.band}`);
+async function tileRows(output: string, tile: string): Promise<Row[]> {
+  const files = readdirSync(join(output, 'table')).filter((f) => f.startsWith(`${tile}-`)).sort();
+  const rows: Row[] = [];
+  for (const f of files) rows.push(...await readParquetRows(join(output, 'table', f)));
+  return rows.sort(byKey);
+}
 
 const PARAMS = {
   parcels: `${ROOT}/sample-data/parcels/si-eurocrops-2021.fgb`, idProperty: 'ID',
@@ -21,8 +30,8 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
       const { output, plan, item } = await runParcelJob({ ...PARAMS, overlap }, TWO_TILE_ITEMS, { memoryMb: 1769, minPartitions: 3 });
       // Assess: a table per tile, equal to the reference on that tile's grid
       for (const tile of ['33TWL', '33TWM']) {
-        const rows = await readParquetRows(join(output, 'table', `${tile}.parquet`));
-        expectSameTable(rows, readGoldenCsv(`two-tiles-${overlap}-${tile}`));
+        const rows = await tileRows(output, tile);
+        expectSameTable(rows, readGoldenCsv(`two-tiles-${overlap}-${tile}`).sort(byKey));
         expect(new Set(rows.map((r) => (r.item_id as string).split('_')[1]))).toEqual(new Set([tile]));
       }
       expect(plan.partitions.every((p) => p.id.startsWith(`${p.tile}-`))).toBe(true);
@@ -50,19 +59,21 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
     expect(links).toEqual(['./tiles/33TWL/item.json', './tiles/33TWM/item.json']);
     for (const href of links) {
       const tileItem = JSON.parse(readFileSync(join(output, href), 'utf8'));
-      expect(tileItem.assets.data.href).toBe(`../../table/${tileItem.properties['eofn:tile']}.parquet`);
-      expect(existsSync(join(output, href, '..', tileItem.assets.data.href))).toBe(true);
+      expect(tileItem.assets.data.href).toBe('../../table/');
+      for (const f of tileItem.assets.data['eofn:files']) expect(existsSync(join(output, href, '..', f))).toBe(true);
       expect(tileItem.links.filter((l: { rel: string }) => l.rel === 'derived_from')).toHaveLength(3);
     }
     expect(item.assets.collection.href).toBe('./collection.json');
-    expect(item.properties['eofn:dataset']).toEqual({ files: ['./table/33TWL.parquet', './table/33TWM.parquet'], glob: 'table/*.parquet' });
-    expect(item.assets.data_33TWM.href).toBe('./table/33TWM.parquet');
-    expect(readdirSync(join(output, 'table')).sort()).toEqual(['33TWL.parquet', '33TWM.parquet']);
+    const files = readdirSync(join(output, 'table')).sort();
+    expect(item.properties['eofn:dataset']).toEqual({ glob: 'table/*.parquet', files: files.length });
+    expect(item.assets.data.href).toBe('./table/');
+    expect([...item.assets.data['eofn:files']].sort()).toEqual(files.map((f) => `./table/${f}`));
+    expect(files.every((f) => /^33TW[LM]-parcels-.*\.parquet$/.test(f))).toBe(true);
     // DuckDB reads the tiles' tables as one dataset, as a user would
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const db = await (await DuckDBInstance.create(':memory:')).connect();
     const read = await db.runAndReadAll(`SELECT count(*) AS n, count(DISTINCT parcel_id) AS parcels, sum(count) AS pixels FROM read_parquet('${output}/table/*.parquet')`);
-    const ours = [...await readParquetRows(join(output, 'table', '33TWL.parquet')), ...await readParquetRows(join(output, 'table', '33TWM.parquet'))];
+    const ours = [...await tileRows(output, '33TWL'), ...await tileRows(output, '33TWM')];
     expect(read.getRowObjectsJS()[0]).toEqual({ n: BigInt(ours.length), parcels: 100n, pixels: ours.reduce((s, r) => s + BigInt(r.count as number), 0n) });
     expect(item.bbox).toHaveLength(4);
   });
@@ -80,8 +91,8 @@ describe('parcel-aggregate: a parcel file without a spatial index', () => {
     expect(existsSync(join(plain.output, '_eofn'))).toBe(true);
     expect(indexed.item.properties['eofn:warnings']).toBeUndefined();
     for (const tile of ['33TWL', '33TWM']) {
-      const a = await readParquetRows(join(indexed.output, 'table', `${tile}.parquet`));
-      const b = await readParquetRows(join(plain.output, 'table', `${tile}.parquet`));
+      const a = await tileRows(indexed.output, tile);
+      const b = await tileRows(plain.output, tile);
       expect(b.length).toBeGreaterThan(1000);
       // Same parcels and pixels; row order is each source file's own (GDAL's Hilbert order vs row-major)
       const key = (r: Record<string, unknown>) => `${r.parcel_id} ${r.item_id} ${r.count} ${r.mean}`;

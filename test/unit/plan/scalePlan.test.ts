@@ -9,22 +9,22 @@ import { formatScale, scalePlan } from '../../../functions/core/plan/scalePlan.t
 import { formatPlan } from '../../../functions/adapters/local/formatPlan.ts';
 import { runParcelJob, ROOT, TWO_TILE_ITEMS } from '../ops/parcelTestKit.ts';
 
-function parcelPlan(n: number): JobPlan {
+function parcelPlan(n: number, tiled = true): JobPlan {
   return {
     jobId: 'j', op: 'parcel-aggregate', memoryMb: 2048, mergePeakBytes: 0, model: { items: 37 },
     partitions: Array.from({ length: n }, (_, i) => ({
-      id: `T${i % 3}-p${i}`, tile: `T${i % 3}`, window: { x: 0, y: 0, width: 1000, height: 1000 }, estimatedPeakBytes: (500 + i) * 2 ** 20,
+      id: `T${i % 3}-p${i}`, ...(tiled ? { tile: `T${i % 3}` } : {}), window: { x: 0, y: 0, width: 1000, height: 1000 }, estimatedPeakBytes: (500 + i) * 2 ** 20,
       work: { inputPixels: 1e6 * 37 * 3, parcels: 2000, records: 2000 * 37 * 3 },
     })),
   };
 }
 
 describe('scalePlan', () => {
-  it('times partitions by their work, the finalize by its rows, and the wall by the concurrency', () => {
+  it('times partitions by their work (writing their own rows in a multi-tile job) and the wall by the concurrency', () => {
     // Prepare
     const plan = parcelPlan(10);
-    const one = INVOCATION_OVERHEAD_SECONDS + 111e6 / DECODE_PIXELS_PER_SECOND + 2000 * PARCEL_SECONDS + 222_000 * RECORD_SECONDS;
-    const merge = INVOCATION_OVERHEAD_SECONDS + 2_220_000 / MERGE_ROWS_PER_SECOND;
+    const one = INVOCATION_OVERHEAD_SECONDS + 111e6 / DECODE_PIXELS_PER_SECOND + 2000 * PARCEL_SECONDS + 222_000 * RECORD_SECONDS + 222_000 / MERGE_ROWS_PER_SECOND;
+    const merge = INVOCATION_OVERHEAD_SECONDS;
     // Act
     const wide = scalePlan(plan, { concurrency: 1000 });
     const narrow = scalePlan(plan, { concurrency: 2 });
@@ -39,9 +39,10 @@ describe('scalePlan', () => {
     expect(formatScale(wide)).toMatch(/^scale: 3 tiles \(T0 T1 T2\), 10 partitions; est\. peak per partition: median 505 MB, max 509 MB\nwork: .* GB-s ≈ \$\d+\.\d\d compute .*\nwall time at concurrency 1000: ≈ /);
   });
 
-  it('says when the finalize cannot run within Lambda\'s 15 minutes', () => {
-    const huge = parcelPlan(400);
-    expect(formatScale(scalePlan(huge))).toMatch(/warning: the finalize \([\d.]+ min\) exceeds Lambda's 15 min limit/);
+  it('charges a single-tile job\'s rows to its finalize, and says when that cannot run within Lambda\'s 15 minutes', () => {
+    const huge = scalePlan(parcelPlan(400, false));
+    expect(huge.mergeSeconds).toBeCloseTo(INVOCATION_OVERHEAD_SECONDS + (400 * 222_000) / MERGE_ROWS_PER_SECOND, 6);
+    expect(formatScale(huge)).toMatch(/warning: the finalize \([\d.]+ min\) exceeds Lambda's 15 min limit/);
   });
 
   it('is printed by eofn plan for a job over two tiles', async () => {

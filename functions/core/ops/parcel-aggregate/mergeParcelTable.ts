@@ -16,6 +16,8 @@ import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
 import { parcelHistogramPng } from './parcelPreview.ts';
+import { pushRecordRows, RowBatch } from './parcelRows.ts';
+import { decodePartitionTable } from './writePartitionTable.ts';
 
 export const ROW_GROUP = 65536;
 /** Bytes of all part chunks held at once; each part gets its share, within [64 KiB, 4 MiB]. */
@@ -43,11 +45,11 @@ export function partChunkBytes(partitions: number): number {
 export async function mergeParcelTable(
   setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
 ): Promise<ProductSummary> {
+  if (setup.dataset) return summariseDataset(setup, partitions, readPart);
   const columns = tableColumns(setup.stats);
   const ext = setup.format === 'csv' ? 'csv' : 'parquet';
-  // One table per tile in one folder when the job has several tiles: together they are the dataset.
-  const name = sink.dataset ? `/${sink.dataset.folder}/${sink.dataset.name}.${ext}` : `result.${ext}`;
-  const local = join(sink.scratchDir, `result.${ext}`);
+  const name = `result.${ext}`;
+  const local = join(sink.scratchDir, name);
   const writer: TableWriter = setup.format === 'csv'
     ? await openCsvTableWriter(local, columns)
     : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });
@@ -67,16 +69,7 @@ export async function mergeParcelTable(
     if (record.index <= last) throw new Error(`parts overlap or are out of order: parcel ${record.index} after ${last}`);
     last = record.index;
     stats.parcels++;
-    let any = false;
-    for (let i = 0; i < setup.items.length; i++) {
-      for (let b = 0; b < setup.bands.length; b++) {
-        const block = i * setup.bands.length + b;
-        const count = record.counts[2 * block];
-        if (count > 0) any = true;
-        batch.push(record.id, setup.items[i].id, dates[i], setup.bands[b].name, count, record.counts[2 * block + 1], record.stats, block * setup.stats.length, setup.stats.length);
-      }
-    }
-    if (!any) stats.parcelsWithoutPixels++;
+    if (!pushRecordRows(batch, setup, dates, record)) stats.parcelsWithoutPixels++;
     if (meanAt >= 0) means[record.index] = record.stats[meanAt];
     if (batch.rows >= ROW_GROUP) await batch.flushTo(writer, stats);
   }
@@ -95,47 +88,50 @@ export async function mergeParcelTable(
       },
       preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Histogram of parcel means: ${setup.bands[0].name}, ${setup.items[0].id}` },
     },
-    properties: {
-      'eofn:parcels': setup.parcels.owned,
-      'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
-      'eofn:table_rows': stats.rows,
-      'eofn:parcels_in_file': setup.parcels.total,
-      'eofn:parcels_covered': setup.parcels.covered,
-      'eofn:parcels_outside_raster': setup.parcels.total - setup.parcels.covered,
-      'eofn:invalid_parcels': setup.parcels.invalidCount,
-      ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
-      'eofn:rule': setup.rule,
-      ...(setup.parcels.warning ? { 'eofn:warnings': [setup.parcels.warning] } : {}),
-      'eofn:overlap': setup.ownership.overlap,
-    },
+    properties: tableProperties(setup, stats),
   };
 }
 
-/** Columns of rows being gathered for the next row group. */
-class RowBatch {
-  rows = 0;
-  private cols: (string | number | Date | null)[][];
-  constructor(width: number) {
-    this.cols = Array.from({ length: width }, () => []);
+/** A multi-tile job's tile: partitions wrote their own files (`writePartitionTable`); only their summaries meet here. */
+async function summariseDataset(setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>): Promise<ProductSummary> {
+  const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
+  const files: string[] = [];
+  for (const p of partitions) {
+    const t = decodePartitionTable(await readPart(p.id), p.id);
+    stats.rows += t.rows;
+    stats.parcels += t.parcels;
+    stats.parcelsWithoutPixels += t.parcelsWithoutPixels;
+    files.push(`../../${t.file}`);
   }
+  if (stats.parcels !== setup.parcels.owned) throw new Error(`parts hold ${stats.parcels} parcels, the plan has ${setup.parcels.owned}`);
+  return {
+    assets: {
+      data: {
+        href: `../../${setup.dataset!.folder}/`, type: setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE, roles: ['data'],
+        title: `Per-parcel statistics (${setup.rule}), one file per partition`,
+        'table:columns': tableColumns(setup.stats).map((c) => ({ name: c.name, type: c.type })),
+        'table:row_count': stats.rows,
+        'eofn:files': files,
+      },
+    },
+    properties: tableProperties(setup, stats),
+  };
+}
 
-  push(parcel: string, item: string, date: Date | null, band: string, count: number, nodata: number, stats: Float64Array, at: number, n: number): void {
-    const c = this.cols;
-    c[0].push(parcel); c[1].push(item); c[2].push(date); c[3].push(band); c[4].push(count); c[5].push(nodata);
-    for (let s = 0; s < n; s++) {
-      const v = stats[at + s];
-      c[6 + s].push(Number.isNaN(v) ? null : v);
-    }
-    this.rows++;
-  }
-
-  async flushTo(writer: TableWriter, stats: { rows: number }): Promise<void> {
-    if (!this.rows) return;
-    await writer.append(this.cols);
-    stats.rows += this.rows;
-    this.rows = 0;
-    this.cols = this.cols.map(() => []);
-  }
+function tableProperties(setup: ParcelAggregateSetup, stats: { rows: number; parcelsWithoutPixels: number }): Record<string, unknown> {
+  return {
+    'eofn:parcels': setup.parcels.owned,
+    'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
+    'eofn:table_rows': stats.rows,
+    'eofn:parcels_in_file': setup.parcels.total,
+    'eofn:parcels_covered': setup.parcels.covered,
+    'eofn:parcels_outside_raster': setup.parcels.total - setup.parcels.covered,
+    'eofn:invalid_parcels': setup.parcels.invalidCount,
+    ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
+    'eofn:rule': setup.rule,
+    ...(setup.parcels.warning ? { 'eofn:warnings': [setup.parcels.warning] } : {}),
+    'eofn:overlap': setup.ownership.overlap,
+  };
 }
 
 /** Records of all parts in parcel index order (each part is in order already). */

@@ -21,6 +21,7 @@ import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
 import { indexParcelFile } from './indexParcelFile.ts';
+import { DATASET_FOLDER } from '../tiles/withTiles.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, forgetParcelsOnGrid, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
@@ -76,6 +77,8 @@ export interface ParcelAggregateSetup {
   cellSize: number;
   /** The tile rule: `overlap`, and in a multi-tile job this tile's place among all tiles. */
   ownership: OwnershipRule;
+  /** In a multi-tile job: partitions write their own files of one dataset, `<outputHref>/<folder>/`. */
+  dataset?: { outputHref: string; folder: string };
 }
 
 const LISTED_INVALID = 100;
@@ -101,7 +104,8 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       idProperty: params.idProperty,
       invalidGeometry: params.invalidGeometry ?? 'error',
     };
-    const indexed = await indexParcelFile(given, resolveHref(job.output, base).replace(/\/+$/, ''));
+    const outputHref = resolveHref(job.output, base).replace(/\/+$/, '');
+    const indexed = await indexParcelFile(given, outputHref);
     const source: ParcelSource = { ...given, href: indexed.href };
     const onGrid = await parcelsOnGrid(source, grid);
     // What the memory model charges per pixel depends on how partitions will read each input.
@@ -130,7 +134,8 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
         total: onGrid.total, indexed: onGrid.indexed, covered: owned.covered, given: given.href,
         ...(indexed.warning ? { warning: indexed.warning } : {}), invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
-      nativeSampleBytes: native, cells, ownership, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+      nativeSampleBytes: native, cells, ownership,
+      ...(tiles ? { dataset: { outputHref, folder: DATASET_FOLDER } } : {}), cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
   },
 
@@ -144,7 +149,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
   },
 
   runPartition(setup, partition) {
-    return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window);
+    return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window, partition.id);
   },
 
   merge(setup, partitions, readPart, sink) {

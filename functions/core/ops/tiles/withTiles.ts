@@ -33,7 +33,7 @@ export interface TileProduct {
 }
 
 export const TILES_FOLDER = 'tiles';
-/** Where the tables of a multi-tile job go, one file per tile: `read_parquet('<output>/table/*.parquet')`. */
+/** Where a multi-tile job's tables go, one file per partition: `read_parquet('<output>/table/*.parquet')`. */
 export const DATASET_FOLDER = 'table';
 
 export function isTiled(setup: unknown): setup is TiledSetup {
@@ -99,21 +99,16 @@ function tileOf<S>(setup: TiledSetup<S>, key: string | undefined): TileSetup<S> 
 /** Writes under `tiles/<key>/`; hrefs it returns are relative to that folder, where the tile's item sits. */
 function tileSink(sink: ProductSink, key: string): ProductSink {
   const prefix = `${TILES_FOLDER}/${key}/`;
-  // Hrefs are relative to the tile's item (two folders down); "/name" is at the output's root.
-  const place = (name: string) => (name.startsWith('/') ? { key: name.slice(1), href: `../..${name}` } : { key: prefix + name, href: `./${name}` });
   return {
     outputHref: sink.outputHref,
     scratchDir: sink.scratchDir,
-    dataset: { folder: DATASET_FOLDER, name: key },
     async write(name, bytes, type) {
-      const at = place(name);
-      await sink.write(at.key, bytes, type);
-      return at.href;
+      await sink.write(prefix + name, bytes, type);
+      return `./${name}`;
     },
     async writeFile(name, local, type) {
-      const at = place(name);
-      await sink.writeFile(at.key, local, type);
-      return at.href;
+      await sink.writeFile(prefix + name, local, type);
+      return `./${name}`;
     },
   };
 }
