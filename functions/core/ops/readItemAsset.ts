@@ -10,6 +10,7 @@ import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import { openRasterCached } from './openRasterCached.ts';
 import { assetOf, type ResolvedItem } from '../stac/resolveItems.ts';
+import { checkAssetMeanings } from '../stac/checkAssetMeanings.ts';
 
 export interface SetupItem {
   id: string;
@@ -33,6 +34,7 @@ export async function readItemAsset(item: SetupItem, key: string, grid: Grid, wi
 
 /** The items as partitions need them: ids for messages, and only the asset hrefs the op reads. */
 export function setupItemsOf(items: ResolvedItem[], keys: string[]): SetupItem[] {
+  checkAssetMeanings(items, keys);
   return items.map((item) => ({
     id: item.id, index: item.index, datetime: item.datetime,
     assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),

@@ -26,6 +26,8 @@ export interface ResolvedItem {
   href?: string;
   /** The job's `items[i]` index, for error messages that point at the job. */
   index: number;
+  /** The STAC collection the item says it belongs to. */
+  collection?: string;
   properties: Record<string, unknown>;
   assets: Record<string, ResolvedAsset>;
 }
@@ -76,7 +78,8 @@ function fromStac(item: StacItem, href: string | undefined, index: number): Reso
   }
   const props = item.properties as Record<string, unknown>;
   const datetime = (props.datetime as string | null | undefined) ?? (props.start_datetime as string | undefined) ?? null;
-  return { id: item.id, datetime, href, index, properties: props, assets };
+  const collection = typeof item.collection === 'string' ? item.collection : undefined;
+  return { id: item.id, datetime, href, index, properties: props, assets, ...(collection ? { collection } : {}) };
 }
 
 async function fromTiff(href: string, index: number): Promise<ResolvedItem> {

@@ -14,9 +14,8 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
-import { assetOf } from '../../stac/resolveItems.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
-import { checkItemAssets, type SetupItem } from '../readItemAsset.ts';
+import { checkItemAssets, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
@@ -93,10 +92,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const params = job.params as ParcelAggregateParams;
     const { bands, inputs } = bandsAndInputs(params);
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = items.map((item) => ({
-      id: item.id, index: item.index, datetime: item.datetime,
-      assets: Object.fromEntries(keys.map((k) => [k, { href: assetOf(item, k).href }])),
-    }));
+    const setupItems: SetupItem[] = setupItemsOf(items, keys);
     const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const given: ParcelSource = {
