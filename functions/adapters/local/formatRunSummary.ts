@@ -4,14 +4,23 @@
  * @example
  * process.stdout.write(formatRunSummary(result));
  */
+import { DATASET_FOLDER, isTiled, TILES_FOLDER } from '../../core/ops/tiles/withTiles.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
 export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
   const out = prepared.outputHref;
   const lines = [`job ${record.id}: ${record.status}${alreadyDone ? ' (already done earlier; --force runs it again)' : ''}`];
-  if (record.status === 'SUCCEEDED') {
+  const parcels = prepared.job.op === 'parcel-aggregate';
+  if (record.status === 'SUCCEEDED' && isTiled(prepared.setup)) {
+    const tiles = prepared.setup.tiles.map((t) => t.key);
     lines.push(
-      `  product   ${out}/${prepared.job.op === 'parcel-aggregate' ? 'result.parquet' : 'result.tif'}`,
+      `  product   ${out}/${parcels ? `${DATASET_FOLDER}/*.parquet (one file per partition)` : 'mosaic.vrt'}`,
+      `  tiles     ${tiles.length} (${tiles.join(' ')}) under ${out}/${TILES_FOLDER}/, linked by ${out}/collection.json`,
+      `  STAC item ${out}/item.json`,
+    );
+  } else if (record.status === 'SUCCEEDED') {
+    lines.push(
+      `  product   ${out}/${parcels ? 'result.parquet' : 'result.tif'}`,
       `  quicklook ${out}/preview.png`,
       `  STAC item ${out}/item.json`,
     );

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
+import { formatRunSummary } from '../../../functions/adapters/local/formatRunSummary.ts';
 import { hasGdal, validateCog } from '../../helpers/gdal.ts';
 import { compareRasters, readTiffBand, SCL_MASK, tempOutput } from '../../helpers/sampleJobs.ts';
 import { TWO_TILE_ITEMS } from '../../unit/ops/parcelTestKit.ts';
@@ -23,7 +24,8 @@ describe('tile-reduce over two tiles', () => {
     const output = await tempOutput('two-tiles');
     const job = { op: 'tile-reduce', items: TWO_TILE_ITEMS, params: { expression: '(nir - red) / (nir + red)', reducer: 'mean', mask: SCL_MASK }, output };
     // Act
-    const { record } = await runJobLocally({ job: { raw: job }, output, workers: 2, quiet: true });
+    const result = await runJobLocally({ job: { raw: job }, output, workers: 2, quiet: true });
+    const { record } = result;
     // Assess
     expect(record.status).toBe('SUCCEEDED');
     expect(new Set(record.partitions.map((p) => p.id.slice(0, 5)))).toEqual(new Set(TILES));
@@ -43,6 +45,7 @@ describe('tile-reduce over two tiles', () => {
     }
     const item = JSON.parse(await readFile(join(output, 'item.json'), 'utf8'));
     expect(item.assets.mosaic.href).toBe('./mosaic.vrt');
+    expect(formatRunSummary(result)).toMatch(/product   .*\/mosaic\.vrt\n  tiles     2 \(33TWL 33TWM\) under .*\/tiles\/, linked by .*\/collection\.json\n/);
     expect(item.properties['eofn:tiles'].map((t: { tile: string }) => t.tile)).toEqual(TILES);
     if (hasGdal()) expectMosaicLikeGdalbuildvrt(join(output, 'mosaic.vrt'));
   });
