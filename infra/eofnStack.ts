@@ -1,7 +1,8 @@
 /**
  * The eofn deployment of one provider configuration: a data bucket (outputs, staging, arrivals), the job
  * table and the idempotency table, the `jobs`, per-op and `finalize` queues with their functions and DLQs,
- * the arrivals function (S3 ObjectCreated and configured SNS topics), and the completion topic.
+ * the arrivals function (S3 ObjectCreated and configured SNS topics, filtered on the message attributes by
+ * the arrival rules), and the completion topic.
  *
  * @example
  * new EofnStack(app, 'eofn-aws-eu-central-1', { config: loadProviderConfig('aws-eu-central-1') });
@@ -12,10 +13,11 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSourceV2, SnsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { configToEnv, type DeploymentConfig } from '../functions/adapters/lambda/config.ts';
+import { arrivalFilterPolicy } from '../functions/core/arrivals/arrivalFilterPolicy.ts';
 import type { ProviderConfig } from './providerConfig.ts';
 import { entryFunction, QueueFunction } from './queueFunction.ts';
 
@@ -68,7 +70,12 @@ export class EofnStack extends Stack {
       completionTopicArn: completed.topicArn, stagingPrefix: `s3://${data.bucketName}/staging`,
       maxReceiveCount: config.maxReceiveCount, arrivalRules: config.arrivalRules,
     };
-    const environment = configToEnv(deployment);
+    const environment: Record<string, string> = {
+      ...configToEnv(deployment),
+      // What a job may read or write, as IAM allows it: the data bucket and the source buckets.
+      EOFN_ALLOWED_BUCKETS: [data.bucketName, ...config.sourceBuckets].join(','),
+      ...(config.allowedHosts ? { EOFN_ALLOWED_HOSTS: config.allowedHosts.join(',') } : {}),
+    };
 
     const arrivalsDlq = new Queue(this, 'ArrivalsDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     const arrivals = entryFunction(this, 'Arrivals', {
@@ -76,8 +83,12 @@ export class EofnStack extends Stack {
     });
     arrivals.configureAsyncInvoke({ retryAttempts: 2 });
     arrivals.addEventSource(new S3EventSourceV2(data, { events: [EventType.OBJECT_CREATED], filters: [{ prefix: config.arrivalPrefix, suffix: '.json' }] }));
+    // Earth Search publishes every item of every collection: the filter policy keeps out what no rule takes,
+    // so unrelated items never invoke the function (see arrivalFilterPolicy.ts).
+    const policy = arrivalFilterPolicy(config.arrivalRules);
+    const filterPolicy = policy && Object.fromEntries(Object.entries(policy).map(([k, v]) => [k, new SubscriptionFilter(v)]));
     for (const [i, arn] of config.arrivalTopics.entries()) {
-      arrivals.addEventSource(new SnsEventSource(Topic.fromTopicArn(this, `ArrivalTopic${i}`, arn), { deadLetterQueue: arrivalsDlq }));
+      arrivals.addEventSource(new SnsEventSource(Topic.fromTopicArn(this, `ArrivalTopic${i}`, arn), { deadLetterQueue: arrivalsDlq, filterPolicy }));
     }
     // Failed asynchronous invocations (S3 events) land in the same DLQ after two retries.
     (arrivals.node.defaultChild as CfnFunction).deadLetterConfig = { targetArn: arrivalsDlq.queueArn };

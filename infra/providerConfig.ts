@@ -26,6 +26,8 @@ export const ProviderConfigSchema = z.strictObject({
   architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
   /** Buckets of source data the functions may read (read-only), e.g. the public `sentinel-cogs`. */
   sourceBuckets: z.array(z.string()).default([]),
+  /** https hosts jobs may read from (`*.example.com` for subdomains); unset: any public host (docs/security.md). */
+  allowedHosts: z.array(z.string()).optional(),
   /** STAC item JSON written under this prefix of the data bucket starts jobs (S3 ObjectCreated). */
   arrivalPrefix: z.string().default('arrivals/'),
   /** SNS topics that publish new STAC items (e.g. Earth Search's new-item topic). */

@@ -14,6 +14,7 @@ import { storageFor } from '../../core/io/storage.ts';
 import { parseS3 } from '../shared/s3Storage.ts';
 import { submitJob } from './submitJob.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
+import { parseJson } from '../../core/io/parseJson.ts';
 
 type ArrivalEvent = S3Event | SNSEvent;
 
@@ -26,7 +27,7 @@ export function createArrivalsHandler(deps: LambdaDeps) {
       // S3 event keys are URL-encoded with '+' for spaces.
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
       const href = `s3://${record.s3.bucket.name}/${key}`;
-      return { href, item: itemOf(JSON.parse(new TextDecoder().decode(await storageFor(href).readAll(href))), href) };
+      return { href, item: itemOf(parseJson(await storageFor(href).readAll(href), href), href) };
     }
     const item = itemOf(JSON.parse(record.Sns.Message), `SNS message ${record.Sns.MessageId}`);
     const self = (item.links as { rel?: string; href?: string }[] | undefined)?.find((l) => l.rel === 'self')?.href;

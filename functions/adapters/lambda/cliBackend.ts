@@ -7,7 +7,7 @@
  * const backend = createAwsBackend();
  * const id = await backend.submit('jobs/ndvi.json'); // then: await backend.status(id)
  */
-import { loadPrepared, readJobFile } from '../../core/engine/index.ts';
+import { readJobFile } from '../../core/engine/index.ts';
 import { InputError } from '../../core/errors.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
@@ -55,9 +55,8 @@ export function createAwsBackend(
       need(config.tableName, ENV.table);
       const job = await store.getJob(jobId);
       if (!job?.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} is not known or was never planned`);
-      const ids = new Set(await store.resetFailed(jobId));
-      const { plan } = await loadPrepared(job.preparedRef);
-      const messages = partitionMessages(jobId, job.op, job.preparedRef, plan.partitions.filter((p) => ids.has(p.id)));
+      const ids = await store.resetFailed(jobId);
+      const messages = partitionMessages(jobId, job.op, ids.map((id) => ({ id })));
       await send(job.queueUrl, messages);
       return messages.length;
     },

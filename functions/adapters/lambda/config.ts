@@ -6,6 +6,10 @@
  * const config = configFromEnv(); // reads EOFN_TABLE, EOFN_OP_QUEUES, …
  */
 import { ArrivalRulesSchema, type ArrivalRule } from '../../core/arrivals/arrivalRules.ts';
+import type { JobLimits } from '../../core/plan/jobLimits.ts';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 export interface DeploymentConfig {
   tableName: string;
@@ -23,6 +27,8 @@ export interface DeploymentConfig {
   /** The queues' `maxReceiveCount`: the attempt that reaches it is the last before the DLQ. */
   maxReceiveCount: number;
   arrivalRules: ArrivalRule[];
+  /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
+  jobLimits?: Partial<JobLimits>;
 }
 
 export const ENV = {
@@ -50,6 +56,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DeploymentC
     stagingPrefix: (env[ENV.staging] ?? '').replace(/\/+$/, ''),
     maxReceiveCount: Number(env[ENV.maxReceiveCount] ?? 3),
     arrivalRules: ArrivalRulesSchema.parse(json(env, ENV.arrivalRules, [])),
+    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
   };
 }
 

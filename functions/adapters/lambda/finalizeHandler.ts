@@ -34,7 +34,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       logger.info('job already finalized', { jobId: msg.jobId });
       return;
     }
-    if (claim.status === 'FINALIZING') await finalize(claim, msg.preparedRef);
+    if (claim.status === 'FINALIZING') await finalize(claim);
     const job = (await store.getJob(msg.jobId))!;
     await publish(
       { jobId: job.id, op: job.op, status: job.status, output: job.output, item: `${job.output}/item.json`, errors: job.errors },
@@ -44,9 +44,10 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     metrics.addMetric(job.status === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', MetricUnit.Count, 1);
   }
 
-  async function finalize(job: JobItem, preparedRef: string): Promise<void> {
+  async function finalize(job: JobItem): Promise<void> {
     const started = performance.now();
-    const { prepared, plan } = await loadPrepared(preparedRef);
+    if (!job.preparedRef || !job.preparedDigest) throw new Error(`job ${job.id} has no prepared job recorded`);
+    const { prepared, plan } = await loadPrepared(job.preparedRef, job.preparedDigest);
     const parts = new Map((await store.partitions(job.id)).map((p) => [p.id, p]));
     const failed = plan.partitions.filter((p) => parts.get(p.id)?.status !== 'SUCCEEDED');
     const errors = failed.map((p) => `partition ${p.id}: ${parts.get(p.id)?.error ?? 'did not complete'}`);

@@ -24,6 +24,8 @@ export interface JobItem {
   failed: number;
   output?: string;
   preparedRef?: string;
+  /** SHA-256 of the prepared job's bytes: consumers refuse a prepared file that differs. */
+  preparedDigest?: string;
   queueUrl?: string;
   memoryMb?: number;
   errors: string[];
@@ -105,8 +107,11 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string) {
       });
     },
 
-    async setPreparedRef(id: string, preparedRef: string): Promise<void> {
-      await update({ Key: jobKey(id), UpdateExpression: 'SET preparedRef = :ref', ExpressionAttributeValues: { ':ref': preparedRef } });
+    async setPreparedRef(id: string, preparedRef: string, preparedDigest: string): Promise<void> {
+      await update({
+        Key: jobKey(id), UpdateExpression: 'SET preparedRef = :ref, preparedDigest = :digest',
+        ExpressionAttributeValues: { ':ref': preparedRef, ':digest': preparedDigest },
+      });
     },
 
     /** PLANNED → RUNNING once every partition message went out. */

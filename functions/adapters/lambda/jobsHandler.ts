@@ -12,7 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InputError, InvalidJobError } from '../../core/errors.ts';
 import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core/engine/index.ts';
-import { canonicalJson } from '../../core/spec/validateJob.ts';
+import { canonicalJson, contentHash } from '../../core/spec/validateJob.ts';
 import { jobFromMessage } from './parseMessage.ts';
 import { partitionMessages } from './partitionMessages.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -36,8 +36,14 @@ export function createJobsHandler(deps: LambdaDeps) {
     const queueUrl = config.opQueues[job.op];
     if (!queueUrl) return rejectJob(raw, [`op: "${job.op}" is not deployed here (deployed: ${Object.keys(config.opQueues).join(', ')})`]);
 
-    const plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op] });
-    const hash = createHash('sha256').update(canonicalJson(job)).digest('hex');
+    let plan;
+    try {
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], limits: config.jobLimits });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      return rejectJob(raw, [e.message]);
+    }
+    const hash = contentHash(job);
     const { created, existing } = await store.createJob({
       id: job.id, op: job.op, status: 'PLANNED', hash, total: plan.partitions.length, output: prepared.outputHref,
       queueUrl, memoryMb: plan.memoryMb,
@@ -53,9 +59,9 @@ export function createJobsHandler(deps: LambdaDeps) {
       return;
     }
 
-    const preparedRef = await storePrepared(prepared, plan);
-    await store.setPreparedRef(job.id, preparedRef);
-    const messages = partitionMessages(job.id, job.op, preparedRef, plan.partitions);
+    const stored = await storePrepared(prepared, plan);
+    await store.setPreparedRef(job.id, stored.href, stored.digest);
+    const messages = partitionMessages(job.id, job.op, plan.partitions);
     await send(queueUrl, messages);
     await store.markFannedOut(job.id);
     logger.info('job planned', { jobId: job.id, op: job.op, partitions: messages.length, memoryMb: plan.memoryMb });

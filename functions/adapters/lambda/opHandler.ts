@@ -13,8 +13,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InputError } from '../../core/errors.ts';
-import { loadPrepared, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob } from '../../core/engine/index.ts';
+import {
+  loadPrepared, NotInPlanError, plannedPartition, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob,
+} from '../../core/engine/index.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
 import type { Counts } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -28,13 +29,7 @@ export interface OpHandlerOptions {
 
 const PREPARED_CACHE = 16;
 
-/** A message naming a partition its job's plan does not have: a poison message, never counted. */
-export class NotInPlanError extends InputError {
-  constructor(jobId: string, partitionId: string) {
-    super(`partition ${partitionId}`, `not in the plan of job ${jobId}`);
-    this.name = 'NotInPlanError';
-  }
-}
+export { NotInPlanError };
 
 export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}) {
   const { config, store, send, logger, metrics } = deps;
@@ -48,22 +43,22 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
 
   async function runOnce(record: SQSRecord): Promise<{ seconds: number; skipped?: boolean }> {
     const msg = partitionFromMessage(record.body);
-    const stored = await loadCached(msg.preparedRef);
-    const partition = stored.plan.partitions.find((p) => p.id === msg.partition.id);
-    if (stored.prepared.job.id !== msg.jobId || !partition) {
-      throw new NotInPlanError(msg.jobId, msg.partition.id);
-    }
+    // What runs comes from the job's record (prepared job and its digest), never from the message.
+    const planned = await store.getJob(msg.jobId);
+    if (!planned?.preparedRef || !planned.preparedDigest) throw new NotInPlanError(msg.jobId, msg.partition.id, `job ${msg.jobId} was never planned here`);
+    const stored = await loadCached(planned.preparedRef, planned.preparedDigest);
+    const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
     if (!(await store.startPartition(msg.jobId, partition.id))) {
       // Reached only without an idempotency record (expired, or the earlier attempt died after counting):
       // if that attempt died before sending the job to finalize, this sends it (finalize claims the job once).
       logger.info('partition already succeeded', { jobId: msg.jobId, partition: partition.id });
       const job = await store.getJob(msg.jobId);
-      if (job?.status === 'RUNNING') await finalizeWhenComplete(msg.jobId, msg.preparedRef, job);
+      if (job?.status === 'RUNNING') await finalizeWhenComplete(msg.jobId, job);
       return { seconds: 0, skipped: true };
     }
     const { seconds } = await run(stored.prepared, partition);
     const counts = await store.partitionSucceeded(msg.jobId, partition.id, Math.round(seconds * 1000) / 1000);
-    await finalizeWhenComplete(msg.jobId, msg.preparedRef, counts);
+    await finalizeWhenComplete(msg.jobId, counts);
     metrics.addMetric('PartitionSeconds', MetricUnit.Seconds, seconds);
     return { seconds };
   }
@@ -101,22 +96,23 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
       return;
     }
     const counts = await store.partitionFailed(msg.jobId, msg.partition.id, message, last);
-    await finalizeWhenComplete(msg.jobId, msg.preparedRef, counts);
+    await finalizeWhenComplete(msg.jobId, counts);
   }
 
-  async function finalizeWhenComplete(jobId: string, preparedRef: string, counts: Counts | undefined): Promise<void> {
+  async function finalizeWhenComplete(jobId: string, counts: Counts | undefined): Promise<void> {
     if (!counts || counts.done + counts.failed !== counts.total) return;
-    const message: FinalizeMessage = { kind: 'finalize', jobId, preparedRef };
+    const message: FinalizeMessage = { kind: 'finalize', jobId };
     await send(config.finalizeQueueUrl, [message]);
     logger.info('job complete: sent to finalize', { jobId, ...counts });
   }
 
-  function loadCached(ref: string): Promise<StoredJob> {
-    let hit = prepared.get(ref);
+  function loadCached(ref: string, digest: string): Promise<StoredJob> {
+    const key = `${digest} ${ref}`;
+    let hit = prepared.get(key);
     if (!hit) {
-      hit = loadPrepared(ref);
-      hit.catch(() => prepared.delete(ref));
-      prepared.set(ref, hit);
+      hit = loadPrepared(ref, digest);
+      hit.catch(() => prepared.delete(key));
+      prepared.set(key, hit);
       if (prepared.size > PREPARED_CACHE) prepared.delete(prepared.keys().next().value!);
     }
     return hit;

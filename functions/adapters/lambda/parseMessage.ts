@@ -6,6 +6,7 @@
  * const { raw, base } = await jobFromMessage(record.body);
  */
 import { InputError } from '../../core/errors.ts';
+import { parseJson } from '../../core/io/parseJson.ts';
 import { readJobFile, type FinalizeMessage, type PartitionMessage } from '../../core/engine/index.ts';
 
 export async function jobFromMessage(body: string): Promise<{ raw: unknown; base?: string; ref?: string }> {
@@ -20,18 +21,19 @@ export async function jobFromMessage(body: string): Promise<{ raw: unknown; base
 
 export function partitionFromMessage(body: string): PartitionMessage {
   const m = parseBody(body) as PartitionMessage;
-  if (m.kind !== 'partition' || typeof m.jobId !== 'string' || typeof m.partition?.id !== 'string' || typeof m.preparedRef !== 'string') {
-    throw new InputError('message', 'expected a partition message { kind: "partition", jobId, op, partition, preparedRef }');
+  if (m.kind !== 'partition' || typeof m.jobId !== 'string' || typeof m.partition?.id !== 'string') {
+    throw new InputError('message', 'expected a partition message { kind: "partition", jobId, op, partition: { id } }');
   }
-  return m;
+  // Only the names are kept: whatever else a sender put in the message is never read.
+  return { kind: 'partition', jobId: m.jobId, op: String(m.op), partition: { id: m.partition.id } };
 }
 
 export function finalizeFromMessage(body: string): FinalizeMessage {
   const m = parseBody(body) as FinalizeMessage;
-  if (m.kind !== 'finalize' || typeof m.jobId !== 'string' || typeof m.preparedRef !== 'string') {
-    throw new InputError('message', 'expected a finalize message { kind: "finalize", jobId, preparedRef }');
+  if (m.kind !== 'finalize' || typeof m.jobId !== 'string') {
+    throw new InputError('message', 'expected a finalize message { kind: "finalize", jobId }');
   }
-  return m;
+  return { kind: 'finalize', jobId: m.jobId };
 }
 
 /** The job id a message names, if any: for recording where a poison message came from. */
@@ -45,12 +47,7 @@ export function jobIdOf(body: string): string | undefined {
 }
 
 function parseBody(body: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (e) {
-    throw new InputError('message', `not JSON: ${(e as Error).message}`);
-  }
+  const value = parseJson(body, 'message');
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('message', 'expected a JSON object');
   return value;
 }

@@ -3,17 +3,19 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
+import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { scalePlan } from '../../core/plan/scalePlan.ts';
 import { runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
-import { formatRunSummary } from './formatRunSummary.ts';
+import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -63,9 +65,10 @@ export const COMMANDS: Record<string, Command> = {
       if (!jobHref) throw new Error('usage: eofn plan <job.json>');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
-      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers') });
+      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers'), limits: jobLimitsFromEnv(process.env) });
       const concurrency = num(v.concurrency, 'concurrency');
       process.stdout.write(v.json ? JSON.stringify({ ...plan, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, { concurrency }));
+      if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },
@@ -76,7 +79,8 @@ export const COMMANDS: Record<string, Command> = {
     async run(_v, [jobHref]) {
       if (!jobHref) throw new Error('usage: eofn validate <job.json>');
       const job = validateJob((await readJobFile(jobHref)).raw);
-      process.stdout.write(`valid: ${job.op} job ${job.id}\n`);
+      const items = isSearch(job.items) ? ` (items: a search of ${job.items.search.url}, sent when the job is planned or run)` : '';
+      process.stdout.write(`valid: ${job.op} job ${job.id}${items}\n`);
       return 0;
     },
   },

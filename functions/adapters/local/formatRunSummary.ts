@@ -1,9 +1,11 @@
 /**
- * What a finished local run prints: status, where the outputs are, timings, and each failure.
+ * What a finished local run prints: status, where the outputs are, how input values were made (STAC
+ * scale/offset or digital numbers), timings, and each failure.
  *
  * @example
  * process.stdout.write(formatRunSummary(result));
  */
+import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometryRecord.ts';
 import { DATASET_FOLDER, isTiled, TILES_FOLDER } from '../../core/ops/tiles/withTiles.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
@@ -28,8 +30,16 @@ export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResu
     lines.push(...record.errors.map((e) => `  ${e}`), `  failed partitions are recorded in ${out}/_failed/; re-run to retry them`);
   }
   lines.push(`  record    ${out}/job.json`);
+  // Physical values or digital numbers: said every time (docs/data-sources.md).
+  lines.push(...describeRadiometry(radiometryOfSetup(prepared.setup)).map((l) => `  values    ${l}`));
+  if (prepared.search) lines.push(`  ${searchLine(prepared.search)} (kept in ${out}/_eofn/prepared.json)`);
   const t = record.timings;
   const reused = record.partitions.filter((p) => p.reused).length;
   lines.push(`  ${record.partitions.length} partition(s)${reused ? ` (${reused} reused)` : ''}; ${Object.entries(t).map(([k, v]) => `${k} ${v}s`).join(', ')}`);
   return lines.join('\n') + '\n';
+}
+
+/** Where a search job's items came from: "items     12 from https://…/search (2 pages, 2026-…)". */
+export function searchLine(search: NonNullable<LocalRunResult['prepared']['search']>): string {
+  return `items     ${search.items.length} from ${search.endpoint} (${search.pages} page${search.pages === 1 ? '' : 's'}, searched ${search.searched})`;
 }

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, storePrepared, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
 import { rm } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 export interface LocalRunOptions {
   jobHref?: string;
@@ -51,8 +52,10 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? availableParallelism());
-  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers });
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
+  // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.
+  if (prepared.search) await storePrepared(prepared, plan);
 
   const previous = await readJobRecord(prepared.outputHref).catch(() => undefined);
   if (!opts.force && previous?.status === 'SUCCEEDED' && previous.id === prepared.job.id) {

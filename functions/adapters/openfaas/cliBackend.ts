@@ -1,7 +1,8 @@
 /**
  * `eofn submit|status|redrive --backend dias`: the CLI talks to the deployment's PostgreSQL and gateway.
  * From a workstation: `EOFN_DATABASE_URL` (or libpq's `PGHOST`/`PGUSER`/…, or a secret file when
- * `EOFN_SECRETS_DIR` is set), `EOFN_DB_SCHEMA` (default `eofn`) and `OPENFAAS_URL` (as for faas-cli).
+ * `EOFN_SECRETS_DIR` is set), `EOFN_DB_SCHEMA` (default `eofn`), `OPENFAAS_URL` (as for faas-cli) and the
+ * deployment's call token (`EOFN_CALL_TOKEN`, or the `eofn-call-token` file under `EOFN_SECRETS_DIR`).
  *
  * @example
  * const backend = createDiasBackend();
@@ -22,6 +23,7 @@ export function createDiasBackend(env: Env = process.env): CliBackend {
   const dispatcher = () => gatewayDispatcher({
     gatewayUrl: env.OPENFAAS_URL || env.EOFN_GATEWAY_URL || 'http://127.0.0.1:8080',
     functionPrefix: env.EOFN_FUNCTION_PREFIX ?? 'eofn-',
+    callToken: (env.EOFN_SECRETS_DIR ? readOptionalSecret(SECRET_NAMES.callToken, env.EOFN_SECRETS_DIR) : undefined) ?? env.EOFN_CALL_TOKEN,
   });
   // One connection per command: the CLI exits as soon as it has answered.
   const withStore = async <T>(work: (store: JobStore) => Promise<T>): Promise<T> => {

@@ -5,6 +5,7 @@
  * @example
  * const config = loadDiasConfig(); // config.functionName === 'tile-reduce'
  */
+import { CALL_TOKEN_SECRET } from './callToken.ts';
 import { readOptionalSecret, readSecret, secretsDir } from './readSecret.ts';
 
 export const FUNCTION_NAMES = [
@@ -18,6 +19,7 @@ export const SECRET_NAMES = {
   s3SecretKey: 'eofn-s3-secret-key',
   archiveAccessKey: 'eofn-archive-access-key',
   archiveSecretKey: 'eofn-archive-secret-key',
+  callToken: CALL_TOKEN_SECRET,
 } as const;
 
 export interface S3Endpoint {
@@ -29,6 +31,10 @@ export interface S3Endpoint {
 export interface DiasConfig {
   functionName: FunctionName;
   databaseUrl: string;
+  /** Every call to a function must present it, and every call eofn makes sends it (see `callToken.ts`). */
+  callToken: string;
+  /** Address the HTTP server binds: loopback behind of-watchdog, so the pod port does not bypass it. */
+  listenHost: string;
   /** PostgreSQL schema holding eofn's tables (one per deployment). */
   schema: string;
   gatewayUrl: string;
@@ -37,8 +43,11 @@ export interface DiasConfig {
   callbackUrl?: string;
   /** Where results are written (`s3://` hrefs of buckets not listed in `archive.buckets`). */
   results: S3Endpoint;
-  /** The EO archive (e.g. CREODIAS `eodata`), read-only, often a different endpoint. */
-  archive?: S3Endpoint & { buckets: string[] };
+  /**
+   * The EO archive (e.g. CREODIAS `eodata`), read-only, often a different endpoint; with the request limits
+   * of its account for the whole deployment (EOFN_ARCHIVE_MAX_CONNECTIONS, EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE).
+   */
+  archive?: S3Endpoint & { buckets: string[]; maxConnections?: number; maxRequestsPerMinute?: number };
   leaseSeconds: number;
   dispatchTimeoutSeconds: number;
   maxAttempts: number;
@@ -47,6 +56,11 @@ export interface DiasConfig {
   stacApiUrl?: string;
   stacCollections: string[];
   stacMaxItems: number;
+  /** Only items intersecting [west, south, east, north] (EOFN_STAC_BBOX "w,s,e,n"). */
+  stacBbox?: [number, number, number, number];
+  stacLookbackHours: number;
+  /** The poller pages in this order (EOFN_STAC_SORTBY); the API must support sorting (CDSE does). */
+  stacSortby: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,6 +76,8 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
   return {
     functionName,
     databaseUrl: readSecret(SECRET_NAMES.databaseUrl, dir),
+    callToken: readSecret(SECRET_NAMES.callToken, dir),
+    listenHost: env.EOFN_LISTEN_HOST || '127.0.0.1',
     schema: env.EOFN_DB_SCHEMA || 'eofn',
     gatewayUrl: (env.EOFN_GATEWAY_URL || 'http://gateway.openfaas:8080').replace(/\/+$/, ''),
     functionPrefix: env.EOFN_FUNCTION_PREFIX ?? 'eofn-',
@@ -72,6 +88,8 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
       endpoint: env.EOFN_ARCHIVE_S3_ENDPOINT || env.EOFN_S3_ENDPOINT || undefined,
       region: env.EOFN_ARCHIVE_S3_REGION || region,
       credentials: credentials(dir, SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey),
+      maxConnections: optionalPositive(env.EOFN_ARCHIVE_MAX_CONNECTIONS, 'EOFN_ARCHIVE_MAX_CONNECTIONS'),
+      maxRequestsPerMinute: optionalPositive(env.EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE, 'EOFN_ARCHIVE_MAX_REQUESTS_PER_MINUTE'),
     } : undefined,
     leaseSeconds: positive(env.EOFN_LEASE_SECONDS, 960, 'EOFN_LEASE_SECONDS'),
     dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
@@ -81,6 +99,9 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     stacApiUrl: env.EOFN_STAC_API_URL || undefined,
     stacCollections: list(env.EOFN_STAC_COLLECTIONS),
     stacMaxItems: positive(env.EOFN_STAC_MAX_ITEMS, 500, 'EOFN_STAC_MAX_ITEMS'),
+    stacBbox: bbox(env.EOFN_STAC_BBOX),
+    stacLookbackHours: positive(env.EOFN_STAC_LOOKBACK_HOURS, 48, 'EOFN_STAC_LOOKBACK_HOURS'),
+    stacSortby: env.EOFN_STAC_SORTBY || 'properties.datetime',
   };
 }
 
@@ -92,6 +113,17 @@ function credentials(dir: string, keyName: string, secretName: string): S3Endpoi
 
 function list(v: string | undefined): string[] {
   return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function bbox(v: string | undefined): DiasConfig['stacBbox'] {
+  if (!v) return undefined;
+  const n = v.split(',').map(Number);
+  if (n.length !== 4 || !n.every(Number.isFinite)) throw new Error(`EOFN_STAC_BBOX must be "west,south,east,north" in degrees; got "${v}"`);
+  return n as [number, number, number, number];
+}
+
+function optionalPositive(v: string | undefined, name: string): number | undefined {
+  return v === undefined || v === '' ? undefined : Math.floor(positive(v, 1, name));
 }
 
 function positive(v: string | undefined, fallback: number, name: string): number {

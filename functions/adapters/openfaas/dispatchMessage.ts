@@ -3,7 +3,7 @@
  * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`.
  *
  * @example
- * functionFor({ kind: 'finalize', jobId, preparedRef }, 'eofn-'); // 'eofn-finalize'
+ * functionFor({ kind: 'finalize', jobId }, 'eofn-'); // 'eofn-finalize'
  */
 import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 
@@ -19,9 +19,8 @@ export interface PartitionRow {
   job_id: string;
   spec: PartitionMessage['partition'];
   op: string;
-  prepared_ref: string;
 }
 
 export function partitionMessage(row: PartitionRow): PartitionMessage {
-  return { kind: 'partition', jobId: row.job_id, op: row.op, partition: row.spec, preparedRef: row.prepared_ref };
+  return { kind: 'partition', jobId: row.job_id, op: row.op, partition: { id: row.spec.id } };
 }

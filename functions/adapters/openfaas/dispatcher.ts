@@ -8,6 +8,7 @@
  * await dispatcher.dispatch(partitionMessage);
  */
 import type { JobMessage } from '../../core/engine/messages.ts';
+import { CALL_TOKEN_HEADER } from './callToken.ts';
 import { functionFor, type DispatchMessage } from './dispatchMessage.ts';
 
 export interface Dispatcher {
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   gatewayUrl: string;
   functionPrefix: string;
   callbackUrl?: string;
+  /** The deployment's call token, sent with every call (the called function refuses calls without it). */
+  callToken?: string;
   fetch?: typeof fetch;
 }
 
@@ -28,11 +31,18 @@ export function gatewayDispatcher(opts: GatewayOptions): Dispatcher {
       const url = `${opts.gatewayUrl.replace(/\/+$/, '')}/async-function/${functionFor(message, opts.functionPrefix)}`;
       const res = await send(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.callbackUrl ? { 'x-callback-url': opts.callbackUrl } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.callbackUrl ? { 'x-callback-url': opts.callbackUrl } : {}),
+          ...(opts.callToken ? { [CALL_TOKEN_HEADER]: opts.callToken } : {}),
+        },
         body: JSON.stringify(message),
+        // The gateway only queues the call: a gateway that does not answer in this time is down.
+        signal: AbortSignal.timeout(30_000),
       });
       if (res.status !== 202 && !res.ok) {
-        throw new Error(`gateway refused ${url}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+        await res.body?.cancel();
+        throw new Error(`gateway refused ${url}: HTTP ${res.status}`);
       }
       await res.body?.cancel();
     },

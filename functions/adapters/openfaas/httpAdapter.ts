@@ -8,11 +8,20 @@
  * server.listen(Number(process.env.PORT ?? 3000));
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { parseJson } from '../../core/io/parseJson.ts';
+import { callAllowed, INPUTLESS_FUNCTIONS } from './callToken.ts';
 import type { Handler, HandlerContext } from './handlers/handlerContext.ts';
 
 export const MAX_BODY_BYTES = 8 * 2 ** 20;
 
-export function createFunctionServer(handler: Handler, ctx: HandlerContext): Server {
+/** Who may call: the deployment's call token, checked for every call of `functionName` (see `callToken.ts`). */
+export interface CallPolicy {
+  token: string;
+  functionName: string;
+}
+
+export function createFunctionServer(handler: Handler, ctx: HandlerContext, policy: CallPolicy): Server {
+  const inputless = INPUTLESS_FUNCTIONS.includes(policy.functionName);
   return createServer(async (req, res) => {
     const callId = header(req, 'x-call-id');
     const reply = (status: number, body: unknown) => {
@@ -21,12 +30,18 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext): Ser
     };
     if (req.url?.startsWith('/_/health')) return reply(200, { ok: true });
     if (req.method !== 'POST' && req.method !== 'GET') return reply(405, { error: 'use POST with a JSON message' });
-    let body: unknown;
+    // Checked before the body is read: an unauthenticated caller costs no memory.
+    if (!callAllowed(req, policy.token, policy.functionName)) {
+      ctx.log('call refused', { callId, reason: 'missing or wrong call token' });
+      req.resume();
+      return reply(401, { error: 'missing or wrong call token (X-Eofn-Token)' });
+    }
+    let body: unknown = {};
     try {
       const text = await readBody(req);
-      body = text.trim() ? JSON.parse(text) : {};
+      if (!inputless && text.trim()) body = parseJson(text, 'body');
     } catch (e) {
-      return reply(400, { error: `body is not JSON: ${(e as Error).message}` });
+      return reply(400, { error: (e as Error).message });
     }
     try {
       const result = await handler({ ...ctx, log: (event, fields) => ctx.log(event, { callId, ...fields }) }, body);

@@ -23,9 +23,20 @@ export interface NewJob {
   op: string;
   outputHref: string;
   preparedRef: string;
+  /** SHA-256 of the stored prepared job (see `storePrepared`). */
+  preparedDigest: string;
+  /** SHA-256 of the validated job's canonical JSON: another content under the same id is a conflict. */
+  hash: string;
   memoryMb: number;
   partitions: PartitionSpec[];
   maxAttempts: number;
+}
+
+/** Where a job's planned work is: what partitions and finalize run, whatever a message says. */
+export interface PlannedJob {
+  op: string;
+  preparedRef: string;
+  preparedDigest: string;
 }
 
 export class JobStore {
@@ -46,24 +57,43 @@ export class JobStore {
     return this.pool.end();
   }
 
-  /** Records a job and its partitions as dispatched; false when the job was already known (a resubmission). */
-  createJob(job: NewJob): Promise<boolean> {
+  /**
+   * Records a job and its partitions as dispatched: 'created'; 'same' when the job was already known with
+   * the same content (a resubmission), 'conflict' when another job holds the id.
+   */
+  createJob(job: NewJob): Promise<'created' | 'same' | 'conflict'> {
     return inTransaction(this.pool, async (c) => {
       const created = await c.query(
-        `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, memory_mb, total, max_attempts, errors)
-         VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, '[]')
+        `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, prepared_digest, job_hash, memory_mb, total, max_attempts, errors)
+         VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, $8, $9, '[]')
          ON CONFLICT (job_id) DO UPDATE SET op = $2, status = 'RUNNING', output_href = $3, prepared_ref = $4,
-           memory_mb = $5, total = $6, max_attempts = $7, errors = '[]', updated_at = now()
+           prepared_digest = $5, job_hash = $6, memory_mb = $7, total = $8, max_attempts = $9, errors = '[]', updated_at = now()
          WHERE jobs.status = 'INVALID'
          RETURNING job_id`,
-        [job.jobId, job.op, job.outputHref, job.preparedRef, job.memoryMb, job.partitions.length, job.maxAttempts]);
-      if (!created.rowCount) return false;
+        [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, job.partitions.length, job.maxAttempts]);
+      if (!created.rowCount) return (await this.jobHash(job.jobId)) === job.hash ? 'same' : 'conflict';
       await c.query(
         `INSERT INTO partitions (job_id, partition_id, spec, lease_until)
          SELECT $1, p->>'id', p, now() + $3 * interval '1 second' FROM jsonb_array_elements($2::jsonb) AS p`,
         [job.jobId, JSON.stringify(job.partitions), this.timings.dispatchTimeoutSeconds]);
-      return true;
+      return 'created';
     });
+  }
+
+  /** The content hash of a valid job known under `jobId` (undefined when unknown or INVALID). */
+  async jobHash(jobId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ job_hash: string | null }>(
+      `SELECT job_hash FROM jobs WHERE job_id = $1 AND status <> 'INVALID'`, [jobId]);
+    // A job recorded before hashes were kept matches nothing: its id is taken.
+    return rows.length ? (rows[0].job_hash ?? 'unknown') : undefined;
+  }
+
+  /** The job's recorded plan: where its prepared job is and the digest it must have. */
+  async plannedJob(jobId: string): Promise<PlannedJob | undefined> {
+    const { rows } = await this.pool.query<{ op: string; prepared_ref: string | null; prepared_digest: string | null }>(
+      'SELECT op, prepared_ref, prepared_digest FROM jobs WHERE job_id = $1', [jobId]);
+    const r = rows[0];
+    return r?.prepared_ref && r.prepared_digest ? { op: r.op, preparedRef: r.prepared_ref, preparedDigest: r.prepared_digest } : undefined;
   }
 
   /** Keeps a rejected job visible to `eofn status` with its problems. */
@@ -95,18 +125,18 @@ export class JobStore {
          WHERE job_id = $1 AND partition_id = $2 AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
         [jobId, partitionId, seconds]);
       if (!marked.rowCount) return { jobFailed: false };
-      const { rows } = await c.query<{ queued: boolean; failed: boolean; prepared_ref: string }>(
+      const { rows } = await c.query<{ queued: boolean; failed: boolean }>(
         `UPDATE jobs SET done = done + 1, updated_at = now(),
            status = CASE WHEN dead > 0 AND done + 1 + dead >= total THEN 'FAILED' ELSE status END,
            finalize_state = CASE WHEN done + 1 = total AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
            finalize_lease_until = CASE WHEN done + 1 = total AND finalize_state = 'WAITING'
              THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
          WHERE job_id = $1
-         RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total) AS failed, prepared_ref`,
+         RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total) AS failed`,
         [jobId, this.timings.dispatchTimeoutSeconds]);
       const row = rows[0];
       return {
-        finalize: row?.queued ? { kind: 'finalize', jobId, preparedRef: row.prepared_ref } : undefined,
+        finalize: row?.queued ? { kind: 'finalize', jobId } : undefined,
         jobFailed: !!row?.failed,
       };
     });
@@ -196,6 +226,21 @@ export class JobStore {
       `INSERT INTO poller_watermarks (source, watermark) VALUES ($1, $2)
        ON CONFLICT (source) DO UPDATE SET watermark = GREATEST(poller_watermarks.watermark, $2), updated_at = now()`,
       [source, watermark]);
+  }
+
+  /** Where the poller resumes after a truncated search, if it was. */
+  async pollCursor(source: string): Promise<string | undefined> {
+    return (await this.pool.query<{ resume_from: string }>('SELECT resume_from FROM poller_cursors WHERE source = $1', [source])).rows[0]?.resume_from;
+  }
+
+  async setPollCursor(source: string, resumeFrom: string | undefined): Promise<void> {
+    if (resumeFrom === undefined) {
+      await this.pool.query('DELETE FROM poller_cursors WHERE source = $1', [source]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO poller_cursors (source, resume_from) VALUES ($1, $2)
+       ON CONFLICT (source) DO UPDATE SET resume_from = $2, updated_at = now()`, [source, resumeFrom]);
   }
 
   private async jobState(jobId: string): Promise<{ job: JobRow; partitions: PartitionStateRow[] } | undefined> {

@@ -36,7 +36,7 @@ export async function reconcileDue(
        FOR UPDATE OF p SKIP LOCKED)
      UPDATE partitions p SET status = 'DEAD', last_error = ${LEASE_EXPIRED}, updated_at = now()
      FROM due, jobs j WHERE p.job_id = due.job_id AND p.partition_id = due.partition_id AND j.job_id = p.job_id
-     RETURNING p.job_id, p.partition_id, p.attempts, p.last_error, p.spec, j.op, j.prepared_ref`);
+     RETURNING p.job_id, p.partition_id, p.attempts, p.last_error, p.spec, j.op`);
   const failedJobs = await deadLetter(c, expired.rows.map((r) => ({
     job_id: r.job_id, partition_id: r.partition_id, attempts: r.attempts, error: r.last_error, message: partitionMessage(r),
   })));
@@ -51,10 +51,10 @@ export async function reconcileDue(
        lease_until = now() + $1 * interval '1 second',
        last_error = CASE WHEN p.status = 'RUNNING' THEN ${LEASE_EXPIRED} ELSE p.last_error END
      FROM due, jobs j WHERE p.job_id = due.job_id AND p.partition_id = due.partition_id AND j.job_id = p.job_id
-     RETURNING p.job_id, p.spec, j.op, j.prepared_ref`,
+     RETURNING p.job_id, p.spec, j.op`,
     [timings.dispatchTimeoutSeconds]);
 
-  const finalize = await c.query<{ job_id: string; prepared_ref: string; finalize_state: string }>(
+  const finalize = await c.query<{ job_id: string; finalize_state: string }>(
     `WITH due AS (
        SELECT job_id FROM jobs WHERE finalize_state IN ('QUEUED', 'RUNNING') AND finalize_lease_until < now()
        FOR UPDATE SKIP LOCKED)
@@ -64,14 +64,14 @@ export async function reconcileDue(
        errors = CASE WHEN j.finalize_state = 'RUNNING' AND j.finalize_attempts >= j.max_attempts
          THEN j.errors || jsonb_build_array('finalize: lease expired during attempt ' || j.finalize_attempts) ELSE j.errors END
      FROM due WHERE j.job_id = due.job_id
-     RETURNING j.job_id, j.prepared_ref, j.finalize_state`,
+     RETURNING j.job_id, j.finalize_state`,
     [timings.dispatchTimeoutSeconds]);
 
   return {
     dispatch: [
       ...again.rows.map(partitionMessage),
       ...finalize.rows.filter((r) => r.finalize_state === 'QUEUED')
-        .map((r): DispatchMessage => ({ kind: 'finalize', jobId: r.job_id, preparedRef: r.prepared_ref })),
+        .map((r): DispatchMessage => ({ kind: 'finalize', jobId: r.job_id })),
     ],
     deadLettered: expired.rowCount ?? 0,
     failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id)],
@@ -82,20 +82,20 @@ export async function redriveJob(c: pg.PoolClient, jobId: string, timings: Store
   const parts = await c.query<PartitionRow>(
     `UPDATE partitions p SET status = 'PENDING', attempts = 0, updated_at = now(), lease_until = now() + $2 * interval '1 second'
      FROM jobs j WHERE j.job_id = p.job_id AND p.job_id = $1 AND p.status IN ('DEAD', 'FAILED')
-     RETURNING p.job_id, p.spec, j.op, j.prepared_ref`,
+     RETURNING p.job_id, p.spec, j.op`,
     [jobId, timings.dispatchTimeoutSeconds]);
   await c.query('DELETE FROM dead_letters WHERE job_id = $1', [jobId]);
-  const job = await c.query<{ finalize_state: string; prepared_ref: string }>(
+  const job = await c.query<{ finalize_state: string }>(
     `UPDATE jobs SET dead = 0, errors = '[]', updated_at = now(),
        status = CASE WHEN status = 'FAILED' THEN 'RUNNING' ELSE status END,
        finalize_state = CASE WHEN finalize_state = 'DEAD' THEN 'QUEUED' ELSE finalize_state END,
        finalize_attempts = CASE WHEN finalize_state = 'DEAD' THEN 0 ELSE finalize_attempts END,
        finalize_lease_until = CASE WHEN finalize_state = 'DEAD' THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
      WHERE job_id = $1 AND status IN ('FAILED', 'RUNNING')
-     RETURNING finalize_state, (finalize_state = 'QUEUED' AND done = total) AS finalize_now, prepared_ref`,
+     RETURNING finalize_state, (finalize_state = 'QUEUED' AND done = total) AS finalize_now`,
     [jobId, timings.dispatchTimeoutSeconds]);
   const messages: DispatchMessage[] = parts.rows.map(partitionMessage);
-  const row = job.rows[0] as { finalize_now?: boolean; prepared_ref: string } | undefined;
-  if (row?.finalize_now) messages.push({ kind: 'finalize', jobId, preparedRef: row.prepared_ref });
+  const row = job.rows[0] as { finalize_now?: boolean } | undefined;
+  if (row?.finalize_now) messages.push({ kind: 'finalize', jobId });
   return messages;
 }

@@ -7,35 +7,42 @@
  * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
  */
 import type { Server } from 'node:http';
+import { budgetBytes } from '../../core/plan/memoryModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { loadDiasConfig } from './diasConfig.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
 import { HANDLERS } from './handlers/handlers.ts';
 import { JobStore } from './jobStore.ts';
-import { registerDiasStorages } from './registerDiasStorages.ts';
+import { archiveLimits, registerDiasStorages } from './registerDiasStorages.ts';
+import { pgRequestLimiter } from './pgRequestLimiter.ts';
 import type { HandlerContext } from './handlers/handlerContext.ts';
 
 export interface StartedFunction {
   server: Server;
+  listenHost: string;
   store: JobStore;
   close(): Promise<void>;
 }
 
 export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log'] } = {}): Promise<StartedFunction> {
   const config = loadDiasConfig(env);
-  registerDiasStorages(config);
   const store = await JobStore.open(config.databaseUrl, config.schema, {
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
   });
+  // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.
+  const limits = archiveLimits(config.archive);
+  registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
   const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
   const ctx: HandlerContext = {
     settings: {
       ...config,
-      stacBbox: env.EOFN_STAC_BBOX || undefined,
-      stacLookbackHours: env.EOFN_STAC_LOOKBACK_HOURS ? Number(env.EOFN_STAC_LOOKBACK_HOURS) : undefined,
+      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
+      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx);
-  return { server, store, close: () => store.close() };
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName });
+  return { server, store, listenHost: config.listenHost, close: () => store.close() };
 }

@@ -6,6 +6,8 @@
  * @example
  * const s3 = s3Client(); // honours AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 
 export interface ClientOptions {
@@ -13,6 +15,11 @@ export interface ClientOptions {
   region?: string;
   forcePathStyle?: boolean;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Connections of this client: at most `maxSockets`, and none kept open between requests when `keepAlive`
+   * is false (an archive that limits concurrent connections counts idle ones too).
+   */
+  connections?: { maxSockets: number; keepAlive: boolean };
 }
 
 export function endpointFor(service: 'S3' | 'SQS' | 'SNS' | 'DYNAMODB'): string | undefined {
@@ -30,5 +37,10 @@ export function s3Client(opts: ClientOptions = {}): S3Client {
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: opts.forcePathStyle ?? (!!endpoint || process.env.AWS_S3_FORCE_PATH_STYLE === 'true'),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    // Bounded waits on a store that stalls: connect, then the whole exchange (reads are at most a few MB).
+    requestHandler: {
+      connectionTimeout: 10_000, requestTimeout: 120_000,
+      ...(opts.connections ? { httpAgent: new HttpAgent(opts.connections), httpsAgent: new HttpsAgent(opts.connections) } : {}),
+    },
   });
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { InputError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
+import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
 
 const PART_SIZE = 16 * 2 ** 20;
@@ -25,9 +26,11 @@ export function parseS3(href: string): { bucket: string; key: string } {
 
 export class S3Storage implements Storage {
   readonly client: S3Client;
+  readonly maxReadAllBytes: number;
 
-  constructor(client: S3Client) {
+  constructor(client: S3Client, maxReadAllBytes: number = HTTP_DEFAULTS.maxReadAllBytes) {
     this.client = client;
+    this.maxReadAllBytes = maxReadAllBytes;
   }
 
   static fromEnvironment(): S3Storage {
@@ -38,13 +41,26 @@ export class S3Storage implements Storage {
     if (length <= 0) return new Uint8Array(0);
     const { bucket, key } = parseS3(href);
     const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
-    return out.Body!.transformToByteArray();
+    // An S3-compatible store is another party too: the bytes must be the range asked for, no more.
+    const range = parseContentRange(out.ContentRange ?? null);
+    if (out.ContentRange !== undefined && (!range || range.start !== offset || range.end > offset + length - 1)) {
+      await out.Body?.transformToByteArray().catch(() => undefined);
+      throw new InputError(href, `the store answered ${out.ContentRange} to a request for bytes ${offset}-${offset + length - 1}`);
+    }
+    if ((out.ContentLength ?? 0) > length) throw new InputError(href, `the store announced ${out.ContentLength} bytes for a ${length}-byte range`);
+    const bytes = await out.Body!.transformToByteArray();
+    if (bytes.length > length) throw new InputError(href, `the store sent ${bytes.length} bytes for a ${length}-byte range`);
+    return bytes;
   }
 
   async readAll(href: string): Promise<Uint8Array> {
     const { bucket, key } = parseS3(href);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if ((out.ContentLength ?? 0) > this.maxReadAllBytes) {
+        await (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new InputError(href, `the object holds ${out.ContentLength} bytes, more than the ${this.maxReadAllBytes} bytes a whole-file read allows (EOFN_MAX_READ_MB)`);
+      }
       return await out.Body!.transformToByteArray();
     } catch (e) {
       if ((e as { name?: string }).name === 'NoSuchKey') throw new InputError(href, 'object not found');

@@ -5,7 +5,7 @@
  * @example
  * const summary = await finalizeJob(prepared, plan);
  */
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,9 @@ function productSink(outputHref: string, scratchDir: string): ProductSink {
       if (schemeOf(href) === 'file') {
         const target = href.startsWith('file://') ? fileURLToPath(href) : href;
         await mkdir(dirname(target), { recursive: true });
-        const moved = await rename(localPath, target).then(() => true, () => false);
+        // Never through a folder that is a link: the storage's own write refuses that with a clear error.
+        const linked = (await lstat(dirname(target))).isSymbolicLink();
+        const moved = !linked && await rename(localPath, target).then(() => true, () => false);
         if (moved) return `./${name}`;
       }
       await storageFor(href).writeFile(href, localPath, contentType);

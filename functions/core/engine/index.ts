@@ -7,4 +7,5 @@ export { finalizeJob } from './finalizeJob.ts';
 export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord, type JobStatus } from './jobRecord.ts';
 export type { JobMessage, PartitionMessage, FinalizeMessage } from './messages.ts';
 export { MAX_INLINE_MESSAGE_BYTES } from './messages.ts';
-export { storePrepared, loadPrepared, preparedRefOf, type StoredJob } from './storedJob.ts';
+export { storePrepared, loadPrepared, preparedRefOf, type StoredJob, type StoredRef } from './storedJob.ts';
+export { plannedPartition, NotInPlanError } from './plannedPartition.ts';

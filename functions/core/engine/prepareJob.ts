@@ -1,14 +1,22 @@
 /**
  * Validation, item resolution and the op's own checks: everything that can reject a job before any pixel
  * is read. The result is plain JSON, so the plan step and every partition can be handed it in a message.
+ * A job whose `items` is a STAC API search keeps the items it found in `search.items`; preparing it again
+ * (a re-run, a redelivered message) reuses them from the prepared job stored under its output, so all
+ * partitions and every later run see the same items.
  *
  * @example
  * const prepared = await prepareJob(raw, 'jobs/ndvi.json');
  */
+import { InputError } from '../errors.ts';
 import { resolveHref } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
-import { validateJob, type ValidJob } from '../spec/validateJob.ts';
-import { resolveItems } from '../stac/resolveItems.ts';
+import type { StacItem } from '../spec/stacItemSchema.ts';
+import { isSearch } from '../spec/stacSearchSchema.ts';
+import { canonicalJson, validateJob, type ValidJob } from '../spec/validateJob.ts';
+import { resolveItems, resolveSearchedItems, type ResolvedItem } from '../stac/resolveItems.ts';
+import { searchStac } from '../stac/searchStac.ts';
+import { loadPrepared, preparedRefOf } from './storedJob.ts';
 
 export interface PreparedJob {
   job: ValidJob;
@@ -16,17 +24,48 @@ export interface PreparedJob {
   outputHref: string;
   /** Input items as the product's STAC item links to them. */
   inputs: { id: string; href?: string; datetime: string | null }[];
+  /** When `items` is a search: what it found, kept so that a re-run uses the same items. */
+  search?: { endpoint: string; pages: number; searched: string; items: StacItem[] };
   setup: unknown;
 }
 
 export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
   const job = validateJob(raw);
-  const items = await resolveItems(job.items, base);
+  const outputHref = resolveHref(job.output, base).replace(/\/+$/, '');
+  let items: ResolvedItem[];
+  let search: PreparedJob['search'];
+  if (isSearch(job.items)) {
+    search = (await searchedBefore(job, outputHref)) ?? (await runSearch(job));
+    items = resolveSearchedItems(search.items);
+  } else {
+    items = await resolveItems(job.items, base);
+  }
   const setup = await operationOf(job.op).prepare(job, items, base);
   return {
     job,
-    outputHref: resolveHref(job.output, base).replace(/\/+$/, ''),
+    outputHref,
     inputs: items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime })),
+    ...(search ? { search } : {}),
     setup,
   };
+}
+
+async function runSearch(job: ValidJob): Promise<NonNullable<PreparedJob['search']>> {
+  if (!isSearch(job.items)) throw new Error('not a search');
+  const result = await searchStac(job.items.search);
+  if (!result.items.length) {
+    throw new InputError('items.search', `the search at ${result.endpoint} found no items; check collections, bbox/intersects, datetime and filter`);
+  }
+  return { endpoint: result.endpoint, pages: result.pages, searched: new Date().toISOString(), items: result.items };
+}
+
+/** The items an earlier preparation of the same job found, from its stored prepared job. */
+async function searchedBefore(job: ValidJob, outputHref: string): Promise<PreparedJob['search']> {
+  try {
+    const { prepared } = await loadPrepared(preparedRefOf(outputHref));
+    // The same job (not just the same id: an explicit id may be reused for another search).
+    return canonicalJson(prepared.job) === canonicalJson(job) ? prepared.search : undefined;
+  } catch {
+    return undefined; // none yet (or unreadable): search
+  }
 }

@@ -5,6 +5,7 @@
  * const { raw, base } = await readJobFile('jobs/ndvi.json');
  */
 import { InvalidJobError } from '../errors.ts';
+import { parseJson } from '../io/parseJson.ts';
 import { storageFor } from '../io/storage.ts';
 
 export async function readJobFile(href: string): Promise<{ raw: unknown; base: string }> {
@@ -15,8 +16,8 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
     throw new InvalidJobError([`${href}: cannot read the job file: ${(e as Error).message}`]);
   }
   try {
-    return { raw: JSON.parse(new TextDecoder().decode(bytes)), base: href };
+    return { raw: parseJson(bytes, href), base: href };
   } catch (e) {
-    throw new InvalidJobError([`${href}: not JSON: ${(e as Error).message}`]);
+    throw new InvalidJobError([(e as Error).message]);
   }
 }

@@ -1,12 +1,15 @@
 /**
- * The prepared job and its plan, stored once under the job's output (`_eofn/`), so that partition and
- * finalize messages can name them instead of carrying them. Written with deterministic bytes: a job that is
- * accepted twice writes the same objects.
+ * The prepared job and its plan, stored once under the job's output (`_eofn/`), so that partitions and
+ * finalize can read them instead of carrying them. Written with deterministic bytes: a job that is accepted
+ * twice writes the same objects. The SHA-256 of those bytes is kept in the job's state record, and a
+ * reader checks it: a prepared file swapped by anyone who can write the output prefix is refused.
  *
  * @example
- * const ref = await storePrepared(prepared, plan);
- * const { prepared, plan } = await loadPrepared(ref);
+ * const { href, digest } = await storePrepared(prepared, plan);
+ * const { prepared, plan } = await loadPrepared(href, digest);
  */
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
@@ -16,18 +19,33 @@ export interface StoredJob {
   plan: JobPlan;
 }
 
+export interface StoredRef {
+  href: string;
+  /** Hex SHA-256 of the stored bytes. */
+  digest: string;
+}
+
 export function preparedRefOf(outputHref: string): string {
   return `${outputHref}/_eofn/prepared.json`;
 }
 
-export async function storePrepared(prepared: PreparedJob, plan: JobPlan): Promise<string> {
+export async function storePrepared(prepared: PreparedJob, plan: JobPlan): Promise<StoredRef> {
   const href = preparedRefOf(prepared.outputHref);
   const body: StoredJob = { prepared, plan };
-  await storageFor(href).write(href, new TextEncoder().encode(JSON.stringify(body)), 'application/json');
-  return href;
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  await storageFor(href).write(href, bytes, 'application/json');
+  return { href, digest: digestOf(bytes) };
 }
 
-export async function loadPrepared(ref: string): Promise<StoredJob> {
+/** Reads the prepared job; with `digest`, refuses bytes other than those the jobs function stored. */
+export async function loadPrepared(ref: string, digest?: string): Promise<StoredJob> {
   const bytes = await storageFor(ref).readAll(ref);
+  if (digest !== undefined && digestOf(bytes) !== digest) {
+    throw new InputError(ref, 'the prepared job does not match the one recorded when the job was planned (changed since); refusing to run it');
+  }
   return JSON.parse(new TextDecoder().decode(bytes)) as StoredJob;
+}
+
+function digestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -44,9 +44,15 @@ function tokenize(src: string, where: string): Token[] {
 }
 
 /** Parses `src`; errors name `where` (a JSON path such as `params.expression`) and the position. */
+/** Bounds on what a job may send: parsing and compiling cost stays linear and the stack shallow. */
+export const MAX_EXPRESSION_LENGTH = 10_000;
+export const MAX_EXPRESSION_DEPTH = 100;
+
 export function parseExpression(src: string, where = 'expression'): Expr {
+  if (src.length > MAX_EXPRESSION_LENGTH) throw new InputError(where, `longer than ${MAX_EXPRESSION_LENGTH} characters`);
   const tokens = tokenize(src, where);
   let i = 0;
+  let depth = 0;
   const peek = () => tokens[i];
   const fail = (msg: string): never => {
     const t = peek();
@@ -71,9 +77,14 @@ export function parseExpression(src: string, where = 'expression'): Expr {
     return left;
   }
   function unary(): Expr {
-    if (peek()?.type === 'op' && peek().text === '-') { i++; return { kind: 'neg', arg: unary() }; }
-    if (peek()?.type === 'op' && peek().text === '+') { i++; return unary(); }
-    return primary();
+    if (++depth > MAX_EXPRESSION_DEPTH) fail(`nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+    try {
+      if (peek()?.type === 'op' && peek().text === '-') { i++; return { kind: 'neg', arg: unary() }; }
+      if (peek()?.type === 'op' && peek().text === '+') { i++; return unary(); }
+      return primary();
+    } finally {
+      depth--;
+    }
   }
   function primary(): Expr {
     const t = peek();
@@ -102,7 +113,23 @@ export function parseExpression(src: string, where = 'expression'): Expr {
   if (tokens.length === 0) throw new InputError(where, 'empty expression');
   const ast = sum();
   if (i < tokens.length) fail('unexpected token');
+  // `a+b+c+…` nests to the left without recursing here; the compiler and evaluators recurse on it.
+  if (treeDepth(ast) > MAX_EXPRESSION_DEPTH) throw new InputError(where, `nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
   return ast;
+}
+
+/** Depth of the tree, walked without recursion (it may be deeper than the stack allows). */
+function treeDepth(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (e.kind === 'neg') stack.push([e.arg, d + 1]);
+    else if (e.kind === 'bin') stack.push([e.left, d + 1], [e.right, d + 1]);
+    else if (e.kind === 'call') for (const a of e.args) stack.push([a, d + 1]);
+  }
+  return max;
 }
 
 /** Asset names in order of first appearance: the first one decides the default output grid. */

@@ -1,14 +1,15 @@
 /**
  * Local-disk storage for `file://` URLs and plain paths. Reads are positional (no whole-file loads for a
  * range); writes go to a temporary file in the target folder and are renamed into place, so a reader never
- * sees half an object and a re-run that writes the same bytes leaves the same file.
+ * sees half an object and a re-run that writes the same bytes leaves the same file. A write into a folder that
+ * is a symbolic link is refused (the link is never followed).
  *
  * @example
  * const storage = new FileStorage();
  * const header = await storage.readRange('file:///data/B04.tif', 0, 16384);
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../errors.ts';
@@ -94,6 +95,10 @@ async function openForRead(href: string) {
 
 async function replaceAtomically(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
+  // A folder swapped for a link (`_parts` -> /etc) would send the write elsewhere: never write through one.
+  if ((await lstat(dirname(target))).isSymbolicLink()) {
+    throw new InputError(target, `the folder ${dirname(target)} is a symbolic link; eofn does not write through links`);
+  }
   // The temporary file sits beside the target so that rename stays on one filesystem (atomic).
   const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {

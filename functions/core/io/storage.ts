@@ -1,7 +1,10 @@
 /**
  * The storage seam: every byte the core reads or writes goes through a `Storage` chosen by the href's
  * scheme. The core ships `file` and `https`; adapters register `s3` (the core imports no cloud SDK).
- * Cloud adapters call `setPolicy({ allowFile: false })` so that a job cannot read the function's disk.
+ * Cloud adapters call `setPolicy({ allowFile: false, … })`: a job then cannot read the function's disk,
+ * fetches only `https://` and `s3://`, and only from the deployment's allow-list of hosts and buckets when
+ * one is configured (without one, never loopback, private or link-local addresses). `checkHref` is the one
+ * check: `storageFor` applies it to every href and the HTTP storage to every redirect.
  *
  * @example
  * registerStorage('s3', new S3Storage(client));
@@ -20,17 +23,89 @@ export interface Storage {
   /** Uploads a local file (large products are written to a temporary file first). */
   writeFile(href: string, localPath: string, contentType?: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
+  /** Sends `body` and returns the answer (only `https`, for STAC API searches). */
+  post?(href: string, body: Uint8Array, headers?: Record<string, string>): Promise<Uint8Array>;
+}
+
+export interface StoragePolicy {
+  /** Local mode: files and any scheme. Cloud mode (false): https and s3 only. */
+  allowFile: boolean;
+  /** Hosts an https href may name (`*.example.com` for subdomains); unset: any public host. */
+  allowedHosts?: string[];
+  /** Buckets an s3 href may name; unset: any bucket the credentials reach. */
+  allowedBuckets?: string[];
+  /**
+   * Hosts that may be read over plain `http://` in cloud mode (an in-cluster STAC API, a test's loopback
+   * server): named one by one by the operator, never implied.
+   */
+  allowedHttpHosts?: string[];
 }
 
 const registry = new Map<string, Storage>();
-let policy = { allowFile: true };
+let policy: StoragePolicy = { allowFile: true };
 
 export function registerStorage(scheme: string, storage: Storage): void {
   registry.set(scheme, storage);
 }
 
-export function setPolicy(next: { allowFile: boolean }): void {
+export function setPolicy(next: StoragePolicy): void {
   policy = { ...next };
+}
+
+/** Throws an InputError naming the href when the policy does not let it be read or written. */
+export function checkHref(href: string): void {
+  const scheme = schemeOf(href);
+  if (policy.allowFile) return;
+  if (scheme === 'file') throw new InputError(href, 'local file reads are disabled in cloud mode; use s3:// or https:// hrefs');
+  if (scheme === 'http' && policy.allowedHttpHosts && isNamedHttpHost(href, policy.allowedHttpHosts)) return;
+  if (scheme !== 'https' && scheme !== 's3') throw new InputError(href, `only https:// and s3:// hrefs are allowed in cloud mode, not ${scheme}://`);
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    throw new InputError(href, 'not a valid URL');
+  }
+  if (scheme === 's3') {
+    if (policy.allowedBuckets && !policy.allowedBuckets.includes(url.hostname)) {
+      throw new InputError(href, `bucket "${url.hostname}" is not in this deployment's allowed buckets (EOFN_ALLOWED_BUCKETS)`);
+    }
+    return;
+  }
+  const host = url.hostname.toLowerCase();
+  if (policy.allowedHosts) {
+    if (!policy.allowedHosts.some((h) => hostMatches(host, h))) {
+      throw new InputError(href, `host "${host}" is not in this deployment's allowed hosts (EOFN_ALLOWED_HOSTS)`);
+    }
+  } else if (isInternalHost(host)) {
+    throw new InputError(href, `host "${host}" is a loopback, private or link-local address, which cloud functions do not fetch`);
+  }
+}
+
+function isNamedHttpHost(href: string, hosts: string[]): boolean {
+  try {
+    return hosts.includes(new URL(href).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+function hostMatches(host: string, pattern: string): boolean {
+  const p = pattern.toLowerCase();
+  return p.startsWith('*.') ? host.endsWith(p.slice(1)) : host === p;
+}
+
+/** Names and literal addresses of the machine itself and of private networks (cloud metadata included). */
+function isInternalHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.internal') || h.endsWith('.local')) return true;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
+      || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (h.includes(':')) return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith('::ffff:');
+  return false;
 }
 
 export function schemeOf(href: string): string {
@@ -40,9 +115,7 @@ export function schemeOf(href: string): string {
 
 export function storageFor(href: string): Storage {
   const scheme = schemeOf(href);
-  if (scheme === 'file' && !policy.allowFile) {
-    throw new InputError(href, 'local file reads are disabled in cloud mode; use s3:// or https:// hrefs');
-  }
+  checkHref(href);
   const storage = registry.get(scheme === 'http' ? 'https' : scheme);
   if (!storage) throw new InputError(href, `no storage registered for scheme "${scheme}://"`);
   return storage;

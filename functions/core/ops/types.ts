@@ -5,6 +5,7 @@
 import type { ValidJob } from '../spec/validateJob.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
 import type { Grid, Window } from '../raster/types.ts';
+import type { JobLimits } from '../plan/jobLimits.ts';
 
 export interface PartitionSpec {
   /** Deterministic, derived from what the partition covers: a re-plan of the same job gives the same ids. */
@@ -39,6 +40,8 @@ export interface TileContext {
 
 export interface PlanOptions {
   budgetBytes: number;
+  /** Ceilings checked before partitions are built (default `DEFAULT_JOB_LIMITS`). */
+  limits?: JobLimits;
   /** Split at least this much (e.g. one partition per local worker) even when memory would allow fewer. */
   minPartitions?: number;
 }

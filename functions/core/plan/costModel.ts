@@ -1,7 +1,8 @@
 /**
  * What a job costs on AWS Lambda, from its plan: GB-seconds = Σ partitions (memory GB × estimated seconds)
- * + the merge, priced per GB-second, plus the small request costs (Lambda invocations, SQS messages, S3
- * PUT/GET, DynamoDB writes). Seconds come from a throughput per op: input pixel-samples (output pixels ×
+ * + the merge + the billed INIT of each cold execution environment, priced per GB-second, plus the small
+ * request costs (Lambda invocations, SQS messages, S3 PUT/GET, DynamoDB writes). Prices are the list prices
+ * of one region (`LAMBDA_PRICES.region`), and the estimate says which. Seconds come from a throughput per op: input pixel-samples (output pixels ×
  * items) per second of one Lambda vCPU-equivalent.
  *
  * Throughput, measured on the development machine (`eofn run sample-data/jobs/ndvi-demo.json --workers 1`,
@@ -17,17 +18,30 @@
 import type { JobPlan } from '../engine/planJob.ts';
 import type { PartitionSpec } from '../ops/types.ts';
 
-/** Lambda price per GB-second and per request, eu-central-1 list prices (checked 2025-01; verify before quoting). */
+/**
+ * Lambda price per GB-second and per request, eu-central-1 list prices (unchanged through 2025; the INIT
+ * phase is billed at the same GB-second price since 2025-08). Verify before quoting.
+ */
 export const LAMBDA_PRICES = {
-  date: '2025-01',
+  date: '2025-08',
   region: 'eu-central-1',
   arm64: 0.0000133334,
   x86_64: 0.0000166667,
   perRequest: 0.2 / 1e6,
 } as const;
 
-/** Request prices, eu-central-1 (same date): SQS standard, S3 Standard PUT and GET, DynamoDB on-demand writes. */
-export const REQUEST_PRICES = { sqs: 0.4 / 1e6, s3Put: 0.0054 / 1e3, s3Get: 0.00043 / 1e3, dynamoWrite: 1.525 / 1e6 } as const;
+/**
+ * Request prices, eu-central-1: SQS standard, S3 Standard PUT and GET (2025-01), DynamoDB on-demand writes:
+ * USD 0.7625 per million write request units since AWS halved on-demand prices on 1 Nov 2024.
+ */
+export const REQUEST_PRICES = { sqs: 0.4 / 1e6, s3Put: 0.0054 / 1e3, s3Get: 0.00043 / 1e3, dynamoWrite: 0.7625 / 1e6 } as const;
+
+/**
+ * Since 1 Aug 2025 Lambda bills the INIT phase of on-demand functions like their invocations. Each new
+ * execution environment runs INIT once: loading the esbuild bundle and the SDK clients takes about this long
+ * at 1769 MB (Node 22, arm64; AWS's published cold starts of small Node bundles are 0.2–0.8 s).
+ */
+export const INIT_SECONDS = 0.6;
 
 /** Input pixel-samples per second per op (see the measurement above); unknown ops use the default. */
 export const THROUGHPUT: Record<string, number> = { 'tile-reduce': 1.5e6, default: 1e6 };
@@ -35,12 +49,18 @@ export const MERGE_PIXELS_PER_SECOND = 250_000;
 /** Per-invocation overhead: reading COG headers and the prepared job from S3, writing the part. */
 export const INVOCATION_OVERHEAD_SECONDS = 0.3;
 export const FINALIZE_MEMORY_MB = 3008;
+/** The jobs function's memory in the stack (infra/providerConfig.ts default). */
+export const JOBS_MEMORY_MB = 1024;
 
 export interface CostEstimate {
   architecture: 'arm64' | 'x86_64';
+  /** The region whose list prices were used. */
+  region: string;
   gbSeconds: number;
   partitionSeconds: number;
   mergeSeconds: number;
+  /** Billed INIT time: one cold start per execution environment (partition functions, jobs, finalize). */
+  initSeconds: number;
   computeUsd: number;
   requestsUsd: number;
   totalUsd: number;
@@ -80,25 +100,36 @@ export function mergeSeconds(plan: JobPlan): number {
   return INVOCATION_OVERHEAD_SECONDS + (table ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
 }
 
-export function estimateCost(plan: JobPlan, opts: { architecture?: 'arm64' | 'x86_64'; finalizeMemoryMb?: number } = {}): CostEstimate {
+export interface CostOptions {
+  architecture?: 'arm64' | 'x86_64';
+  finalizeMemoryMb?: number;
+  /** Most partition functions running at once (the op's queue concurrency); default: every partition cold. */
+  concurrency?: number;
+}
+
+export function estimateCost(plan: JobPlan, opts: CostOptions = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
   let partitionSecondsSum = 0;
   for (const p of plan.partitions) partitionSecondsSum += partitionSeconds(plan, p);
   const partitionSeconds_ = partitionSecondsSum;
   const mergeSeconds_ = mergeSeconds(plan);
-  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds_ + ((opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024) * mergeSeconds_;
   const n = plan.partitions.length;
+  const finalizeGb = (opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024;
+  const environments = Math.max(1, Math.min(n, opts.concurrency ?? n));
+  const initSeconds = INIT_SECONDS * (environments + 2);
+  const initGbSeconds = INIT_SECONDS * (environments * (plan.memoryMb / 1024) + JOBS_MEMORY_MB / 1024 + finalizeGb);
+  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds_ + finalizeGb * mergeSeconds_ + initGbSeconds;
   // Per partition: 3 SQS requests (send, receive, delete), 1 PUT and ~3 GETs + header reads per item, 4 DynamoDB writes.
   const requestsUsd = (n + 2) * LAMBDA_PRICES.perRequest + (3 * n + 6) * REQUEST_PRICES.sqs
     + (n + 5) * REQUEST_PRICES.s3Put + n * (2 + 3 * items) * REQUEST_PRICES.s3Get + (4 * n + 4) * REQUEST_PRICES.dynamoWrite;
   const computeUsd = gbSeconds * LAMBDA_PRICES[architecture];
-  return { architecture, gbSeconds, partitionSeconds: partitionSeconds_, mergeSeconds: mergeSeconds_, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
+  return { architecture, region: LAMBDA_PRICES.region, gbSeconds, partitionSeconds: partitionSeconds_, mergeSeconds: mergeSeconds_, initSeconds, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
 }
 
 /** One line for `eofn plan`. */
 export function formatCost(c: CostEstimate): string {
   const usd = (v: number) => `$${v < 0.01 ? v.toPrecision(2) : v.toFixed(2)}`;
-  return `estimated AWS Lambda cost (${c.architecture}, ${LAMBDA_PRICES.region} prices of ${LAMBDA_PRICES.date}): `
-    + `${c.gbSeconds.toFixed(1)} GB-s ≈ ${usd(c.computeUsd)} + requests ${usd(c.requestsUsd)} = ${usd(c.totalUsd)}`;
+  return `estimated AWS Lambda cost (${c.architecture}, list prices for region ${c.region} of ${LAMBDA_PRICES.date}): `
+    + `${c.gbSeconds.toFixed(1)} GB-s incl. ${c.initSeconds.toFixed(1)} s INIT ≈ ${usd(c.computeUsd)} + requests ${usd(c.requestsUsd)} = ${usd(c.totalUsd)}`;
 }

@@ -11,6 +11,7 @@ import { InputError } from '../errors.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import type { PartitionSpec } from '../ops/types.ts';
 import { maxPixels, mb, peakBytes, BASELINE_BYTES } from './memoryModel.ts';
+import { checkGridSize, checkPartitionCount, DEFAULT_JOB_LIMITS, type JobLimits } from './jobLimits.ts';
 
 /** COG block size of products whose grid is not an input's own (512 px, as GDAL's COG driver). */
 export const OUTPUT_BLOCK_SIZE = 512;
@@ -20,10 +21,13 @@ export interface WindowPlanOptions {
   budgetBytes: number;
   blockSize: number;
   minPartitions?: number;
+  limits?: JobLimits;
 }
 
 export function planWindows(grid: Grid, opts: WindowPlanOptions): PartitionSpec[] {
   const { blockSize, bytesPerPixel } = opts;
+  const limits = opts.limits ?? DEFAULT_JOB_LIMITS;
+  checkGridSize(grid, limits);
   const limit = maxPixels(opts.budgetBytes, bytesPerPixel);
   const blockPixels = blockSize * blockSize;
   if (limit < Math.min(blockPixels, grid.width * grid.height)) {
@@ -38,18 +42,19 @@ export function planWindows(grid: Grid, opts: WindowPlanOptions): PartitionSpec[
   if (rowsFit >= 1 && (blockRows >= want || blockCols === 1)) {
     const strips = Math.max(Math.ceil(blockRows / rowsFit), Math.min(want, blockRows));
     const rowsPerStrip = Math.ceil(blockRows / strips);
-    return windowsOf(grid, blockSize, rowsPerStrip, blockCols, bytesPerPixel);
+    return windowsOf(grid, blockSize, rowsPerStrip, blockCols, bytesPerPixel, limits);
   }
   // One block row is too big (or too few rows to share out): split rows into runs of blocks.
   const colsFit = Math.max(1, Math.floor(limit / (blockSize * Math.min(blockSize, grid.height))));
   const perRowWant = Math.ceil(want / blockRows);
   const runs = Math.max(Math.ceil(blockCols / colsFit), Math.min(perRowWant, blockCols));
-  return windowsOf(grid, blockSize, 1, Math.ceil(blockCols / runs), bytesPerPixel);
+  return windowsOf(grid, blockSize, 1, Math.ceil(blockCols / runs), bytesPerPixel, limits);
 }
 
-function windowsOf(grid: Grid, blockSize: number, rowsPer: number, colsPer: number, bytesPerPixel: number): PartitionSpec[] {
+function windowsOf(grid: Grid, blockSize: number, rowsPer: number, colsPer: number, bytesPerPixel: number, limits: JobLimits): PartitionSpec[] {
   const out: PartitionSpec[] = [];
   const stepY = rowsPer * blockSize, stepX = colsPer * blockSize;
+  checkPartitionCount(Math.ceil(grid.height / stepY) * Math.ceil(grid.width / stepX), limits);
   for (let y = 0; y < grid.height; y += stepY) {
     for (let x = 0; x < grid.width; x += stepX) {
       const window: Window = { x, y, width: Math.min(stepX, grid.width - x), height: Math.min(stepY, grid.height - y) };

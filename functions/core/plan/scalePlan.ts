@@ -37,7 +37,7 @@ export interface ScalePlan {
 export function scalePlan(plan: JobPlan, opts: { concurrency?: number; architecture?: 'arm64' | 'x86_64'; finalizeMemoryMb?: number } = {}): ScalePlan {
   const concurrency = opts.concurrency ?? 1000;
   const architecture = opts.architecture ?? 'arm64';
-  const cost = estimateCost(plan, { architecture, finalizeMemoryMb: opts.finalizeMemoryMb });
+  const cost = estimateCost(plan, { architecture, finalizeMemoryMb: opts.finalizeMemoryMb, concurrency });
   const longest = Math.max(0, ...plan.partitions.map((p) => partitionSeconds(plan, p)));
   const peaks = plan.partitions.map((p) => mb(p.estimatedPeakBytes)).sort((a, b) => a - b);
   const waves = Math.max(cost.partitionSeconds / Math.min(concurrency, Math.max(1, plan.partitions.length)), longest);

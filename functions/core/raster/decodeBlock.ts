@@ -61,7 +61,9 @@ async function decompress(
     return new Promise((resolve, reject) => {
       const options = { chunkSize: Math.max(64, expected + 64), maxOutputLength: expected + INFLATE_SLACK };
       inflate(stored, options, (err, out) => {
-        if (err) reject(new BadTiffError(href, `${what}: DEFLATE data is corrupt or truncated (${err.message})`));
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE') {
+          reject(new BadTiffError(href, `${what} inflates beyond the ${expected} bytes its size and ${layout.planar === 1 ? layout.bands : 1} band(s) can hold (a zip bomb?)`));
+        } else if (err) reject(new BadTiffError(href, `${what}: DEFLATE data is corrupt or truncated (${err.message})`));
         else resolve(out);
       });
     });

@@ -11,6 +11,15 @@ import { InputError } from '../errors.ts';
 import type { Raster } from './openRaster.ts';
 import type { Grid, TypedArray, Window } from './types.ts';
 
+export interface ReadOnGridOptions {
+  band?: number;
+  keepNodata?: boolean;
+  /** Nodata when the file declares none (e.g. the STAC item's). */
+  nodata?: number;
+  scale?: number;
+  offset?: number;
+}
+
 /** Index of a source pixel per target column or row; -1 outside the source. */
 type Lookup = Int32Array;
 
@@ -24,12 +33,11 @@ interface Run {
 /**
  * Values of `raster`'s band resampled by nearest neighbour onto `window` of the target `grid` (same CRS:
  * otherwise throw InputError naming the file and both CRSs). Pixel centre of the target maps to the source
- * pixel containing it. Outside the source: NaN. nodata -> NaN unless opts.keepNodata (then the raw value,
- * and outside pixels are NaN). Always Float32Array. Reads only the source blocks it needs.
+ * pixel containing it. Outside the source: NaN. nodata (the file's, else opts.nodata) -> NaN unless
+ * opts.keepNodata (then the raw value, and outside pixels are NaN). Other values become v * scale + offset
+ * (opts, default 1 and 0), rounded once to float32. Always Float32Array. Reads only the source blocks it needs.
  */
-export async function readOnGrid(
-  raster: Raster, grid: Grid, window: Window, opts: { band?: number; keepNodata?: boolean } = {},
-): Promise<Float32Array> {
+export async function readOnGrid(raster: Raster, grid: Grid, window: Window, opts: ReadOnGridOptions = {}): Promise<Float32Array> {
   const { info } = raster;
   const src = info.grid;
   if (!sameCrs(src.crs, grid.crs)) {
@@ -40,11 +48,13 @@ export async function readOnGrid(
   const out = new Float32Array(window.width * window.height).fill(Number.NaN);
   const colRuns = runsOf(cols, info.blockWidth);
   const rowRuns = runsOf(rows, info.blockHeight);
-  const nodata = opts.keepNodata ? undefined : info.nodata;
+  const nodata = opts.keepNodata ? undefined : info.nodata ?? opts.nodata;
+  const scale = opts.scale ?? 1, offset = opts.offset ?? 0;
   await Promise.all(rowRuns.flatMap((rr) => colRuns.map(async (cr) => {
     const part = { x: cr.start, y: rr.start, width: cr.end - cr.start, height: rr.end - rr.start };
     const values = await raster.readWindow(part, opts.band ?? 0);
-    sample(out, window.width, values, part, cr, rr, cols, rows, nodata);
+    if (scale === 1 && offset === 0) sample(out, window.width, values, part, cr, rr, cols, rows, nodata);
+    else sampleScaled(out, window.width, values, part, cr, rr, cols, rows, nodata, scale, offset);
   })));
   return out;
 }
@@ -94,6 +104,22 @@ function sample(
     for (let i = cr.first; i < cr.last; i++) {
       const v = values[srcRow + cols[i]];
       out[outRow + i] = checkNodata && v === nodata ? Number.NaN : v;
+    }
+  }
+}
+
+/** `sample` with v * scale + offset: a loop of its own, so that digital numbers keep the plain copy loop. */
+function sampleScaled(
+  out: Float32Array, outWidth: number, values: TypedArray, part: Window, cr: Run, rr: Run,
+  cols: Lookup, rows: Lookup, nodata: number | undefined, scale: number, offset: number,
+): void {
+  const checkNodata = nodata !== undefined && !Number.isNaN(nodata);
+  for (let j = rr.first; j < rr.last; j++) {
+    const srcRow = (rows[j] - part.y) * part.width - part.x;
+    const outRow = j * outWidth;
+    for (let i = cr.first; i < cr.last; i++) {
+      const v = values[srcRow + cols[i]];
+      out[outRow + i] = checkNodata && v === nodata ? Number.NaN : v * scale + offset;
     }
   }
 }

@@ -7,6 +7,7 @@
  * const red = await readTiffWindow(bytes, layout, { x: 0, y: 0, width: 512, height: 512 }, 0, 0);
  */
 import { BadTiffError, InputError } from '../errors.ts';
+import { DECODE_BUDGET } from './byteBudget.ts';
 import { concurrencyLimit } from './concurrencyLimit.ts';
 import { decodeBlock } from './decodeBlock.ts';
 import { allocate } from './dtypes.ts';
@@ -17,7 +18,7 @@ import type { TypedArray, Window } from './types.ts';
 
 /** Range requests in flight at once (each up to MAX_REQUEST_BYTES). */
 const FETCH_CONCURRENCY = 4;
-/** Blocks decoding at once: enough to keep libuv's 4 pool threads busy, few enough to bound memory. */
+/** Blocks decoding at once per read: enough to keep libuv's 4 pool threads busy; bytes are bounded by DECODE_BUDGET. */
 const DECODE_CONCURRENCY = 8;
 
 interface BlockPart {
@@ -67,8 +68,11 @@ export async function readTiffWindow(
         throw new BadTiffError(bytes.href, `${what} (bytes ${part.offset}..${part.offset + part.length}) is past the end of the file: the file is truncated`);
       }
       const rows = layout.tiled ? bh : Math.min(bh, layout.height - part.row * bh);
-      const data = await decodeBlock(layout, got.subarray(start, start + part.length), { width: bw, rows }, what, bytes.href);
-      placeBlock(out, window, clip, data, part.col * bw, part.row * bh, bw, rows, samples, band);
+      // The decoded block (all its samples) counts against the process's bytes in flight until placed.
+      await DECODE_BUDGET.run(bw * rows * samples * layout.bytesPerSample, async () => {
+        const data = await decodeBlock(layout, got.subarray(start, start + part.length), { width: bw, rows }, what, bytes.href);
+        placeBlock(out, window, clip, data, part.col * bw, part.row * bh, bw, rows, samples, band);
+      });
     })));
   })));
   return out;

@@ -17,3 +17,7 @@ export const GridSpecSchema = z.strictObject({
 
 export type MaskSpec = z.infer<typeof MaskSchema>;
 export type GridSpec = z.infer<typeof GridSpecSchema>;
+
+/** Whether asset values are physical values from the STAC scale/offset (default) or raw digital numbers. */
+export const RadiometrySchema = z.enum(['metadata', 'raw'])
+  .describe('"metadata" (default): every value is DN * scale + offset from the asset\'s STAC raster metadata; "raw": digital numbers');

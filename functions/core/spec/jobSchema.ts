@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { StacItemSchema } from './stacItemSchema.ts';
+import { SearchItemsSchema } from './stacSearchSchema.ts';
 import { OP_PARAMS } from '../ops/opParams.ts';
 
 const ItemRefSchema = z.union([
@@ -17,7 +18,10 @@ const ItemRefSchema = z.union([
 const common = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected 1-128 letters, digits, ".", "_" or "-"')
     .optional().describe('Default: a hash of the job content, so a resubmitted job is the same job'),
-  items: z.array(ItemRefSchema).min(1, 'expected at least one item'),
+  items: z.union([
+    z.array(ItemRefSchema).min(1, 'expected at least one item'),
+    SearchItemsSchema.describe('A STAC API search, resolved when the job is prepared (docs/data-sources.md)'),
+  ]),
   output: z.string().min(1).describe('Local folder or s3:// prefix for the product'),
 };
 

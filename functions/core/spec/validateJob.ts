@@ -32,6 +32,11 @@ export function defaultJobId(job: Omit<Job, 'id'>): string {
   return `${job.op}-${digest.slice(0, 16)}`;
 }
 
+/** SHA-256 of a validated job's canonical JSON: two submissions under one id are the same job when equal. */
+export function contentHash(job: unknown): string {
+  return createHash('sha256').update(canonicalJson(job)).digest('hex');
+}
+
 /** JSON with sorted keys, so that key order in a submission does not change its identity. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -62,10 +67,11 @@ function describeIssues(issues: z.core.$ZodIssue[], raw: unknown): string[] {
   const out: string[] = [];
   for (const issue of issues) {
     if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length) {
-      // A union (items[i]: href or inline item) reports each branch; the inline-item branch says more
-      // when the value is an object, the href branch when it is not.
+      // A union (items: list or search; items[i]: href or inline item) reports each branch: the one the
+      // value has the shape of says more (its issues are inside the value, not about the value's type).
       const value = at(raw, issue.path);
-      const branch = issue.errors[typeof value === 'object' && value !== null ? issue.errors.length - 1 : 0];
+      const shaped = issue.errors.find((b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const branch = shaped ?? issue.errors[typeof value === 'object' && value !== null ? issue.errors.length - 1 : 0];
       out.push(...describeIssues(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), raw));
       continue;
     }

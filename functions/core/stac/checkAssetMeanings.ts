@@ -17,6 +17,7 @@ export function checkAssetMeanings(items: ResolvedItem[], keys: string[]): void 
   for (const key of keys) {
     const seen = new Map<string, { meaning: string; item: ResolvedItem }>();
     for (const item of items) {
+      // Only assets found under the job's own key: one found by meaning (findAsset) means what it was found by.
       const asset = item.assets[key];
       const meaning = asset && meaningOf(asset);
       if (!meaning || seen.has(item.collection ?? '')) continue;

@@ -13,6 +13,8 @@ import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { findAsset } from './findAsset.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export interface ResolvedAsset {
   href: string;
@@ -33,7 +35,21 @@ export interface ResolvedItem {
 }
 
 export async function resolveItems(refs: ItemRef[], jobBase: string | undefined): Promise<ResolvedItem[]> {
-  const items = await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase)));
+  return inDatetimeOrder(await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase))));
+}
+
+/**
+ * Items a STAC API search found: each is known by its `self` link (for the product's `derived_from`), and
+ * relative asset hrefs resolve against it.
+ */
+export function resolveSearchedItems(items: StacItem[]): ResolvedItem[] {
+  return inDatetimeOrder(items.map((item, index) => {
+    const self = (item.links as { rel?: string; href?: string }[] | undefined)?.find((l) => l?.rel === 'self')?.href;
+    return fromStac(item, typeof self === 'string' && /^https?:\/\//.test(self) ? self : undefined, index);
+  }));
+}
+
+function inDatetimeOrder(items: ResolvedItem[]): ResolvedItem[] {
   const seen = new Map<string, number>();
   for (const item of items) {
     const first = seen.get(item.id);
@@ -59,9 +75,9 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text, href);
   } catch (e) {
-    throw new InputError(where, `${href} is not JSON: ${reason(e)}`);
+    throw new InputError(where, reason(e));
   }
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {
@@ -99,12 +115,7 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The asset of `item` called `key`, or an InputError listing the assets the item does have. */
-export function assetOf(item: ResolvedItem, key: string): ResolvedAsset {
-  const asset = item.assets[key];
-  if (!asset) {
-    throw new InputError(`items[${item.index}] (${item.id})`,
-      `asset "${key}" not found; the item has: ${Object.keys(item.assets).join(', ') || 'no assets'}`);
-  }
-  return asset;
+/** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */
+export function assetOf(item: ResolvedItem, name: string): ResolvedAsset {
+  return findAsset(item, name).asset;
 }

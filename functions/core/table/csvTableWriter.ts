@@ -1,7 +1,9 @@
 /**
  * Writes a CSV file batch by batch (RFC 4180: a header row, fields quoted only when they need it, "\n"
  * line ends). Nulls are empty fields, timestamps ISO 8601 UTC, doubles in JavaScript's shortest
- * round-trip form, so that a reader gets back the same float64.
+ * round-trip form, so that a reader gets back the same float64. A text cell starting with `= + - @`, a
+ * tab or a carriage return gets a leading `'` and quotes (OWASP's CSV injection advice), so that a parcel
+ * id such as `=cmd|' /C calc'!A0` opens in a spreadsheet as text, not as a formula.
  *
  * @example
  * const w = await openCsvTableWriter('/tmp/t.csv', [{ name: 'id', type: 'string', nullable: false }]);
@@ -34,9 +36,13 @@ export async function openCsvTableWriter(path: string, columns: TableColumn[]): 
   };
 }
 
+/** What a spreadsheet reads as the start of a formula (or a cell separator it may strip first). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function field(v: string | number | Date | null): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (FORMULA_START.test(v)) return `"'${v.replace(/"/g, '""')}"`;
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }

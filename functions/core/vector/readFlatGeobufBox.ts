@@ -19,7 +19,7 @@ import type { RawFeature } from './types.ts';
 
 export type Box = [number, number, number, number];
 
-const MAGIC = [0x66, 0x67, 0x62]; // "fgb"
+const MAGIC = [0x66, 0x67, 0x62, 0x03, 0x66, 0x67, 0x62]; // "fgb" version 3, as checkFlatGeobuf wants
 const NODE_BYTES = 40;
 /** Runs of wanted bytes closer than this are read in one request. */
 const GAP_BYTES = 64 * 1024;
@@ -68,7 +68,13 @@ export async function readFlatGeobufBox(href: string, box: Box, head?: FlatGeobu
     const bytes = await storage.readRange(href, run.start, run.end - run.start);
     const bb = new flatbuffers.ByteBuffer(bytes);
     for (const h of run.items) {
-      bb.setPosition(head.featuresStart + h.offset - run.start);
+      // The index and the size prefix must agree before the library parses a byte (see checkFlatGeobuf).
+      const at = head.featuresStart + h.offset - run.start;
+      const size = at + 4 <= bytes.length ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true) : 0;
+      if (size === 0 || at + 4 + size > bytes.length || 4 + size > h.end - h.offset) {
+        throw new InputError(href, `not a valid FlatGeobuf file: feature ${h.index} at byte ${head.featuresStart + h.offset} claims ${size} bytes, not what its index says (truncated?)`);
+      }
+      bb.setPosition(at);
       const f = fromFeature(h.index, Feature.getSizePrefixedRootAsFeature(bb), head.header) as unknown as RawFeature;
       features.push({ index: h.index, properties: f.properties ?? {}, geometry: f.geometry ?? null });
     }
@@ -102,6 +108,8 @@ async function searchTree(href: string, head: FlatGeobufHead, box: Box): Promise
           const maxX = view.getFloat64(at + 16, true), maxY = view.getFloat64(at + 24, true);
           if (maxX < box[0] || maxY < box[1] || minX > box[2] || minY > box[3]) continue;
           const offset = Number(view.getBigUint64(at + 32, true));
+          const bad = leaf ? head.featuresStart + offset >= head.fileBytes : offset < levels[level - 1][0] || offset >= levels[level - 1][1];
+          if (bad) throw new InputError(href, `not a valid FlatGeobuf file: index node ${node} points to ${offset}, outside ${leaf ? 'the file' : 'the level below'}`);
           if (leaf) {
             const end = node + 1 < leafEnd ? Number(view.getBigUint64(at + NODE_BYTES + 32, true)) : head.fileBytes - head.featuresStart;
             hits.push({ index: node - firstLeaf, offset, end });

@@ -15,7 +15,9 @@ import { InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 import { crsFromFlatGeobuf, crsFromGeoJson, crsFromGeoParquet } from './parcelCrs.ts';
 import { parseWkb } from './parseWkb.ts';
+import { checkFlatGeobuf } from './checkFlatGeobuf.ts';
 import type { RawFeature, RawParcelFile } from './types.ts';
+import { parseJson } from '../io/parseJson.ts';
 
 export async function readParcelFile(href: string): Promise<RawParcelFile> {
   const path = href.split('?')[0].toLowerCase();
@@ -38,7 +40,7 @@ export async function readParcelFile(href: string): Promise<RawParcelFile> {
 }
 
 function fromGeoJson(href: string, bytes: Uint8Array): RawParcelFile {
-  const doc = JSON.parse(new TextDecoder().decode(bytes)) as { type?: string; crs?: unknown; features?: RawFeature[] };
+  const doc = parseJson(bytes, href) as { type?: string; crs?: unknown; features?: RawFeature[] };
   if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
     throw new InputError(href, 'expected a GeoJSON FeatureCollection');
   }
@@ -47,11 +49,17 @@ function fromGeoJson(href: string, bytes: Uint8Array): RawParcelFile {
 }
 
 async function fromFlatGeobuf(href: string, bytes: Uint8Array): Promise<RawParcelFile> {
+  // The library hangs on tiny files and reads truncated ones as shorter: it only sees checked bytes.
+  const layout = checkFlatGeobuf(href, bytes);
   let crs: Parameters<typeof crsFromFlatGeobuf>[1] = null;
   const features: RawFeature[] = [];
+  if (layout.featuresCount === 0) throw new InputError(href, 'the FlatGeobuf file holds no features');
   for await (const f of deserialize(bytes, { headerMetaFn: (meta: HeaderMeta) => { crs = meta.crs; } })) {
     const feature = f as unknown as RawFeature;
     features.push({ properties: feature.properties ?? {}, geometry: feature.geometry ?? null });
+  }
+  if (features.length !== layout.featuresCount) {
+    throw new InputError(href, `read ${features.length} of the ${layout.featuresCount} features the file holds`);
   }
   return { href, crs: crsFromFlatGeobuf(href, crs), features, bytes: bytes.length };
 }
@@ -70,7 +78,7 @@ async function fromGeoParquet(href: string, bytes: Uint8Array): Promise<RawParce
   const metadata = await parquetMetadataAsync(file);
   const geoText = metadata.key_value_metadata?.find((kv) => kv.key === 'geo')?.value;
   if (!geoText) throw new InputError(href, 'a Parquet file without GeoParquet "geo" metadata');
-  const geo = JSON.parse(geoText) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown }> };
+  const geo = parseJson(geoText, `${href} GeoParquet "geo" metadata`) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown }> };
   const column = geo.columns[geo.primary_column];
   if (!column) throw new InputError(href, `GeoParquet primary column "${geo.primary_column}" is not described`);
   if (column.encoding && column.encoding.toUpperCase() !== 'WKB') {

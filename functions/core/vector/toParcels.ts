@@ -10,7 +10,7 @@
  * const { parcels } = toParcels(await readParcelFile(href), { idProperty: 'ID' });
  */
 import { InputError } from '../errors.ts';
-import { ringSelfIntersection } from './ringSelfIntersection.ts';
+import { MAX_CHECKED_RING_VERTICES, ringSelfIntersection } from './ringSelfIntersection.ts';
 import type { Parcel, Polygon, RawFeature, RawParcelFile, Ring } from './types.ts';
 
 export interface ToParcelsOptions {
@@ -87,6 +87,10 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   if (geometry.type === 'Polygon') coords = [geometry.coordinates];
   else if (geometry.type === 'MultiPolygon') coords = geometry.coordinates as unknown[];
   else return { polygons: [], problem: `geometry type ${geometry.type}; expected Polygon or MultiPolygon` };
+  // The file is another party's: every level must be the arrays GeoJSON promises before it is read.
+  if (!Array.isArray(geometry.coordinates) || !coords.every((poly) => Array.isArray(poly) && poly.every(Array.isArray))) {
+    return { polygons: [], problem: `${geometry.type} coordinates are not nested arrays of rings` };
+  }
   const problems: string[] = [];
   const polygons = (coords as unknown[][]).map((poly, p) => (poly as unknown[][]).map((ring, r) => {
     const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
@@ -99,6 +103,7 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
 
 function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?: string } {
   const n = positions.length;
+  if (!positions.every((p) => Array.isArray(p) && p.length >= 2)) return { ring: new Float64Array(0), problem: 'has a position that is not [x, y]' };
   const closed = n > 0 && same(positions[0], positions[n - 1]);
   const ring = new Float64Array(2 * (closed ? n : n + 1));
   for (let i = 0; i < n; i++) {
@@ -116,6 +121,9 @@ function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?:
   if (n < 4) return { ring, problem: `has ${n} positions; a closed ring needs at least 4` };
   if (!closed) return { ring, problem: 'is not closed (last position differs from the first)' };
   if (!trusted) {
+    if (n > MAX_CHECKED_RING_VERTICES) {
+      return { ring, problem: `has ${n} vertices, more than the ${MAX_CHECKED_RING_VERTICES} eofn checks for self-intersection; simplify it` };
+    }
     const hit = ringSelfIntersection(ring);
     if (hit) return { ring, problem: `crosses itself near (${hit[0]}, ${hit[1]})` };
   }

@@ -98,7 +98,7 @@ describe('AWS pipeline (emulated): submit, fan out, partitions, finalize', () =>
     const jobId = await backend.submit(`s3://${aws.bucket}/sample-data/jobs/ndvi-demo.json`);
     while (await pollOnce(aws.sqs, aws.config.jobsQueueUrl, jobs));
     const planned = await deps.store.getJob(jobId);
-    await baseSend(opQueue, [{ kind: 'partition', jobId, op: OP, partition: { id: 'r99c99', estimatedPeakBytes: 1 }, preparedRef: planned!.preparedRef }]);
+    await baseSend(opQueue, [{ kind: 'partition', jobId, op: OP, partition: { id: 'r99c99' } }]);
     await drain(aws.sqs, [[aws.config.jobsQueueUrl, jobs], [opQueue, ops], [aws.config.finalizeQueueUrl, finalize]]);
     const status = await backend.status(jobId);
 

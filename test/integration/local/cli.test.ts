@@ -68,7 +68,7 @@ describe('eofn CLI', () => {
     await writeFile(join(dir, 'x.json'), '{ nope');
     const notJson = eofn('validate', join(dir, 'x.json'));
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toContain('x.json: not JSON');
+    expect(notJson.stderr).toContain('x.json: not valid JSON');
     const unknown = eofn('frobnicate');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('eofn run <job.json>');

@@ -17,30 +17,34 @@ const RULES = [{
 let dias: DiasHarness;
 let stac: Server;
 let stacUrl: string;
-const stacRequests: URL[] = [];
+const stacRequests: { method: string; body: any }[] = [];
 
-/** A STAC API over the sample items: /search filters by datetime and pages by 3 with `next` links. */
+/** A STAC API over the sample items: POST /search filters by datetime, sorts as asked, pages by 3 (merge: true). */
 async function startStacApi(): Promise<void> {
   const items = await Promise.all(SAMPLE_ITEM_IDS.map(async (id) => ({
     ...JSON.parse(await readFile(sampleItemPath(id), 'utf8')),
     links: [{ rel: 'self', href: `s3://eodata/s2/${id}/${id}.json` }],
   })));
   stac = createServer((req, res) => {
-    const url = new URL(req.url!, stacUrl);
-    stacRequests.push(url);
-    const since = url.searchParams.get('datetime')!.split('/')[0];
-    const all = items.filter((i) => i.properties.datetime >= since).sort((a, b) => a.properties.datetime.localeCompare(b.properties.datetime));
-    const offset = Number(url.searchParams.get('offset') ?? 0);
-    const next = offset + 3 < all.length ? [{ rel: 'next', href: `${stacUrl}/search?datetime=${since}/..&offset=${offset + 3}` }] : [];
-    res.writeHead(200, { 'content-type': 'application/geo+json' })
-      .end(JSON.stringify({ type: 'FeatureCollection', features: all.slice(offset, offset + 3), links: next }));
+    let text = '';
+    req.on('data', (c) => { text += c; });
+    req.on('end', () => {
+      const body = JSON.parse(text || '{}');
+      stacRequests.push({ method: req.method!, body });
+      const since = String(body.datetime).split('/')[0];
+      const all = items.filter((i) => i.properties.datetime >= since).sort((a, b) => a.properties.datetime.localeCompare(b.properties.datetime));
+      const offset = Number(body.offset ?? 0);
+      const next = offset + 3 < all.length ? [{ rel: 'next', method: 'POST', merge: true, href: `${stacUrl}/search`, body: { offset: offset + 3 } }] : [];
+      res.writeHead(200, { 'content-type': 'application/geo+json' })
+        .end(JSON.stringify({ type: 'FeatureCollection', features: all.slice(offset, offset + 3), links: next }));
+    });
   });
   await new Promise<void>((r) => stac.listen(0, '127.0.0.1', r));
   stacUrl = `http://127.0.0.1:${(stac.address() as AddressInfo).port}`;
 }
 
 async function call(fn: string, body: unknown = {}): Promise<any> {
-  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await fetch(`${dias.gateway.url}/function/${fn}`, { method: 'POST', headers: dias.headers, body: JSON.stringify(body) });
   const out = await res.json();
   await dias.gateway.idle();
   return out;
@@ -96,8 +100,8 @@ describe('arrivals on a DIAS', () => {
     expect(await dias.store.watermark(source)).toBe('2023-08-20T09:57:56.646000Z');
     expect(second.since).toBe('2023-08-19T09:57:56.646Z');
     expect(second.jobs).toEqual([]);
-    expect(stacRequests[0].searchParams.get('collections')).toBe('sentinel-2-l2a');
-    expect(stacRequests.filter((u) => u.searchParams.get('offset') === '3')).toHaveLength(1);
+    expect(stacRequests[0]).toMatchObject({ method: 'POST', body: { collections: ['sentinel-2-l2a'], sortby: [{ field: 'properties.datetime', direction: 'asc' }] } });
+    expect(stacRequests.filter((r) => r.body.offset === 3)).toHaveLength(1);
     for (const id of first.jobs) expect((await dias.store.status(id))?.status).toBe('RUNNING');
   });
 });

@@ -26,7 +26,7 @@ function diasJob(id: string): Record<string, unknown> {
 let demoJob: Record<string, unknown>;
 
 async function submit(job: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', body: JSON.stringify({ kind: 'job', job }) });
+  const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', job }) });
   expect(res.status).toBe(202);
   await dias.gateway.idle();
 }

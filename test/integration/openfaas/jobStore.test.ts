@@ -14,11 +14,11 @@ let store: JobStore;
 function newJob(jobId: string, ids: string[]) {
   return {
     jobId, op: 'tile-reduce', outputHref: `s3://results/${jobId}`, preparedRef: `s3://results/${jobId}/_eofn/prepared.json`,
-    memoryMb: 1769, maxAttempts: 3, partitions: ids.map((id) => ({ id, estimatedPeakBytes: 200 * 2 ** 20 })),
+    preparedDigest: 'd'.repeat(64), hash: `hash-of-${ids.join(',')}`, memoryMb: 1769, maxAttempts: 3, partitions: ids.map((id) => ({ id, estimatedPeakBytes: 200 * 2 ** 20 })),
   };
 }
 const message = (jobId: string, id: string): PartitionMessage =>
-  ({ kind: 'partition', jobId, op: 'tile-reduce', partition: { id, estimatedPeakBytes: 1 }, preparedRef: 'x' });
+  ({ kind: 'partition', jobId, op: 'tile-reduce', partition: { id } });
 
 beforeAll(async () => {
   store = await JobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 1, dispatchTimeoutSeconds: 30 });
@@ -35,8 +35,9 @@ afterAll(async () => {
 describe('JobStore on PostgreSQL', () => {
   it('retries a failing partition through the reconciler, then dead-letters it at the attempt limit', async () => {
     // Prepare
-    expect(await store.createJob(newJob('retry', ['a', 'b']))).toBe(true);
-    expect(await store.createJob(newJob('retry', ['a', 'b']))).toBe(false);
+    expect(await store.createJob(newJob('retry', ['a', 'b']))).toBe('created');
+    expect(await store.createJob(newJob('retry', ['a', 'b']))).toBe('same');
+    expect(await store.createJob(newJob('retry', ['a', 'c']))).toBe('conflict');
     await store.claimPartition('retry', 'b');
     await store.completePartition('retry', 'b', 0.1);
 

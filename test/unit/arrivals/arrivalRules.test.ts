@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalRulesSchema, jobsForArrival, tileOf } from '../../../functions/core/arrivals/arrivalRules.ts';
+import { validateJob } from '../../../functions/core/spec/validateJob.ts';
 
 const rules = ArrivalRulesSchema.parse([
   { name: 'ndvi-slovenia', collection: 'sentinel-2-l2a', tiles: ['33TWM', '33TVM'], maxCloudCover: 60,
@@ -36,5 +37,25 @@ describe('arrival rules', () => {
     const r = ArrivalRulesSchema.safeParse([{ name: 'Bad Name', job: { op: 'x', params: {}, output: 'o' } }]);
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path).toEqual([0, 'name']);
+  });
+
+  it('fills a search template: the job searches the tile\'s last 30 days when it is prepared', () => {
+    // Prepare
+    const [rule] = ArrivalRulesSchema.parse([{ name: 'composite-30d', collection: 'sentinel-2-c1-l2a',
+      job: { op: 'composite', params: { assets: ['red', 'green', 'blue'], method: 'median' }, output: 's3://results/{rule}/{tile}/{date}',
+        items: { search: { url: 'https://earth-search.aws.element84.com/v1', collections: ['{collection}'], datetime: '{date-30d}T00:00:00Z/{date}T23:59:59Z',
+          query: { 'grid:code': { eq: 'MGRS-{tile}' } }, maxItems: 40 } } } }]);
+    // Act
+    const [job] = jobsForArrival({ item: item('S2B_T33TWM_20230810T100559_L2A', { datetime: '2023-08-10T10:05:59Z', 'grid:code': 'MGRS-33TWM' }, 'sentinel-2-c1-l2a') }, [rule]);
+    // Assess
+    expect(job.items).toEqual({ search: { url: 'https://earth-search.aws.element84.com/v1', collections: ['sentinel-2-c1-l2a'],
+      datetime: '2023-07-11T00:00:00Z/2023-08-10T23:59:59Z', query: { 'grid:code': { eq: 'MGRS-33TWM' } }, maxItems: 40 } });
+    expect(validateJob(job).items).toEqual(job.items);
+  });
+
+  it('skips items whose bbox misses the rule\'s bbox', () => {
+    const [rule] = ArrivalRulesSchema.parse([{ name: 'alps', bbox: [9, 46, 11, 48], job: { op: 'tile-reduce', params: {}, output: 'o' } }]);
+    const at = (bbox: number[]) => jobsForArrival({ item: { ...item('x', {}), bbox } }, [rule]).length;
+    expect([at([10.5, 47.5, 12, 49]), at([11.5, 47, 13, 48]), at([8, 45, 8.9, 45.9]), at([178, 50, -178, 51])]).toEqual([1, 0, 0, 1]);
   });
 });

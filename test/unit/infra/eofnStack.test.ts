@@ -2,6 +2,10 @@
  * CDK assertions on the synthesized stack of each provider configuration (bundling skipped: these check
  * the template; `npx cdk synth` bundles for real).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -9,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { EofnStack } from '../../../infra/eofnStack.ts';
 import { acknowledgeReviewedFindings } from '../../../infra/nagSuppressions.ts';
 import { loadProviderConfig, providerNames } from '../../../infra/providerConfig.ts';
+import { arrivalFilterPolicy } from '../../../functions/core/arrivals/arrivalFilterPolicy.ts';
 
 function synth(provider: string) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -56,6 +61,18 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: Match.anyValue() } });
   });
 
+  it('limits every function to the data bucket and the source buckets it may read (issue 10)', () => {
+    const eofnFunctions = Object.values(functions).filter((f) => f.Properties.Environment?.Variables?.EOFN_TABLE);
+    expect(eofnFunctions.length).toBe(3 + Object.keys(config.ops).length);
+    for (const fn of eofnFunctions) {
+      // Act
+      const allowed = JSON.stringify(env(fn).EOFN_ALLOWED_BUCKETS);
+      // Assess: the data bucket (a token) joined with the configured source buckets
+      expect(allowed).toMatch(/Data/);
+      for (const b of config.sourceBuckets) expect(allowed).toContain(b);
+    }
+  });
+
   it('subscribes the arrivals function to the configured topics and to new items in the bucket', () => {
     for (const arn of config.arrivalTopics) {
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: arn, Region: arn.split(':')[3] });
@@ -67,6 +84,20 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
         Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'suffix', Value: '.json' }, { Name: 'prefix', Value: config.arrivalPrefix }]) } },
       })] },
     });
+  });
+
+  it('filters the arrival topics on the message attributes by the arrival rules, within SNS limits', () => {
+    // Prepare
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription'));
+    const expected = arrivalFilterPolicy(config.arrivalRules);
+    // Assess
+    for (const s of subscriptions) {
+      expect(s.Properties.FilterPolicy).toEqual(expected);
+      expect(s.Properties.FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
+      expect(Object.keys(s.Properties.FilterPolicy).length).toBeLessThanOrEqual(5);
+      const combinations = Object.values<unknown[]>(s.Properties.FilterPolicy).reduce((n, v) => n * v.length, 1);
+      expect(combinations).toBeLessThanOrEqual(150);
+    }
   });
 
   it('encrypts buckets, blocks public access, enforces TLS, and reads source data only', () => {
@@ -107,4 +138,32 @@ describe('cdk-nag check', () => {
     const rules = new Set(report.violations.map((v) => v.ruleName.replace(/\[.*$/, '')));
     expect([...rules].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-L1']);
   });
+});
+
+describe('the aws-us-west-2 deployment on the real archives', () => {
+  const { template, config } = synth('aws-us-west-2');
+
+  it('reads Earth Search C1 and legacy buckets and takes only their Sentinel-2 L2A items from the SNS topic', () => {
+    // Act
+    const [subscription] = Object.values(template.findResources('AWS::SNS::Subscription'));
+    // Assess
+    expect(config.sourceBuckets).toEqual(expect.arrayContaining(['e84-earth-search-sentinel-data', 'sentinel-cogs']));
+    expect(subscription.Properties.TopicArn).toBe('arn:aws:sns:us-west-2:608149789419:cirrus-es-prod-publish');
+    expect(subscription.Properties.FilterPolicy).toMatchObject({
+      collection: ['sentinel-2-c1-l2a', 'sentinel-2-l2a'], status: ['created'], cloud_cover: [{ numeric: ['<=', 30] }],
+      'bbox.ll_lon': [{ numeric: ['>=', expect.any(Number), '<=', 19] }], 'bbox.ll_lat': [{ numeric: ['>=', expect.any(Number), '<=', 48.5] }],
+    });
+  });
+
+  it.skipIf(spawnSync('cfn-lint', ['--version']).status !== 0)('passes cfn-lint without errors', () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), 'eofn-cfn-')), 'template.json');
+    writeFileSync(file, JSON.stringify(template.toJSON()));
+    // Act
+    const run = spawnSync('cfn-lint', ['--format', 'json', file], { encoding: 'utf8' });
+    // Assess: warnings (W…, exit bit 4) come from CDK's own resources; errors (exit bit 2) would fail the deploy.
+    const findings = JSON.parse(run.stdout || '[]') as { Rule: { Id: string }; Message: string }[];
+    expect(findings.filter((f) => f.Rule.Id.startsWith('E')).map((f) => `${f.Rule.Id} ${f.Message}`)).toEqual([]);
+    expect(run.status! & 2).toBe(0);
+  }, 60_000);
 });

@@ -16,6 +16,7 @@ import { partExists } from '../../../functions/core/engine/index.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { fakeContext } from '../../helpers/awsEventSource.ts';
+import { hugeGridJob } from '../../helpers/hostileInputs.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const BUCKET = 'eofn-events';
@@ -68,7 +69,8 @@ describe('jobs handler', () => {
     expect(job).toMatchObject({ status: 'RUNNING', total: 8, done: 0, op: 'tile-reduce', memoryMb: 161, output: `s3://${BUCKET}/out/ndvi-events` });
     expect(messages).toHaveLength(8);
     expect(new Set(messages.map((m) => m.partition.id)).size).toBe(8);
-    expect(messages[0]).toMatchObject({ kind: 'partition', jobId: 'ndvi-events', preparedRef: `s3://${BUCKET}/out/ndvi-events/_eofn/prepared.json` });
+    // A message names its job and partition, nothing else.
+    expect(messages[0]).toEqual({ kind: 'partition', jobId: 'ndvi-events', op: 'tile-reduce', partition: { id: expect.any(String) } });
   });
 
   it('reads a job by reference from S3', async () => {
@@ -98,6 +100,22 @@ describe('jobs handler', () => {
   });
 });
 
+describe('jobs handler: bounded before allocated (issue 10)', () => {
+  it('records the 1e-9 m grid job as INVALID with the numbers and sends no partition', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    const item = `s3://${BUCKET}/sample-data/s2-l2a-33TWM/S2B_33TWM_20230810_0_L2A/S2B_33TWM_20230810_0_L2A.json`;
+    const job = { ...hugeGridJob([item], `s3://${BUCKET}/out/huge`), id: 'huge-grid' };
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    // Act
+    const out = await createJobsHandler(deps)({ Records: [{ ...submission.Records[0], body: JSON.stringify(job) }] }, fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.store.getJob('huge-grid')).toMatchObject({ status: 'INVALID', errors: [expect.stringMatching(/pixels, more than the limit of 1,000,000,000/)] });
+    expect(await drainBodies(aws.config.opQueues['tile-reduce'])).toEqual([]);
+  });
+});
+
 describe('op handler', () => {
   it('runs each partition of a batch, counts it once, and reports the poison message as failed', async () => {
     // Prepare
@@ -120,7 +138,60 @@ describe('op handler', () => {
     const dead = await aws.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
       TableName: aws.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JOB#unknown' },
     }));
-    expect(dead.Items?.[0]).toMatchObject({ sk: `DEAD#${batch.Records[2].messageId}`, error: expect.stringMatching(/not JSON/) });
+    expect(dead.Items?.[0]).toMatchObject({ sk: `DEAD#${batch.Records[2].messageId}`, error: expect.stringMatching(/message: not valid JSON/) });
+  });
+});
+
+describe('op handler: planned work only (issue 10)', () => {
+  const record = (body: unknown, id: string, receiveCount = 1) => ({
+    messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify(body), md5OfBody: '', eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:eofn-tile-reduce', awsRegion: 'eu-central-1', messageAttributes: {},
+    attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '1', SenderId: 'x', ApproximateFirstReceiveTimestamp: '1' },
+  });
+
+  it('runs what the job record planned, not the prepared job or window a forged message names', async () => {
+    // Prepare: an attacker serves a prepared job under the victim's id whose expression is a constant 42
+    const deps = awsTestDeps(aws);
+    const real = `s3://${BUCKET}/out/ndvi-events/_eofn/prepared.json`;
+    const stored = JSON.parse(new TextDecoder().decode(await (await aws.s3.send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: BUCKET, Key: 'out/ndvi-events/_eofn/prepared.json' }))).Body!.transformToByteArray()));
+    stored.prepared.setup.expression = '0 * nir + 42';
+    stored.prepared.outputHref = `s3://${BUCKET}/stolen`;
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'evil/prepared.json', Body: JSON.stringify(stored) }));
+    const seen: { expression: string; output: string; window: unknown }[] = [];
+    const handler = createOpHandler(deps, {
+      runPartition: async (prepared, partition) => {
+        seen.push({ expression: (prepared.setup as { expression: string }).expression, output: prepared.outputHref, window: partition.window });
+        return { bytes: 0, seconds: 0 };
+      },
+    });
+    const forged = { kind: 'partition', jobId: 'ndvi-events', op: 'tile-reduce', preparedRef: `s3://${BUCKET}/evil/prepared.json`,
+      partition: { id: 'r00064-c00000-128x64', window: { x: 0, y: 0, width: 4096, height: 4096 }, estimatedPeakBytes: 1 } };
+    // Act
+    const out = await handler({ Records: [record(forged, 'forged-1')] }, fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(real).toContain('ndvi-events');
+    expect(seen).toEqual([{ expression: '(nir - red) / (nir + red)', output: `s3://${BUCKET}/out/ndvi-events`, window: { x: 0, y: 64, width: 128, height: 64 } }]);
+  });
+
+  it('refuses a partition of a job that was never planned, and a prepared job changed after planning', async () => {
+    // Prepare
+    const deps = awsTestDeps(aws);
+    let runs = 0;
+    const handler = createOpHandler(deps, { runPartition: async () => { runs++; return { bytes: 0, seconds: 0 }; } });
+    const unknownJob = { kind: 'partition', jobId: 'nobody-planned-this', op: 'tile-reduce', partition: { id: 'r00000-c00000-128x64' } };
+    const key = 'out/ndvi-events/_eofn/prepared.json';
+    const original = await (await aws.s3.send(new (await import('@aws-sdk/client-s3')).GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray();
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: new TextDecoder().decode(original).replace('(nir - red) / (nir + red)', '0 * nir + 42    ') }));
+    const tampered = { kind: 'partition', jobId: 'ndvi-events', op: 'tile-reduce', partition: { id: 'r00128-c00000-128x64' } };
+    // Act
+    const out = await handler({ Records: [record(unknownJob, 'forged-2', 3), record(tampered, 'forged-3', 3)] }, fakeContext());
+    await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: original }));
+    const parts = await deps.store.partitions('ndvi-events');
+    // Assess
+    expect(runs).toBe(0);
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2', 'forged-3']);
+    expect(parts.find((p) => p.id === 'r00128-c00000-128x64')).toMatchObject({ status: 'DEAD', error: expect.stringMatching(/does not match the one recorded/) });
   });
 });
 

@@ -54,7 +54,7 @@ describe('coherence-merge partitioning', () => {
     // Prepare
     const { coherenceBytesPerPixel } = await import('../../../functions/core/ops/coherence-merge/coherenceMerge.ts');
     const base = { grid: gridFromSpec(manifest.grid), asset: 'data', method: 'mean' as const, resampling: 'nearest' as const, skipped: [], blockSize: 512 };
-    const item = (ratio: number) => ({ id: 'a', index: 0, datetime: null, href: 'x', sourcePixelsPerPixel: ratio, sourceBytesPerSample: 4 });
+    const item = (ratio: number) => ({ id: 'a', index: 0, datetime: null, href: 'x', asset: { key: 'data', matchedBy: 'key' as const, scale: 1, offset: 0, source: 'none' }, sourcePixelsPerPixel: ratio, sourceBytesPerSample: 4 });
     // Act
     const coarse = coherenceBytesPerPixel({ ...base, items: [item(1)] });
     const fine = coherenceBytesPerPixel({ ...base, items: [item(225), item(1)] });

@@ -3,8 +3,8 @@
  * the measured throughputs, GB-seconds, and wall time at a concurrency; and the plan of a real two-tile job.
  */
 import { describe, expect, it } from 'vitest';
-import type { JobPlan } from '../../../functions/core/engine/index.ts';
-import { DECODE_PIXELS_PER_SECOND, FINALIZE_MEMORY_MB, INVOCATION_OVERHEAD_SECONDS, MERGE_ROWS_PER_SECOND, PARCEL_SECONDS, RECORD_SECONDS } from '../../../functions/core/plan/costModel.ts';
+import { planJob, type JobPlan } from '../../../functions/core/engine/index.ts';
+import { DECODE_PIXELS_PER_SECOND, FINALIZE_MEMORY_MB, INIT_SECONDS, INVOCATION_OVERHEAD_SECONDS, JOBS_MEMORY_MB, MERGE_ROWS_PER_SECOND, PARCEL_SECONDS, RECORD_SECONDS } from '../../../functions/core/plan/costModel.ts';
 import { formatScale, scalePlan } from '../../../functions/core/plan/scalePlan.ts';
 import { formatPlan } from '../../../functions/adapters/local/formatPlan.ts';
 import { runParcelJob, ROOT, TWO_TILE_ITEMS } from '../ops/parcelTestKit.ts';
@@ -31,7 +31,8 @@ describe('scalePlan', () => {
     // Assess
     expect(wide.partitionSeconds).toBeCloseTo(10 * one, 9);
     expect(wide.mergeSeconds).toBeCloseTo(merge, 9);
-    expect(wide.gbSeconds).toBeCloseTo(2 * 10 * one + (FINALIZE_MEMORY_MB / 1024) * merge, 6);
+    const init = INIT_SECONDS * (10 * 2 + JOBS_MEMORY_MB / 1024 + FINALIZE_MEMORY_MB / 1024); // 10 cold partitions, jobs, finalize
+    expect(wide.gbSeconds).toBeCloseTo(2 * 10 * one + (FINALIZE_MEMORY_MB / 1024) * merge + init, 6);
     expect(wide.wallSeconds).toBeCloseTo(one + merge, 9);
     expect(narrow.wallSeconds).toBeCloseTo(5 * one + merge, 9);
     expect(wide.tiles).toEqual(['T0', 'T1', 'T2']);
@@ -43,6 +44,13 @@ describe('scalePlan', () => {
     const huge = scalePlan(parcelPlan(400, false));
     expect(huge.mergeSeconds).toBeCloseTo(INVOCATION_OVERHEAD_SECONDS + (400 * 222_000) / MERGE_ROWS_PER_SECOND, 6);
     expect(formatScale(huge)).toMatch(/warning: the finalize \([\d.]+ min\) exceeds Lambda's 15 min limit/);
+  });
+
+  it('comes with the refusal of a job past a partition or cost ceiling, before anything runs', async () => {
+    const { prepared } = await runParcelJob({ parcels: `${ROOT}/sample-data/parcels/si-eurocrops-2021.fgb`, idProperty: 'ID', assets: ['red'] }, TWO_TILE_ITEMS);
+    expect(() => planJob(prepared, { limits: { maxPartitions: 1 } }))
+      .toThrow(/the plan needs 2 partitions, more than the limit of 1; split the job or raise EOFN_MAX_PARTITIONS\nscale: 2 tiles \(33TWL 33TWM\), 2 partitions.*\nwork: .*\nwall time/);
+    expect(() => planJob(prepared, { limits: { maxCostUsd: 1e-9 } })).toThrow(/more than the limit of USD 1e-9.*\nscale: 2 tiles/s);
   });
 
   it('is printed by eofn plan for a job over two tiles', async () => {

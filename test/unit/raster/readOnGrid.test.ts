@@ -132,3 +132,26 @@ describe('readOnGrid', () => {
     expect((err as InputError).message).toMatch(/uint8-coarse-2x\.tif: CRS EPSG:32633 does not match the target grid's CRS EPSG:4326/);
   });
 });
+
+describe('readOnGrid scale, offset and nodata fallback (STAC radiometry)', () => {
+  const grid: Grid = { crs: 'EPSG:32633', width: 4, height: 1, originX: 0, originY: 1, resX: 1, resY: 1 };
+  const window = { x: 0, y: 0, width: 4, height: 1 };
+
+  it('gives v * scale + offset rounded once to float32, NaN at the nodata (compared on the raw value)', async () => {
+    // Prepare: raw values 1000 (valid, becomes 0), -1 (the file's nodata), 2734, 0
+    const { raster } = fakeRaster(grid, 4, (c) => [1000, -1, 2734, 0][c]);
+    // Act
+    const out = await readOnGrid(raster, grid, window, { scale: 0.0001, offset: -0.1 });
+    // Assess
+    expect(Array.from(out)).toEqual([Math.fround(0), NaN, Math.fround(2734 * 0.0001 - 0.1), Math.fround(-0.1)]);
+  });
+
+  it("uses opts.nodata only when the file declares none; keepNodata keeps raw values unscaled", async () => {
+    const { raster } = fakeRaster(grid, 4, (c) => [0, 5, 0, 7][c]);
+    raster.info.nodata = undefined;
+    expect(Array.from(await readOnGrid(raster, grid, window, { nodata: 0, scale: 2 }))).toEqual([NaN, 10, NaN, 14]);
+    raster.info.nodata = 5;
+    expect(Array.from(await readOnGrid(raster, grid, window, { nodata: 0 }))).toEqual([0, NaN, 0, 7]);
+    expect(Array.from(await readOnGrid(raster, grid, window, { keepNodata: true }))).toEqual([0, 5, 0, 7]);
+  });
+});

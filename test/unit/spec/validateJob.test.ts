@@ -60,4 +60,25 @@ describe('job validation', () => {
     const schema = jobJsonSchema() as { oneOf: { properties: { op: { const: string } } }[] };
     expect(schema.oneOf.map((b) => b.properties.op.const)).toContain('tile-reduce');
   });
+
+  it('accepts a STAC API search as the items, and lists what is wrong inside one', () => {
+    // Prepare
+    const search = { url: 'https://earth-search.aws.element84.com/v1', collections: ['sentinel-2-c1-l2a'], bbox: [14.9, 46.0, 15.1, 46.2],
+      datetime: '2024-06-01T00:00:00Z/2024-06-30T23:59:59Z', filter: { op: '<=', args: [{ property: 'eo:cloud_cover' }, 40] }, sortby: '-properties.datetime', maxItems: 20 };
+    // Act
+    const job = validateJob({ ...good, items: { search } });
+    const problems = problemsOf({ ...good, items: { search: { ...search, url: 'file:///etc/passwd', intersects: { type: 'Point', coordinates: [15, 46] },
+      datetime: 'last week', maxItems: 100000, query: { 'eo:cloud_cover': { lt: 10 } } } } });
+    // Assess
+    expect(job.items).toEqual({ search });
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^items\.search\.url: expected the http\(s\) URL of a STAC API/),
+      expect.stringMatching(/^items\.search\.datetime: expected an RFC 3339 datetime or interval/),
+      expect.stringMatching(/^items\.search\.maxItems: Too big: expected number to be <=2000/),
+    ]));
+    expect(problemsOf({ ...good, items: { search: { ...search, intersects: { type: 'Point', coordinates: [15, 46] } } } }))
+      .toEqual(['items.search.intersects: give bbox or intersects, not both']);
+    expect(problemsOf({ ...good, items: { search: { url: search.url, bboxx: [1, 2, 3, 4] } } })).toEqual(['items.search: Unrecognized key: "bboxx"']);
+    expect(JSON.stringify(jobJsonSchema())).toContain('maxItems');
+  });
 });

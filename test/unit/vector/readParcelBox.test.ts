@@ -77,6 +77,20 @@ describe('readParcelBox', () => {
     if (want.length < 100) expect(counting.bytes).toBeLessThan(readFileSync(GRID).length / 4);
   });
 
+  it('refuses a truncated file or a corrupt index, naming the file, before the library parses a feature', async () => {
+    const bytes = readFileSync(GRID);
+    const dir = mkdtempSync(join(tmpdir(), 'eofn-badfgb-'));
+    const cut = join(dir, 'cut.fgb');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 5000));
+    await expect(readParcelBox(cut, () => [546000, 5090000, 557000, 5111000])).rejects.toThrow(/cut\.fgb: not a valid FlatGeobuf file: (feature \d+ at byte \d+ claims|index node \d+ points)/);
+    const head = await import('../../../functions/core/vector/readFlatGeobufBox.ts').then((m) => m.readFlatGeobufHead(GRID));
+    const bad = Uint8Array.from(bytes);
+    new DataView(bad.buffer).setBigUint64(head.indexStart + 32, 10n ** 12n, true); // the root points far away
+    const corrupt = join(dir, 'corrupt.fgb');
+    writeFileSync(corrupt, bad);
+    await expect(readParcelBox(corrupt, () => [546000, 5090000, 557000, 5111000])).rejects.toThrow(/corrupt\.fgb: not a valid FlatGeobuf file: index node 0 points to 1000000000000, outside the level below/);
+  });
+
   it('reads a FlatGeobuf without an index whole, and says so', async () => {
     const box: Box = [546200, 5105000, 548000, 5110300];
     const found = await readParcelBox(NOINDEX, () => box);

@@ -7,6 +7,7 @@
  * await handleArrivals(ctx, { Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'eo' }, object: { key: 'S2B_….json' } } }] });
  */
 import type { Arrival } from '../../../core/arrivals/arrivalRules.ts';
+import { parseJson } from '../../../core/io/parseJson.ts';
 import { storageFor } from '../../../core/io/storage.ts';
 import { loadArrivalRules, submitArrivals } from './submitArrivals.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
@@ -28,7 +29,7 @@ export async function handleArrivals(ctx: HandlerContext, body: unknown): Promis
     const key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
     if (!key.endsWith('.json')) continue;
     const href = `s3://${bucket}/${key}`;
-    const item = JSON.parse(new TextDecoder().decode(await storageFor(href).readAll(href)));
+    const item = parseJson(await storageFor(href).readAll(href), href) as Arrival['item'] & { type?: unknown } | null;
     if (item?.type === 'Feature' && typeof item.id === 'string') arrivals.push({ href, item });
   }
   const jobs = await submitArrivals(ctx, arrivals, rules);

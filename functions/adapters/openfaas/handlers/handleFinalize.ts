@@ -3,7 +3,7 @@
  * duplicate finalize message a no-op; a merge that fails is retried by the reconciler.
  *
  * @example
- * await handleFinalize(ctx, { kind: 'finalize', jobId, preparedRef });
+ * await handleFinalize(ctx, { kind: 'finalize', jobId });
  */
 import { finalizeJob } from '../../../core/engine/finalizeJob.ts';
 import type { FinalizeMessage } from '../../../core/engine/messages.ts';
@@ -12,12 +12,14 @@ import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext,
 
 export async function handleFinalize(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
   const msg = body as FinalizeMessage;
-  if (msg?.kind !== 'finalize' || !msg.jobId || !msg.preparedRef) return badRequest('expected a finalize message');
+  if (msg?.kind !== 'finalize' || typeof msg.jobId !== 'string') return badRequest('expected a finalize message');
   const attempt = await ctx.store.claimFinalize(msg.jobId);
   if (attempt === undefined) return ok({ jobId: msg.jobId, skipped: 'finalize not queued: a duplicate delivery, or already done' });
   const started = performance.now();
   try {
-    const { prepared, plan } = await loadPreparedCached(msg.preparedRef);
+    const planned = await ctx.store.plannedJob(msg.jobId);
+    if (!planned) throw new Error(`job ${msg.jobId} has no recorded plan`);
+    const { prepared, plan } = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
     const summary = await finalizeJob(prepared, plan);
     await ctx.store.completeFinalize(msg.jobId, attempt);
     await saveJobRecord(ctx.store, msg.jobId);

@@ -1,7 +1,8 @@
 /**
  * The `jobs` function: validate and prepare a job, plan it for the memory its op's function has, store the
  * prepared job beside the output, record the job and its partitions, and send one message per partition.
- * A resubmitted job (same id) is found in the database and not run again.
+ * A resubmitted job (same id and content) is found in the database and not run again; a different job under
+ * a known id is refused with 409.
  *
  * @example
  * await handleJob(ctx, { kind: 'job', jobRef: 's3://eofn-jobs/ndvi.json' }); // { jobId, partitions: 4, created: true }
@@ -9,8 +10,8 @@
 import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/engine/index.ts';
 import type { JobMessage } from '../../../core/engine/messages.ts';
 import { InputError, InvalidJobError } from '../../../core/errors.ts';
-import { budgetBytes, mb } from '../../../core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB, opMemoryMb } from '../../../core/plan/opMemory.ts';
+import { contentHash, validateJob } from '../../../core/spec/validateJob.ts';
+import { opMemoryMb } from '../../../core/plan/opMemory.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
@@ -21,22 +22,23 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
   try {
     const source = 'jobRef' in msg ? await readJobFile(msg.jobRef) : { raw: msg.job, base: msg.base };
     raw = source.raw;
-    const known = typeof (raw as { id?: unknown })?.id === 'string' ? await ctx.store.status((raw as { id: string }).id) : undefined;
-    if (known && known.status !== 'INVALID') return ok({ jobId: known.id, created: false, status: known.status });
+    const valid = validateJob(raw);
+    const hash = contentHash(valid);
+    const knownHash = await ctx.store.jobHash(valid.id);
+    if (knownHash !== undefined) return knownHash === hash ? known(ctx, valid.id) : conflict(valid.id);
 
     const prepared = await prepareJob(raw, source.base);
     const memoryMb = opMemoryMb(prepared.job.op);
-    const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions });
-    if (plan.mergePeakBytes > budgetBytes(FINALIZE_MEMORY_MB)) {
-      throw new InputError('job', `the merge needs about ${mb(plan.mergePeakBytes)} MB, more than the ${FINALIZE_MEMORY_MB} MB of the finalize function; split the job into smaller areas`);
-    }
-    const preparedRef = await storePrepared(prepared, plan);
-    const created = await ctx.store.createJob({
-      jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef, memoryMb,
-      partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts,
+    const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions, limits: ctx.settings.jobLimits });
+    const stored = await storePrepared(prepared, plan);
+    const outcome = await ctx.store.createJob({
+      jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
+      hash, memoryMb, partitions: plan.partitions, maxAttempts: ctx.settings.maxAttempts,
     });
-    const dispatchErrors = created ? await dispatchAll(ctx.dispatcher, plan.partitions.map((partition) => ({
-      kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition, preparedRef,
+    if (outcome === 'conflict') return conflict(plan.jobId);
+    const created = outcome === 'created';
+    const dispatchErrors = created ? await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
+      kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition: { id },
     }))) : [];
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
@@ -47,4 +49,13 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     if (typeof id === 'string') await ctx.store.recordInvalid(id, String((raw as { op?: unknown }).op ?? 'unknown'), problems);
     return badRequest('invalid job', { problems });
   }
+}
+
+async function known(ctx: HandlerContext, jobId: string): Promise<HandlerResult> {
+  return ok({ jobId, created: false, status: (await ctx.store.status(jobId))?.status });
+}
+
+/** Another job holds this id: the submitter learns it at once instead of reading someone else's status. */
+function conflict(jobId: string): HandlerResult {
+  return { status: 409, body: { error: `job id ${jobId} is taken by a different job (other content); choose another id or leave it out (the default id is a hash of the content)`, jobId } };
 }

@@ -7,13 +7,14 @@
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
 import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
+import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
-  & { stacBbox?: string; stacLookbackHours?: number };
+  & Partial<Pick<DiasConfig, 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
 
 export interface HandlerContext {
   settings: HandlerSettings;
@@ -39,14 +40,15 @@ export function badRequest(error: string, extra: Record<string, unknown> = {}): 
 
 const preparedCache = new Map<string, Promise<StoredJob>>();
 
-/** The prepared job of a message; a replica running many partitions of one job reads it once. */
-export function loadPreparedCached(ref: string): Promise<StoredJob> {
-  let hit = preparedCache.get(ref);
+/** A job's recorded prepared job, checked against its digest; a replica running many partitions of one job reads it once. */
+export function loadPreparedCached(ref: string, digest: string): Promise<StoredJob> {
+  const key = `${digest} ${ref}`;
+  let hit = preparedCache.get(key);
   if (!hit) {
-    hit = loadPrepared(ref);
-    hit.catch(() => preparedCache.delete(ref));
+    hit = loadPrepared(ref, digest);
+    hit.catch(() => preparedCache.delete(key));
     if (preparedCache.size >= 8) preparedCache.delete(preparedCache.keys().next().value!);
-    preparedCache.set(ref, hit);
+    preparedCache.set(key, hit);
   }
   return hit;
 }

@@ -8,12 +8,13 @@
  */
 import { ArrivalRulesSchema, jobsForArrival, type Arrival, type ArrivalRule } from '../../../core/arrivals/arrivalRules.ts';
 import { InputError } from '../../../core/errors.ts';
+import { parseJson } from '../../../core/io/parseJson.ts';
 import { storageFor } from '../../../core/io/storage.ts';
 import type { HandlerContext } from './handlerContext.ts';
 
 export async function loadArrivalRules(href: string | undefined): Promise<ArrivalRule[]> {
   if (!href) throw new InputError('EOFN_ARRIVAL_RULES', 'not set: point it at the arrival rules JSON (s3://…/arrival-rules.json)');
-  const parsed = ArrivalRulesSchema.safeParse(JSON.parse(new TextDecoder().decode(await storageFor(href).readAll(href))));
+  const parsed = ArrivalRulesSchema.safeParse(parseJson(await storageFor(href).readAll(href), href));
   if (!parsed.success) throw new InputError(href, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }

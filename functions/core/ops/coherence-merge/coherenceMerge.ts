@@ -15,11 +15,14 @@ import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample } from '../../raster/dtypes.ts';
 import type { Grid } from '../../raster/types.ts';
 import { warpOnGrid, type Resampling } from '../../raster/warp.ts';
-import { assetOf, type ResolvedItem } from '../../stac/resolveItems.ts';
+import type { ResolvedItem } from '../../stac/resolveItems.ts';
+import { isIdentity, type RadiometryMode } from '../../stac/assetRadiometry.ts';
+import { setupAssetOf, type SetupAsset } from '../readItemAsset.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { openRasterCached } from '../openRasterCached.ts';
+import { radiometryOfSetup } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { CoherenceMergeParams } from './params.ts';
 
@@ -28,6 +31,8 @@ export interface CoherenceItem {
   index: number;
   datetime: string | null;
   href: string;
+  /** The asset's STAC radiometry (coherence files rarely carry any: then scale 1, offset 0). */
+  asset: Omit<SetupAsset, 'href'>;
   /** Source pixels read per output pixel, and their size: the memory model's share of this input. */
   sourcePixelsPerPixel: number;
   sourceBytesPerSample: number;
@@ -51,17 +56,17 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
   async prepare(job, items) {
     const params = job.params as CoherenceMergeParams;
     if (params.grid) placeable(params.grid.crs, 'params.grid.crs');
-    const opened = await Promise.all(items.map((item) => openInput(item, params.asset)));
+    const opened = await Promise.all(items.map((item) => openInput(item, params.asset, params.radiometry)));
     const grid = params.grid ? gridFromSpec(params.grid) : opened[0].grid;
     const setupItems: CoherenceItem[] = [];
     const skipped: CoherenceMergeSetup['skipped'] = [];
-    for (const { item, href, grid: src, dtype } of opened) {
+    for (const { item, href, grid: src, dtype, asset } of opened) {
       if (!gridsOverlap(src, grid)) {
         skipped.push({ id: item.id, index: item.index, reason: `no overlap with the output grid (input bounds ${fmt(boundsInCrs(src, grid.crs))} in ${grid.crs})` });
         continue;
       }
       setupItems.push({
-        id: item.id, index: item.index, datetime: item.datetime, href,
+        id: item.id, index: item.index, datetime: item.datetime, href, asset,
         sourcePixelsPerPixel: sourcePixelsPerTargetPixel(src, grid), sourceBytesPerSample: bytesPerSample(dtype),
       });
     }
@@ -76,7 +81,7 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
 
   plan(setup, options) {
     const bpp = coherenceBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 2 * 4;
     return {
       partitions,
@@ -95,10 +100,12 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
       let layer: Float32Array;
       try {
         const raster = await openRasterCached(item.href);
-        layer = await warpOnGrid(raster, setup.grid, window, { resampling: setup.resampling, nodata: setup.nodata ?? raster.info.nodata ?? 0 });
+        layer = await warpOnGrid(raster, setup.grid, window, { resampling: setup.resampling, nodata: setup.nodata ?? raster.info.nodata ?? item.asset.nodata ?? 0 });
       } catch (e) {
         throw new InputError(`items[${item.index}] (${item.id}) asset "${setup.asset}" (${item.href})`, (e as Error).message);
       }
+      // Both resamplings are linear in the values: scaling after the warp equals scaling before it.
+      if (!isIdentity(item.asset)) for (let i = 0; i < pixels; i++) layer[i] = layer[i] * item.asset.scale + item.asset.offset;
       for (let i = 0; i < pixels; i++) if (layer[i] === layer[i]) count[i]++;
       reducer.add(layer);
     }
@@ -112,13 +119,13 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
       metadata: { EOFN_OP: 'coherence-merge', EOFN_METHOD: setup.method, EOFN_RESAMPLING: setup.resampling },
       previewBands: [0], previewRamp: 'viridis', previewRange: [0, 1],
     }, partitions, readPart, sink);
-    return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped } };
+    return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped, 'eofn:radiometry': radiometryOfSetup(setup) } };
   },
 };
 
-async function openInput(item: ResolvedItem, asset: string) {
-  const href = assetOf(item, asset).href;
-  const where = `items[${item.index}] (${item.id}) asset "${asset}" (${href})`;
+async function openInput(item: ResolvedItem, name: string, mode: RadiometryMode | undefined) {
+  const { href, ...asset } = setupAssetOf(item, name, mode);
+  const where = `items[${item.index}] (${item.id}) asset "${name}" (${href})`;
   let info;
   try {
     info = (await openRasterCached(href)).info;
@@ -126,7 +133,7 @@ async function openInput(item: ResolvedItem, asset: string) {
     throw new InputError(where, (e as Error).message);
   }
   placeable(info.grid.crs, where);
-  return { item, href, grid: info.grid, dtype: info.dtype };
+  return { item, href, grid: info.grid, dtype: info.dtype, asset };
 }
 
 /** Fails before any work, naming where the CRS came from, when geo/crs.ts cannot place it. */

@@ -15,7 +15,10 @@ import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } f
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { InputError } from '../../errors.ts';
+import { isIdentity } from '../../stac/assetRadiometry.ts';
 import { openRasterCached } from '../openRasterCached.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
 import { orderStatisticComposite } from './orderStatisticComposite.ts';
@@ -47,14 +50,19 @@ export const composite: Operation<CompositeSetup> = {
     const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;
     const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
     const keys = params.mask ? [...reads, params.mask.asset] : reads;
-    const setupItems = setupItemsOf(items, keys);
+    const setupItems = setupItemsOf(items, keys, params.radiometry);
     const first = await openRasterCached(setupItems[0].assets[params.assets[0]].href);
     const grid = first.info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const inputTypes = await Promise.all(params.assets.map(async (k) => (await openRasterCached(setupItems[0].assets[k].href)).info));
-    const inputDtype = inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';
+    // Scaled values (reflectance 0.0734) are not digital numbers: they keep float32 unless asked otherwise.
+    const scaled = setupItems.flatMap((item) => reads.filter((k) => !isIdentity(item.assets[k])).map((k) => `items[${item.index}] asset "${k}"`));
+    const inputDtype = scaled.length === 0 && inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';
     const dtype: DType = params.dtype ?? (PICKING_METHODS.includes(params.method) ? inputDtype : 'float32');
-    const declared = inputTypes[0].nodata;
+    if (scaled.length > 0 && !isFloat(dtype)) {
+      throw new InputError('params.dtype', `${dtype} cannot hold the scaled values of ${scaled[0]} (STAC scale/offset applied); use float32, or params.radiometry "raw" for digital numbers`);
+    }
+    const declared = inputTypes[0].nodata ?? setupItems[0].assets[params.assets[0]].nodata;
     const nodata = isFloat(dtype) ? NaN : declared !== undefined && fitsDtype(declared, dtype) ? declared : 0;
     return {
       grid, assets: params.assets, method: params.method, mask: params.mask, ndvi, reads,
@@ -64,7 +72,7 @@ export const composite: Operation<CompositeSetup> = {
 
   plan(setup, options) {
     const bpp = compositeBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const bands = setup.assets.length + 1;
     const sample = bytesPerSample(setup.dtype);
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * bands * sample;
@@ -109,13 +117,14 @@ export const composite: Operation<CompositeSetup> = {
 
   async merge(setup, partitions, readPart, sink) {
     const rgb = ['red', 'green', 'blue'].map((k) => setup.assets.indexOf(k));
-    return mergeRaster({
+    const summary = await mergeRaster({
       grid: setup.grid, dtype: setup.dtype, nodata: setup.nodata,
       descriptions: [...setup.assets, 'count'],
       metadata: { EOFN_OP: 'composite', EOFN_METHOD: setup.method, EOFN_ASSETS: setup.assets.join(',') },
       previewBands: rgb.every((i) => i >= 0) ? rgb : [0],
       previewRamp: 'gray',
     }, partitions, readPart, sink);
+    return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };
 

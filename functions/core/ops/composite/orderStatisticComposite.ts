@@ -3,9 +3,11 @@
  * straight into a per-asset stack in the files' own integer type when they allow it (uint8, uint16, int16
  * with a declared nodata: Sentinel-2 L2A is uint16 with nodata 0); joint validity and the mask are applied
  * only when there is more than one asset or a mask. The compiled kernels of `stackPercentile` reduce the
- * stack and count the valid dates.
+ * stack and count the valid dates. An asset whose dates share one STAC scale (> 0) and offset is reduced in
+ * digital numbers and scaled once per output pixel afterwards (a percentile commutes with an increasing
+ * affine map); otherwise its dates are scaled as they are read, into a float32 stack.
  * Results are the same as reading every asset as float32 through `readItemAsset` and using the shared
- * reducers, bit for bit.
+ * reducers: bit for bit on digital numbers, to float32 rounding when scaled.
  *
  * @example
  * const { results, count } = await orderStatisticComposite(setup, window, 50); // one Float32Array per asset
@@ -16,7 +18,8 @@ import type { Raster } from '../../raster/openRaster.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, TypedArray, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
-import type { SetupItem } from '../readItemAsset.ts';
+import { whereOf, type SetupAsset, type SetupItem } from '../readItemAsset.ts';
+import { isIdentity } from '../../stac/assetRadiometry.ts';
 import { stackPercentile } from '../reducers.ts';
 import type { CompositeSetup } from './composite.ts';
 
@@ -31,7 +34,10 @@ export async function orderStatisticComposite(
   const pixels = window.width * window.height;
   const dates = setup.items.length;
   const rasters = await Promise.all(setup.items.map((item) => Promise.all(setup.assets.map((key) => openAsset(item, key)))));
-  const stacks = setup.assets.map((_, a) => stackFor(rasters.map((r) => r[a].info), pixels * dates));
+  const affines = setup.assets.map((key) => sharedAffine(setup.items, key));
+  const stacks = setup.assets.map((key, a) => affines[a]
+    ? stackFor(rasters.map((r, k) => nodataOf(r[a].info, setup.items[k].assets[key])), pixels * dates)
+    : { stack: new Float32Array(pixels * dates), missing: NaN });
   const valid = new Uint8Array(pixels);
   const excluded = setup.mask ? classLookup(setup.mask.exclude) : undefined;
   // With one asset and no mask, a date is valid exactly where its value is: no joint pass is needed.
@@ -39,7 +45,7 @@ export async function orderStatisticComposite(
   for (let k = 0; k < dates; k++) {
     const item = setup.items[k];
     const [layers, mask] = await Promise.all([
-      Promise.all(setup.assets.map((key, a) => readLayer(item, key, rasters[k][a], setup.grid, window))),
+      Promise.all(setup.assets.map((key, a) => readLayer(item, key, rasters[k][a], setup.grid, window, !affines[a]))),
       setup.mask ? readMask(item, setup.mask.asset, setup.grid, window) : undefined,
     ]);
     const slots = stacks.map((s) => s.stack.subarray(k * pixels, (k + 1) * pixels));
@@ -55,6 +61,8 @@ export async function orderStatisticComposite(
   const results = stacks.map((s, a) => {
     const out = new Float32Array(pixels);
     stackPercentile(s.stack, pixels, dates, q, out, s.missing, a === 0 ? count : undefined);
+    const affine = affines[a];
+    if (affine && !isIdentity(affine)) for (let i = 0; i < pixels; i++) out[i] = out[i] * affine.scale + affine.offset;
     return out;
   });
   return { results, count };
@@ -64,7 +72,7 @@ export async function orderStatisticComposite(
  * A uint8/uint16/int16 stack (marker: the nodata) when every date of the asset has that type and nodata;
  * otherwise float32 with NaN as the marker.
  */
-function stackFor(infos: RasterInfo[], length: number): { stack: Stack; missing: number } {
+function stackFor(infos: Pick<RasterInfo, 'dtype' | 'nodata'>[], length: number): { stack: Stack; missing: number } {
   const { dtype, nodata } = infos[0];
   const same = infos.every((i) => i.dtype === dtype && i.nodata === nodata);
   if (same && INTEGER_STACKS.includes(dtype) && nodata !== undefined && Number.isInteger(nodata)) {
@@ -83,14 +91,29 @@ interface Layer {
   nodata: number | undefined;
 }
 
+/** The scale and offset every date of `key` shares, when increasing (scale > 0); undefined otherwise. */
+function sharedAffine(items: SetupItem[], key: string): { scale: number; offset: number } | undefined {
+  const { scale, offset } = items[0].assets[key];
+  const shared = scale > 0 && items.every((i) => i.assets[key].scale === scale && i.assets[key].offset === offset);
+  return shared ? { scale, offset } : undefined;
+}
+
+/** The file's nodata, else the STAC item's. */
+function nodataOf(info: RasterInfo, asset: SetupAsset): Pick<RasterInfo, 'dtype' | 'nodata'> {
+  return { dtype: info.dtype, nodata: info.nodata ?? asset.nodata };
+}
+
 /**
- * On the output grid itself nearest neighbour is the identity, so the window is read in the file's type
- * without readOnGrid's float32 copy; any other grid goes through readOnGrid (NaN = missing).
+ * On the output grid itself nearest neighbour is the identity, so the window of digital numbers is read in
+ * the file's type without readOnGrid's float32 copy; any other grid, and `scaled` layers (physical values),
+ * go through readOnGrid (NaN = missing).
  */
-async function readLayer(item: SetupItem, key: string, raster: Raster, grid: Grid, window: Window): Promise<Layer> {
-  return located(item, key, async () => sameGrid(raster.info.grid, grid)
-    ? { values: await raster.readWindow(window, 0), nodata: raster.info.nodata }
-    : { values: await readOnGrid(raster, grid, window), nodata: undefined });
+async function readLayer(item: SetupItem, key: string, raster: Raster, grid: Grid, window: Window, scaled: boolean): Promise<Layer> {
+  const asset = item.assets[key];
+  const opts = scaled ? { scale: asset.scale, offset: asset.offset, nodata: asset.nodata } : { nodata: asset.nodata };
+  return located(item, key, async () => sameGrid(raster.info.grid, grid) && !scaled
+    ? { values: await raster.readWindow(window, 0), nodata: nodataOf(raster.info, asset).nodata }
+    : { values: await readOnGrid(raster, grid, window, opts), nodata: undefined });
 }
 
 async function readMask(item: SetupItem, key: string, grid: Grid, window: Window): Promise<Float32Array> {
@@ -106,7 +129,7 @@ async function located<T>(item: SetupItem, key: string, work: () => Promise<T>):
   try {
     return await work();
   } catch (e) {
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${item.assets[key].href})`;
+    const where = whereOf(item, key);
     if (e instanceof InputError) throw new InputError(where, e.message);
     throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }

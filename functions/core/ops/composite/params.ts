@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MaskSchema } from '../../spec/commonSchemas.ts';
+import { MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
 import { PERCENTILES } from '../reducers.ts';
 
 /** Statistics across dates, plus `max-ndvi` (every asset from the date with the highest NDVI). */
@@ -15,6 +15,7 @@ export const CompositeParamsSchema = z.strictObject({
     .describe('Asset keys to composite, one output band each, e.g. ["red", "green", "blue", "nir"]'),
   method: z.enum(COMPOSITE_METHODS).describe('How the dates of a pixel become one value'),
   mask: MaskSchema.optional(),
+  radiometry: RadiometrySchema.optional(),
   ndvi: z.strictObject({ red: z.string().min(1), nir: z.string().min(1) }).optional()
     .describe('Asset keys max-ndvi computes NDVI from; default { red: "red", nir: "nir" }'),
   dtype: z.enum(['uint8', 'uint16', 'int16', 'uint32', 'int32', 'float32']).optional()

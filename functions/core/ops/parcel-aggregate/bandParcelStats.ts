@@ -24,6 +24,12 @@ export interface BandLayer {
   excluded?: Uint8Array;
   /** Every value is an integer exactly representable in float32 (uint8/int8/uint16/int16 files). */
   integer: boolean;
+  /**
+   * Digital numbers to physical values (STAC scale > 0 and offset), applied to the statistics rather than to
+   * every pixel: mean, min, max and percentiles map as the values do, sum adds n·offset, std scales.
+   */
+  scale?: number;
+  offset?: number;
 }
 
 /** The pixel runs of a partition's parcels: parcel p's triples are runs[start[p] .. start[p + 1]). */
@@ -105,6 +111,16 @@ export class BandParcelStats {
         continue;
       }
       this.write(n, sum, min, max, layer.integer, out.stats, at);
+      const scale = layer.scale ?? 1, offset = layer.offset ?? 0;
+      if (scale !== 1 || offset !== 0) this.rescale(n, scale, offset, out.stats, at);
+    }
+  }
+
+  private rescale(n: number, scale: number, offset: number, stats: Float64Array, at: number): void {
+    const kinds = this.kinds;
+    for (let c = 0; c < kinds.length; c++) {
+      const v = stats[at + c], kind = kinds[c];
+      stats[at + c] = kind === STD ? v * scale : kind === SUM ? v * scale + n * offset : v * scale + offset;
     }
   }
 

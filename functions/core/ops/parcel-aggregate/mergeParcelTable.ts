@@ -18,6 +18,7 @@ import { PartReader, type ParcelRecord } from './parcelPart.ts';
 import { parcelHistogramPng } from './parcelPreview.ts';
 import { pushRecordRows, RowBatch } from './parcelRows.ts';
 import { decodePartitionTable } from './writePartitionTable.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 
 export const ROW_GROUP = 65536;
 /** Bytes of all part chunks held at once; each part gets its share, within [64 KiB, 4 MiB]. */
@@ -131,6 +132,7 @@ function tableProperties(setup: ParcelAggregateSetup, stats: { rows: number; par
     'eofn:rule': setup.rule,
     ...(setup.parcels.warning ? { 'eofn:warnings': [setup.parcels.warning] } : {}),
     'eofn:overlap': setup.ownership.overlap,
+    'eofn:radiometry': radiometryRecord(setup.items),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MaskSchema } from '../../spec/commonSchemas.ts';
+import { MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
 
 /** The statistics a row can carry besides `count` and `nodata_count` (always there). */
 export const STAT_PATTERN = /^(count|mean|std|min|max|sum|median|p([1-9]|[1-9][0-9]))$/;
@@ -19,6 +19,7 @@ export const ParcelAggregateParamsSchema = z.strictObject({
   mask: MaskSchema.optional(),
   overlap: z.enum(['one', 'all']).default('one')
     .describe('Parcels on overlapping tiles: one = rows from the single tile holding the centre of the parcel deepest; all = rows from every tile reaching it'),
+  radiometry: RadiometrySchema.optional(),
   format: z.enum(['parquet', 'csv']).default('parquet'),
   invalidGeometry: z.enum(['error', 'keep']).default('error')
     .describe('error: an invalid geometry fails the job; keep: rasterise it as GDAL does and list it in the product item'),

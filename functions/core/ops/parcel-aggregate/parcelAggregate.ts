@@ -92,7 +92,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const params = job.params as ParcelAggregateParams;
     const { bands, inputs } = bandsAndInputs(params);
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = setupItemsOf(items, keys);
+    const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
     const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
     await checkItemAssets(setupItems, keys, grid);
     const given: ParcelSource = {

@@ -3,8 +3,9 @@
  * (nearest neighbour is then the identity) is read in the file's type (uint8/int8/uint16/int16/float32),
  * without readOnGrid's float32 copy; its nodata is checked while gathering. Assets on another grid, and all
  * inputs when a band is an expression, go through readOnGrid (float32, NaN = missing) as in tile-reduce.
- * The mask becomes one byte per pixel (1 = excluded class), checked while gathering; expression inputs get it
- * applied (NaN) before evaluation, so the result is the same as masking first.
+ * A native band's STAC scale/offset travels with it to the statistics (BandLayer.scale); read as float32, it
+ * is applied per pixel. The mask becomes one byte per pixel (1 = excluded class), checked while gathering;
+ * expression inputs get it applied (NaN) before evaluation, so the result is the same as masking first.
  *
  * @example
  * const item = await readParcelLayers(setup, setup.items[0], window);
@@ -14,7 +15,7 @@ import { InputError } from '../../errors.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
-import { applyMask, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, whereOf, type SetupItem } from '../readItemAsset.ts';
 import { bandEvaluators, type ParcelAggregateSetup } from './parcelAggregate.ts';
 import type { BandLayer } from './bandParcelStats.ts';
 
@@ -38,9 +39,14 @@ export async function readParcelLayers(setup: ParcelAggregateSetup, item: SetupI
   const { grid } = setup;
   const exclude = new Set(setup.mask?.exclude ?? []);
   const maskRead = setup.mask ? located(item, setup.mask.asset, async (raster) => readOnGrid(raster, grid, window, { keepNodata: true })) : undefined;
+  // The asset's STAC scale, offset and nodata, as readOnGrid takes them.
+  const physical = (key: string) => {
+    const { scale, offset, nodata } = item.assets[key];
+    return { scale, offset, nodata };
+  };
   if (setup.bands.some((b) => b.expression)) {
     const [values, mask] = await Promise.all([
-      Promise.all(setup.inputs.map((key) => located(item, key, (raster) => readOnGrid(raster, grid, window)))),
+      Promise.all(setup.inputs.map((key) => located(item, key, (raster) => readOnGrid(raster, grid, window, physical(key))))),
       maskRead,
     ]);
     if (mask) applyMask(values, mask, exclude);
@@ -51,10 +57,12 @@ export async function readParcelLayers(setup: ParcelAggregateSetup, item: SetupI
   const [inputs, mask] = await Promise.all([
     Promise.all(setup.inputs.map((key) => located(item, key, async (raster): Promise<BandLayer> => {
       const { info } = raster;
-      if (nativeSampleBytes(info, grid) !== undefined) {
-        return { values: await raster.readWindow(window, 0), nodata: info.nodata, integer: info.dtype !== 'float32' };
+      const { scale, offset, nodata } = physical(key);
+      // Digital numbers in the file's type; an increasing scale is applied to the statistics, not the pixels.
+      if (nativeSampleBytes(info, grid) !== undefined && scale > 0) {
+        return { values: await raster.readWindow(window, 0), nodata: info.nodata ?? nodata, integer: info.dtype !== 'float32', scale, offset };
       }
-      return { values: await readOnGrid(raster, grid, window), nodata: undefined, integer: false };
+      return { values: await readOnGrid(raster, grid, window, physical(key)), nodata: undefined, integer: false };
     }))),
     maskRead,
   ]);
@@ -81,11 +89,10 @@ function sameGrid(a: Grid, b: Grid): boolean {
 
 /** Errors name the item and asset, as readItemAsset's do; bad input stays InputError (not retried). */
 async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<ReturnType<typeof openRasterCached>>) => Promise<T>): Promise<T> {
-  const href = item.assets[key].href;
   try {
-    return await work(await openRasterCached(href));
+    return await work(await openRasterCached(item.assets[key].href));
   } catch (e) {
-    const where = `items[${item.index}] (${item.id}) asset "${key}" (${href})`;
+    const where = whereOf(item, key);
     if (e instanceof InputError) throw new InputError(where, e.message);
     throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
   }

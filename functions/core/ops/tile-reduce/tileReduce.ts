@@ -16,6 +16,7 @@ import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
+import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
 
@@ -41,7 +42,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
-    const setupItems = setupItemsOf(items, keys);
+    const setupItems = setupItemsOf(items, keys, params.radiometry);
     const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
     await checkItemAssets(setupItems, keys, grid);
@@ -52,7 +53,7 @@ export const tileReduce: Operation<TileReduceSetup> = {
 
   plan(setup, options) {
     const bpp = bytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions });
+    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
     const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 4;
     return {
       partitions,
@@ -80,14 +81,15 @@ export const tileReduce: Operation<TileReduceSetup> = {
     return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result()] });
   },
 
-  merge(setup, partitions, readPart, sink) {
-    return mergeRaster({
+  async merge(setup, partitions, readPart, sink) {
+    const summary = await mergeRaster({
       grid: setup.grid, dtype: 'float32', nodata: NaN,
       descriptions: [`${setup.reducer}(${setup.expression})`],
       metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
       previewBands: [0],
       previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
     }, partitions, readPart, sink);
+    return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };
 

@@ -11,7 +11,8 @@
 import { InputError } from '../../errors.ts';
 import { sameGrid } from '../../geo/gridOps.ts';
 import type { Grid } from '../../raster/types.ts';
-import { assetOf, type ResolvedItem } from '../../stac/resolveItems.ts';
+import { findAsset } from '../../stac/findAsset.ts';
+import type { ResolvedItem } from '../../stac/resolveItems.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 
 export interface ItemGroup {
@@ -22,7 +23,8 @@ export interface ItemGroup {
 
 export async function groupItemsByGrid(items: ResolvedItem[], assetKey: string): Promise<ItemGroup[]> {
   const grids = await Promise.all(items.map(async (item) => {
-    const href = assetOf(item, assetKey).href;
+    // Found as the ops find it (key, common name, Sentinel-2 band), so that errors are the same.
+    const href = findAsset(item, assetKey).asset.href;
     try {
       return (await openRasterCached(href)).info.grid;
     } catch (e) {

@@ -45,7 +45,15 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
     ...op,
     async prepare(job, items, base) {
       const asset = op.gridAsset?.(job);
-      const groups = asset ? await groupItemsByGrid(items, asset) : [];
+      let groups: Awaited<ReturnType<typeof groupItemsByGrid>> = [];
+      try {
+        if (asset) groups = await groupItemsByGrid(items, asset);
+      } catch (e) {
+        // Bad input is reported in the op's own order (every asset checked, ambiguous names first): its
+        // prepare fails with its own message; if it somehow passes, the grouping's error stands.
+        await op.prepare(job, items, base);
+        throw e;
+      }
       if (groups.length <= 1) return op.prepare(job, items, base);
       const tiles = groups.map((g) => ({ key: g.key, grid: g.grid }));
       const setups: TileSetup<S>[] = [];

@@ -7,6 +7,7 @@
  * @example
  * const dias = await startDiasHarness('e2e', ['jobs', 'tile-reduce', 'finalize', 'reconcile']);
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,11 @@ export interface DiasHarness {
   s3: S3Client;
   gateway: FakeGateway;
   env: Record<string, string>;
+  /** The deployment's call token (secret `eofn-call-token`); `headers` carries it. */
+  token: string;
+  headers: Record<string, string>;
+  /** The function servers by name, reached directly (as from inside the cluster, past the gateway). */
+  urls: Record<string, string>;
   store: JobStore;
   schema: string;
   logs: { event: string; [k: string]: unknown }[];
@@ -53,24 +59,28 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   await writeFile(join(secrets, 'eofn-database-url'), DATABASE_URL + '\n');
   await writeFile(join(secrets, 'eofn-s3-access-key'), 'test');
   await writeFile(join(secrets, 'eofn-s3-secret-key'), 'test');
+  const token = randomBytes(24).toString('hex');
+  await writeFile(join(secrets, 'eofn-call-token'), token + '\n');
   const schema = `eofn_it_${name}_${process.pid}`;
   const gateway = await startFakeGateway();
   const env: Record<string, string> = {
     EOFN_SECRETS_DIR: secrets, EOFN_DB_SCHEMA: schema, EOFN_S3_ENDPOINT: fauxqs.address, EOFN_S3_REGION: 'us-east-1',
     EOFN_GATEWAY_URL: gateway.url, EOFN_LEASE_SECONDS: '2', EOFN_DISPATCH_TIMEOUT_SECONDS: '30', EOFN_MAX_ATTEMPTS: '3',
-    EOFN_MIN_PARTITIONS: '4', EOFN_ARRIVAL_RULES: 's3://results/config/arrival-rules.json', ...extraEnv,
+    EOFN_MIN_PARTITIONS: '4', EOFN_ALLOWED_HTTP_HOSTS: '127.0.0.1', EOFN_ARRIVAL_RULES: 's3://results/config/arrival-rules.json', ...extraEnv,
   };
   const logs: DiasHarness['logs'] = [];
   const started: StartedFunction[] = [];
+  const urls: Record<string, string> = {};
   for (const fn of fns) {
     const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, event, ...fields }) });
-    await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', r));
-    gateway.register(`eofn-${fn}`, `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`);
+    await new Promise<void>((r) => f.server.listen(0, f.listenHost, r));
+    urls[fn] = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;
+    gateway.register(`eofn-${fn}`, urls[fn]);
     started.push(f);
   }
 
   return {
-    s3, gateway, env, schema, logs, put, get, store: started[0].store,
+    s3, gateway, env, schema, logs, put, get, store: started[0].store, token, headers: { 'x-eofn-token': token }, urls,
     async close() {
       await gateway.close();
       for (const f of started) {

@@ -1,7 +1,8 @@
 /**
  * Stands in for the OpenFaaS gateway and its NATS queue-worker: `POST /async-function/<fn>` answers 202
  * at once and delivers the call later with `X-Call-Id` and `X-Callback-Url`, as the queue-worker does;
- * `POST /function/<fn>` forwards synchronously (what the cron connector uses). An interceptor can drop or
+ * `POST /function/<fn>` forwards synchronously (what the cron connector uses). Like the real gateway and
+ * queue-worker, it passes the caller's `X-Eofn-Token` header on to the function. An interceptor can drop or
  * duplicate deliveries to inject faults.
  *
  * @example
@@ -31,12 +32,12 @@ export async function startFakeGateway(): Promise<FakeGateway> {
   let rule: ((fn: string, body: any) => Delivery | Promise<Delivery>) | undefined;
   let inFlight = 0;
 
-  const deliver = async (fn: string, text: string, callId: string) => {
+  const deliver = async (fn: string, text: string, callId: string, token: Record<string, string>) => {
     const call: DeliveredCall = { fn, body: JSON.parse(text || '{}'), callId };
     calls.push(call);
     const res = await fetch(`${functions.get(fn)}/`, {
       method: 'POST', body: text,
-      headers: { 'content-type': 'application/json', 'x-call-id': callId, 'x-callback-url': 'http://callback.invalid/eofn', 'x-start-time': String(Date.now()) },
+      headers: { ...token, 'content-type': 'application/json', 'x-call-id': callId, 'x-callback-url': 'http://callback.invalid/eofn', 'x-start-time': String(Date.now()) },
     });
     call.status = res.status;
     call.response = await res.json();
@@ -53,10 +54,12 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     }
     const [, mode, fn] = m;
     const callId = randomUUID();
+    const given = req.headers['x-eofn-token'];
+    const token: Record<string, string> = typeof given === 'string' ? { 'x-eofn-token': given } : {};
     if (mode === 'function') {
       inFlight++;
       try {
-        const out = await fetch(`${functions.get(fn)}/`, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const out = await fetch(`${functions.get(fn)}/`, { method: 'POST', body: text, headers: { ...token, 'content-type': 'application/json' } });
         res.writeHead(out.status, { 'content-type': 'application/json' }).end(await out.text());
       } finally {
         inFlight--;
@@ -69,8 +72,8 @@ export async function startFakeGateway(): Promise<FakeGateway> {
       try {
         const what = rule ? await rule(fn, JSON.parse(text || '{}')) : 'deliver';
         if (what === 'drop') return;
-        if (what === 'duplicate') await Promise.all([deliver(fn, text, callId), deliver(fn, text, callId)]);
-        else await deliver(fn, text, callId);
+        if (what === 'duplicate') await Promise.all([deliver(fn, text, callId, token), deliver(fn, text, callId, token)]);
+        else await deliver(fn, text, callId, token);
       } finally {
         inFlight--;
       }

@@ -1,0 +1,75 @@
+/**
+ * Reading a response body without trusting it: at most `limit` bytes (the size asked for, or the configured
+ * maximum of a whole-object read), and no more than `idleMs` between two chunks. An endless body ends in an
+ * error at the limit, a stalled one at the idle timeout; the connection is dropped either way.
+ *
+ * @example
+ * const bytes = await readBounded(res, { href, limit: 65536, idleMs: 30_000, abort: () => controller.abort() });
+ */
+import { InputError } from '../errors.ts';
+
+/** A read that took too long: transient (a retry may succeed), unlike a body past its limit. */
+export class HttpTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HttpTimeoutError';
+  }
+}
+
+export interface BoundedRead {
+  href: string;
+  /** Most bytes accepted; more is an error. */
+  limit: number;
+  idleMs: number;
+  /** Drops the connection (the fetch's AbortController). */
+  abort(): void;
+  /** Stop quietly after this many bytes instead of failing (a server that ignored Range). */
+  stopAt?: number;
+}
+
+export async function readBounded(res: Response, opts: BoundedRead): Promise<Uint8Array> {
+  const declared = res.headers.get('content-length');
+  if (opts.stopAt === undefined && declared !== null && Number(declared) > opts.limit) {
+    opts.abort();
+    throw new InputError(opts.href, `the server announces ${declared} bytes, more than the ${opts.limit} bytes this read allows`);
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await withIdleTimeout(reader.read(), opts);
+      if (done) break;
+      const keep = opts.stopAt === undefined ? value : value.subarray(0, Math.max(0, opts.stopAt - total));
+      total += keep.length;
+      if (total > opts.limit) throw new InputError(opts.href, `the response body is larger than the ${opts.limit} bytes this read allows`);
+      chunks.push(keep);
+      if (opts.stopAt !== undefined && total >= opts.stopAt) break;
+    }
+  } catch (e) {
+    opts.abort();
+    throw e;
+  }
+  await reader.cancel().catch(() => undefined);
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function withIdleTimeout<T>(read: Promise<T>, opts: BoundedRead): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // Rejected before aborting: the aborted read would otherwise win the race with a bare AbortError.
+      reject(new HttpTimeoutError(`no data for ${opts.idleMs} ms while reading the body`));
+      opts.abort();
+    }, opts.idleMs);
+  });
+  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+}
