@@ -1,7 +1,8 @@
 /**
  * A tile-reduce job whose items lie on two overlapping tiles (33TWM and 33TWL, grids 40 m apart): one COG
  * per tile on that tile's own grid, equal to numpy + rasterio (scripts/golden/two_tiles.py), a STAC
- * collection of per-tile items, and a VRT mosaic that GDAL reads like a `gdalbuildvrt` of the references.
+ * collection of per-tile items, and a VRT mosaic that GDAL reads like a `gdalbuildvrt` of the references;
+ * composite over the same items gives each tile the very COG a job of that tile alone gives.
  */
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -70,3 +71,22 @@ function expectMosaicLikeGdalbuildvrt(vrt: string): void {
   expect(differ).toBe(0);
   expect(valid).toBeGreaterThan(5000);
 }
+
+describe('composite over two tiles', () => {
+  it('gives each tile the same COG as a job of that tile alone', async () => {
+    // Prepare
+    const params = { assets: ['red', 'nir'], method: 'median', mask: SCL_MASK };
+    const both = await tempOutput('two-tiles-composite');
+    // Act
+    const all = await runJobLocally({ job: { raw: { op: 'composite', items: TWO_TILE_ITEMS, params, output: both } }, output: both, workers: 2, quiet: true });
+    // Assess
+    expect(all.record.status).toBe('SUCCEEDED');
+    for (const tile of TILES) {
+      const alone = await tempOutput(`composite-${tile}`);
+      const items = TWO_TILE_ITEMS.filter((i) => i.includes(`_${tile}_`));
+      const one = await runJobLocally({ job: { raw: { op: 'composite', items, params, output: alone } }, output: alone, workers: 2, quiet: true });
+      expect(one.record.status).toBe('SUCCEEDED');
+      expect(Buffer.compare(await readFile(join(both, 'tiles', tile, 'result.tif')), await readFile(join(alone, 'result.tif')))).toBe(0);
+    }
+  });
+});
