@@ -4,7 +4,8 @@
  * by the rule of `params.overlap`, against rasterio + numpy (scripts/golden/two_tiles.py). Before multi-tile
  * jobs, the second tile's pixels were sampled onto the first tile's grid and its parcels got count = 0.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectSameTable, readGoldenCsv, readParquetRows, ROOT, runParcelJob, SCL_MASK, TWO_TILE_ITEMS, type Row } from './parcelTestKit.ts';
@@ -76,6 +77,23 @@ describe('parcel-aggregate: one job over two overlapping tiles', () => {
     const ours = [...await tileRows(output, '33TWL'), ...await tileRows(output, '33TWM')];
     expect(read.getRowObjectsJS()[0]).toEqual({ n: BigInt(ours.length), parcels: 100n, pixels: ours.reduce((s, r) => s + BigInt(r.count as number), 0n) });
     expect(item.bbox).toHaveLength(4);
+  });
+});
+
+describe('parcel-aggregate: a tile with no parcel', () => {
+  it('gets no partition, and the plan and the product item say which', async () => {
+    // Prepare: one parcel in the north of 33TWM, far from 33TWL
+    const dir = mkdtempSync(join(tmpdir(), 'eofn-onetile-'));
+    const ring = [[550000, 5108000], [550300, 5108000], [550300, 5108300], [550000, 5108300], [550000, 5108000]];
+    writeFileSync(join(dir, 'one.geojson'), JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'EPSG:32633' } },
+      features: [{ type: 'Feature', properties: { fid: 'north' }, geometry: { type: 'Polygon', coordinates: [ring] } }] }));
+    // Act
+    const { plan, item } = await runParcelJob({ parcels: join(dir, 'one.geojson'), idProperty: 'fid', assets: ['red'] }, TWO_TILE_ITEMS);
+    // Assess
+    expect(plan.partitions.map((p) => p.tile)).toEqual(['33TWM']);
+    expect(plan.model.tilesWithoutWork).toBe('33TWL');
+    expect(item.properties['eofn:tiles_without_parcels']).toEqual(['33TWL']);
+    expect(item.properties['eofn:parcels']).toBe(1);
   });
 });
 

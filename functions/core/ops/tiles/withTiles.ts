@@ -69,14 +69,17 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       const partitions: PartitionSpec[] = [];
       let mergePeakBytes = 0;
       let model: Record<string, number | string> = {};
+      const idle: string[] = [];
       for (const tile of setup.tiles) {
         const plan = op.plan(tile.setup, { ...options, minPartitions: perTile });
+        if (!plan.partitions.length) idle.push(tile.key);
         for (const p of plan.partitions) partitions.push({ ...p, id: `${tile.key}-${p.id}`, tile: tile.key });
         // Tiles are merged one after the other: the merge's peak is the largest tile's.
         mergePeakBytes = Math.max(mergePeakBytes, plan.mergePeakBytes);
         if (!Object.keys(model).length) model = plan.model;
       }
-      return { partitions, mergePeakBytes, model: { ...model, tiles: setup.tiles.map((t) => t.key).join(',') } };
+      // A tile with nothing to do (no parcel on it) is said, not silently dropped.
+      return { partitions, mergePeakBytes, model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
     },
 
     runPartition(setup, partition) {
