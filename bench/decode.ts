@@ -24,7 +24,7 @@ const INPUT = join(ROOT, '.bench', 'B04-10980.tif');
 const RUNS = 5;
 
 export async function benchDecode(): Promise<{ eofn: number; reference: number }> {
-  makeInput();
+  ensureDecodeInput();
   registerCoreStorages();
   const ours = await timeOurs();
   const ref = JSON.parse(
@@ -37,13 +37,15 @@ export async function benchDecode(): Promise<{ eofn: number; reference: number }
   return { eofn: ours.seconds, reference: ref.seconds };
 }
 
-function makeInput(): void {
-  if (existsSync(INPUT)) return;
+/** The bench COG (made once into .bench/); its path. bench/jp2Decode.ts encodes it as JPEG 2000. */
+export function ensureDecodeInput(): string {
+  if (existsSync(INPUT)) return INPUT;
   mkdirSync(dirname(INPUT), { recursive: true });
   execFileSync('gdal_translate', [
     '-q', '-r', 'bilinear', '-outsize', '10980', '10980', '-of', 'COG',
     '-co', 'COMPRESS=DEFLATE', '-co', 'BLOCKSIZE=1024', SOURCE, INPUT,
   ]);
+  return INPUT;
 }
 
 async function timeOurs(): Promise<{ seconds: number; cpu: number; sum: number }> {

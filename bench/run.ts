@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   decode: async () => (await import('./decode.ts')).benchDecode(),
+  jp2: async () => (await import('./jp2Decode.ts')).benchJp2Decode(),
   ndvi: async () => (await import('./ndvi.ts')).benchNdvi(),
   'cog-write': async () => {
     const { benchCogWrite, printCogWrite } = await import('./cogWrite.ts');

@@ -32,6 +32,8 @@ export interface EntryFunctionProps extends Omit<LambdaSize, 'concurrency'> {
   removalPolicy: RemovalPolicy;
 }
 
+const OPENJPEG_WASM = 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm';
+
 /** A Lambda function bundled by esbuild on this machine (never Docker), ESM, AWS SDK from the runtime. */
 export function entryFunction(scope: Construct, id: string, props: EntryFunctionProps): NodejsFunction {
   return new NodejsFunction(scope, id, {
@@ -53,6 +55,12 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
       externalModules: ['@aws-sdk/*'],
       // CommonJS dependencies in an ESM bundle still call require().
       banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      // The JPEG 2000 reader loads OpenJPEG's .wasm from beside the bundle (decodeJ2kTile.ts).
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${OPENJPEG_WASM}" "${outputDir}/"`],
+      },
     },
   });
 }

@@ -18,8 +18,15 @@ import { renderStackYaml } from '../functions/adapters/openfaas/deploy/renderSta
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+// Usage and input errors end in one line and exit 2, as the eofn CLI's do; a stack only with --debug.
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`deploy:openfaas: ${e.message}\n${process.argv.includes('--debug') ? `${e.stack}\n` : ''}`);
+  process.exit((e as { status?: number }).status !== undefined ? 1 : 2); // execSync failures carry a status
+});
+
 const { values } = parseArgs({
   options: {
+    debug: { type: 'boolean', default: false },
     provider: { type: 'string' }, image: { type: 'string' }, namespace: { type: 'string', default: 'openfaas-fn' },
     gateway: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
     'database-url-secret': { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false },
@@ -39,6 +46,10 @@ if (!values.provider) {
   process.exit(2);
 }
 const provider = await loadProvider(values.provider);
+if (!values.image && !values['dry-run']) {
+  process.stderr.write('deploy:openfaas: --image is required: the image you built from openfaas/Dockerfile and pushed, e.g. --image <registry>/eofn-functions:0.1.0\n');
+  process.exit(2);
+}
 const set = Object.fromEntries(values.set.map((kv) => {
   const i = kv.indexOf('=');
   if (i <= 0) throw new Error(`--set expects KEY=VALUE, got "${kv}"`);
@@ -55,6 +66,7 @@ const commands = deployCommands(plan);
 if (values['dry-run']) {
   process.stdout.write(`# ${plan.stackPath}\n${yaml}\n# commands (run from the repository root)\n${commands.join('\n')}\n`);
   for (const note of provider.notes) process.stdout.write(`# note: ${note}\n`);
+  if (!values.image) process.stdout.write('# note: no --image given: the stack shows the placeholder image; a deploy needs --image\n');
   process.exit(0);
 }
 const missing = requiredEnv(plan).filter((name) => !process.env[name]);

@@ -42,7 +42,8 @@ export function createAwsBackend(
       if (!job) return undefined;
       const parts = await store.partitions(jobId);
       const view: JobStatusView = {
-        id: job.id, op: job.op, status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
+        // An INVALID record is written by an update, which may not carry id/op: the caller's id is the id.
+        id: job.id ?? jobId, op: job.op ?? 'unknown op', status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
         total: job.total, done: job.done, failed: parts.filter((p) => p.status === 'FAILED' || p.status === 'DEAD').length,
         output: job.output,
         partitions: parts.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, ...(p.error ? { error: p.error } : {}) })),

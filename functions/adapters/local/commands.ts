@@ -1,13 +1,14 @@
 /** The CLI's commands: each parses nothing itself and calls the engine or the local runner. */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../core/errors.ts';
 import { jobJsonSchema } from '../../core/spec/jobSchema.ts';
 import { validateJob } from '../../core/spec/validateJob.ts';
 import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
 import { scalePlan } from '../../core/plan/scalePlan.ts';
-import { runJobLocally } from './runJobLocally.ts';
+import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary, searchLine } from './formatRunSummary.ts';
 import { formatStatus } from './formatStatus.ts';
@@ -40,7 +41,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job.json> [--memory MB] [--workers N] [--retries N] [--output DIR] [--force]',
     options: runOptions,
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn run <job.json>');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       return report(await runJobLocally({ jobHref, ...runArgs(v) }));
     },
   },
@@ -62,25 +63,37 @@ export const COMMANDS: Record<string, Command> = {
     args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--concurrency N (default 1000)] [--json]`,
     options: { memory: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn plan <job.json>');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
-      const plan = planJob(prepared, { memoryMb: num(v.memory, 'memory'), minPartitions: num(v.workers, 'workers'), limits: jobLimitsFromEnv(process.env) });
-      const concurrency = num(v.concurrency, 'concurrency');
-      process.stdout.write(v.json ? JSON.stringify({ ...plan, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, { concurrency }));
+      const workers = count(v.workers, 'workers', 1) ?? defaultWorkers();
+      const concurrency = count(v.concurrency, 'concurrency', 1);
+      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
+      process.stdout.write(v.json ? JSON.stringify({ ...plan, workers, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, workers, { concurrency }));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       return 0;
     },
   },
   validate: {
-    summary: 'check a job against the schema (and its expression) without reading any data',
-    args: '<job.json>',
-    options: {},
-    async run(_v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn validate <job.json>');
-      const job = validateJob((await readJobFile(jobHref)).raw);
-      const items = isSearch(job.items) ? ` (items: a search of ${job.items.search.url}, sent when the job is planned or run)` : '';
-      process.stdout.write(`valid: ${job.op} job ${job.id}${items}\n`);
+    summary: 'check a job: schema, expressions, its items, and every asset it names (headers only, no pixels)',
+    args: '<job.json> [--schema-only]',
+    options: { 'schema-only': { type: 'boolean' } },
+    async run(v, [jobHref]) {
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
+      const { raw, base } = await readJobFile(jobHref);
+      const checked = validateJob(raw);
+      // A search is an outside call with a cost: validate checks it but does not send it.
+      if (isSearch(checked.items)) {
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (items: a search of ${checked.items.search.url}, sent when the job is planned or run)\n`);
+        return 0;
+      }
+      if (v['schema-only']) {
+        process.stdout.write(`valid: ${checked.op} job ${checked.id} (schema and expressions only)\n`);
+        return 0;
+      }
+      // The same checks a run makes before any work: items resolved (a search sent), assets and mask classes checked.
+      const { job, inputs } = await prepareJob(raw, base);
+      process.stdout.write(`valid: ${job.op} job ${job.id} (${inputs.length} item(s), every asset it names checked)\n`);
       return 0;
     },
   },
@@ -89,7 +102,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job.json> --backend aws|dias',
     options: { backend: { type: 'string' } },
     async run(v, [jobHref]) {
-      if (!jobHref) throw new Error('usage: eofn submit <job.json> --backend aws|dias');
+      if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const id = await (await loadBackend(v.backend as string | undefined)).submit(jobHref);
       process.stdout.write(`submitted job ${id}\n`);
       return 0;
@@ -100,7 +113,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job id | output folder> [--backend aws|dias]',
     options: { backend: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [target]) {
-      if (!target) throw new Error('usage: eofn status <job id | output folder>');
+      if (!target) throw new UsageError('which job? give a job id (with --backend) or a local output folder');
       const view = v.backend || process.env.EOFN_BACKEND
         ? await (await loadBackend(v.backend as string | undefined)).status(target)
         : await localStatus(target);
@@ -117,7 +130,7 @@ export const COMMANDS: Record<string, Command> = {
     args: '<job id> --backend aws|dias',
     options: { backend: { type: 'string' } },
     async run(v, [jobId]) {
-      if (!jobId) throw new Error('usage: eofn redrive <job id> --backend aws|dias');
+      if (!jobId) throw new UsageError('which job? give its id');
       const n = await (await loadBackend(v.backend as string | undefined)).redrive(jobId);
       process.stdout.write(`redrove ${n} partition(s) of job ${jobId}\n`);
       return 0;
@@ -150,15 +163,23 @@ async function localStatus(outputDir: string): Promise<JobStatusView | undefined
 
 function runArgs(v: Values) {
   return {
-    memoryMb: num(v.memory, 'memory'), workers: num(v.workers, 'workers'), retries: num(v.retries, 'retries'),
+    memoryMb: megabytes(v.memory), workers: count(v.workers, 'workers', 1), retries: count(v.retries, 'retries', 0),
     output: v.output === undefined ? undefined : String(v.output), force: !!v.force, quiet: !!v.quiet,
   };
 }
 
-function num(v: string | boolean | undefined, name: string): number | undefined {
+function megabytes(v: string | boolean | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} expects a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--memory expects a positive number of MB, got "${v}"`);
+  return n;
+}
+
+/** An integer option of at least `min`: `--workers 0` is refused, `--retries 0` (no retry) is not. */
+function count(v: string | boolean | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects ${min === 0 ? 'a whole number, 0 or more' : 'a whole number, 1 or more'}, got "${v}"`);
   return n;
 }
 
@@ -169,5 +190,10 @@ function report(result: Awaited<ReturnType<typeof runJobLocally>>): number {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  eofn ${name} ${c.args}\n      ${c.summary}`);
-  return `usage:\n${lines.join('\n')}\n`;
+  return `usage:\n${lines.join('\n')}\n  eofn --version\n\nAny command takes --debug (a stack with each error) and --help.\n`;
+}
+
+export function commandUsage(name: string): string {
+  const c = COMMANDS[name];
+  return `usage: eofn ${name} ${c.args}\n  ${c.summary}\n`;
 }

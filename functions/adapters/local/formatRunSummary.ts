@@ -9,6 +9,12 @@ import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometry
 import { DATASET_FOLDER, isTiled, TILES_FOLDER } from '../../core/ops/tiles/withTiles.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
+/** The product file's name: the op's table format for parcel-aggregate (Parquet or CSV), else a COG. */
+export function productName({ job }: LocalRunResult['prepared']): string {
+  if (job.op !== 'parcel-aggregate') return 'result.tif';
+  return `result.${(job.params as { format?: string }).format ?? 'parquet'}`;
+}
+
 export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
   const out = prepared.outputHref;
   const lines = [`job ${record.id}: ${record.status}${alreadyDone ? ' (already done earlier; --force runs it again)' : ''}`];
@@ -22,7 +28,7 @@ export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResu
     );
   } else if (record.status === 'SUCCEEDED') {
     lines.push(
-      `  product   ${out}/${parcels ? 'result.parquet' : 'result.tif'}`,
+      `  product   ${out}/${productName(prepared)}`,
       `  quicklook ${out}/preview.png`,
       `  STAC item ${out}/item.json`,
     );

@@ -19,6 +19,7 @@ import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
+import { mergeWarning } from './formatPlan.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 export interface LocalRunOptions {
@@ -51,8 +52,9 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const output = opts.output && schemeOf(opts.output) === 'file' ? resolve(opts.output) : opts.output;
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
-  const workers = Math.max(1, opts.workers ?? availableParallelism());
+  const workers = Math.max(1, opts.workers ?? defaultWorkers());
   const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
+  if (!opts.quiet) for (const line of mergeWarning(plan)) process.stderr.write(`eofn: ${line.trim()}\n`);
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
   // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.
   if (prepared.search) await storePrepared(prepared, plan);
@@ -105,6 +107,11 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   record.updated = new Date().toISOString();
   await writeJobRecord(prepared.outputHref, record);
   return { record, prepared, plan, alreadyDone: false };
+}
+
+/** One worker per core; `eofn plan` assumes the same, so that it shows the partitions a run will make. */
+export function defaultWorkers(): number {
+  return availableParallelism();
 }
 
 async function runWithRetries(

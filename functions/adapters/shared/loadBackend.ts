@@ -5,6 +5,7 @@
  * @example
  * const backend = await loadBackend(values.backend);
  */
+import { UsageError } from '../../core/errors.ts';
 import type { CliBackend } from './cliBackend.ts';
 
 export const BACKENDS = {
@@ -15,7 +16,8 @@ export const BACKENDS = {
 export async function loadBackend(name: string | undefined): Promise<CliBackend> {
   const chosen = name ?? process.env.EOFN_BACKEND;
   if (!chosen || !(chosen in BACKENDS)) {
-    throw new Error(`choose a deployment with --backend ${Object.keys(BACKENDS).join('|')} (or EOFN_BACKEND)`);
+    const got = chosen ? `; "${chosen}" is not one` : '';
+    throw new UsageError(`choose a deployment with --backend ${Object.keys(BACKENDS).join('|')} (or EOFN_BACKEND)${got}`);
   }
   return BACKENDS[chosen as keyof typeof BACKENDS]();
 }

@@ -11,7 +11,7 @@ import {
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
-import { InputError } from '../../core/errors.ts';
+import { describeError, InputError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
@@ -22,6 +22,18 @@ export function parseS3(href: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(href);
   if (!m) throw new InputError(href, 'expected s3://bucket/key');
   return { bucket: m[1], key: m[2] };
+}
+
+/**
+ * An SDK error said about `href`: a missing bucket or key is bad input (named, not retried), not the
+ * SDK's bare `NoSuchKey`; anything else (network, throttling) stays retryable but names the object.
+ */
+function located(e: unknown, href: string): Error {
+  const name = (e as { name?: string }).name;
+  if (name === 'NoSuchKey' || name === 'NotFound') return new InputError(href, 'object not found (S3 NoSuchKey)', { cause: e });
+  if (name === 'NoSuchBucket') return new InputError(href, 'bucket not found (S3 NoSuchBucket)', { cause: e });
+  if (e instanceof InputError) return e;
+  return new Error(`${href}: ${describeError(e)}`, { cause: e });
 }
 
 export class S3Storage implements Storage {
@@ -40,17 +52,21 @@ export class S3Storage implements Storage {
   async readRange(href: string, offset: number, length: number): Promise<Uint8Array> {
     if (length <= 0) return new Uint8Array(0);
     const { bucket, key } = parseS3(href);
-    const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
-    // An S3-compatible store is another party too: the bytes must be the range asked for, no more.
-    const range = parseContentRange(out.ContentRange ?? null);
-    if (out.ContentRange !== undefined && (!range || range.start !== offset || range.end > offset + length - 1)) {
-      await out.Body?.transformToByteArray().catch(() => undefined);
-      throw new InputError(href, `the store answered ${out.ContentRange} to a request for bytes ${offset}-${offset + length - 1}`);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      // An S3-compatible store is another party too: the bytes must be the range asked for, no more.
+      const range = parseContentRange(out.ContentRange ?? null);
+      if (out.ContentRange !== undefined && (!range || range.start !== offset || range.end > offset + length - 1)) {
+        await out.Body?.transformToByteArray().catch(() => undefined);
+        throw new InputError(href, `the store answered ${out.ContentRange} to a request for bytes ${offset}-${offset + length - 1}`);
+      }
+      if ((out.ContentLength ?? 0) > length) throw new InputError(href, `the store announced ${out.ContentLength} bytes for a ${length}-byte range`);
+      const bytes = await out.Body!.transformToByteArray();
+      if (bytes.length > length) throw new InputError(href, `the store sent ${bytes.length} bytes for a ${length}-byte range`);
+      return bytes;
+    } catch (e) {
+      throw located(e, href);
     }
-    if ((out.ContentLength ?? 0) > length) throw new InputError(href, `the store announced ${out.ContentLength} bytes for a ${length}-byte range`);
-    const bytes = await out.Body!.transformToByteArray();
-    if (bytes.length > length) throw new InputError(href, `the store sent ${bytes.length} bytes for a ${length}-byte range`);
-    return bytes;
   }
 
   async readAll(href: string): Promise<Uint8Array> {
@@ -63,8 +79,7 @@ export class S3Storage implements Storage {
       }
       return await out.Body!.transformToByteArray();
     } catch (e) {
-      if ((e as { name?: string }).name === 'NoSuchKey') throw new InputError(href, 'object not found');
-      throw e;
+      throw located(e, href);
     }
   }
 
@@ -76,13 +91,14 @@ export class S3Storage implements Storage {
     } catch (e) {
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404) return undefined;
-      throw e;
+      throw located(e, href);
     }
   }
 
   async write(href: string, bytes: Uint8Array, contentType?: string): Promise<void> {
     const { bucket, key } = parseS3(href);
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }));
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }))
+      .catch((e) => { throw located(e, href); });
   }
 
   async writeFile(href: string, localPath: string, contentType?: string): Promise<void> {

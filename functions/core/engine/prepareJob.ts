@@ -40,6 +40,10 @@ export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJ
   } else {
     items = await resolveItems(job.items, base);
   }
+  // The product's STAC item needs a datetime or a range, and only the inputs can give it one.
+  if (!items.some((i) => i.datetime)) {
+    throw new InputError('items', `none of the ${items.length} item(s) has a date: a GeoTIFF needs TIFFTAG_DATETIME, ACQUISITION_DATE or SECOND_DATE in its metadata, or give a STAC item with properties.datetime`);
+  }
   const setup = await operationOf(job.op).prepare(job, items, base);
   return {
     job,

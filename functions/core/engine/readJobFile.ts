@@ -1,10 +1,11 @@
 /**
- * Reads a job document from any storage. Hrefs inside it resolve against its location.
+ * Reads a job document from any storage. Hrefs inside it resolve against its location. A job file that
+ * cannot be read or parsed is bad input, named in one line: `jobs/x.json: cannot read the job file: file not found`.
  *
  * @example
  * const { raw, base } = await readJobFile('jobs/ndvi.json');
  */
-import { InvalidJobError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { parseJson } from '../io/parseJson.ts';
 import { storageFor } from '../io/storage.ts';
 
@@ -13,11 +14,8 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
   try {
     bytes = await storageFor(href).readAll(href);
   } catch (e) {
-    throw new InvalidJobError([`${href}: cannot read the job file: ${(e as Error).message}`]);
+    throw new InputError(href, `cannot read the job file: ${e instanceof InputError ? e.detail : describeError(e)}`, { cause: e });
   }
-  try {
-    return { raw: parseJson(bytes, href), base: href };
-  } catch (e) {
-    throw new InvalidJobError([(e as Error).message]);
-  }
+  // parseJson's InputError names the file and says what is wrong, in one line, without quoting it.
+  return { raw: parseJson(bytes, href), base: href };
 }

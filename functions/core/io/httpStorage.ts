@@ -170,7 +170,7 @@ export class HttpStorage implements Storage {
         lastError = e as Error;
       }
     }
-    throw new InputError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`);
+    throw new InputError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`, { cause: lastError });
   }
 
   /** The response to `href` after following redirects, each target checked against the storage policy. */

@@ -41,7 +41,8 @@ export async function mergeRaster(
   }
   const local = join(sink.scratchDir, 'result.tif');
   const render = (source: TileSource) => renderPreview(product.previewBands.map((b) => source.bands[b]), source.width, source.height,
-    { ramp: product.previewRamp, nodata: product.nodata, range: product.previewRange, maxSize: PREVIEW_SIZE });
+    { ramp: product.previewRamp, nodata: product.nodata, range: product.previewRange, maxSize: PREVIEW_SIZE,
+      legend: product.previewBands.length === 1 ? product.descriptions[product.previewBands[0]] : undefined });
   let preview: Uint8Array | undefined;
   await writeCog(local, {
     grid, bands, dtype: product.dtype, nodata: product.nodata,

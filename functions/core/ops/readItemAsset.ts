@@ -6,12 +6,16 @@
  * @example
  * const red = await readItemAsset(item, 'red', grid, window);
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError, relocate } from '../errors.ts';
+import type { Raster, RasterFallback } from '../raster/openRaster.ts';
 import { readOnGrid } from '../raster/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
+import { fitsDtype } from '../raster/fitsDtype.ts';
+import type { MaskSpec } from '../spec/commonSchemas.ts';
 import { openRasterCached } from './openRasterCached.ts';
 import { checkAssetMeanings } from '../stac/checkAssetMeanings.ts';
 import { radiometryOf, type Radiometry, type RadiometryMode } from '../stac/assetRadiometry.ts';
+import { rasterFallbackOf } from '../stac/rasterFallback.ts';
 import { findAsset, type FoundAsset } from '../stac/findAsset.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
 
@@ -20,6 +24,8 @@ export interface SetupAsset extends Radiometry {
   href: string;
   key: string;
   matchedBy: FoundAsset['matchedBy'];
+  /** What the reader uses where the file is silent: the STAC nodata and proj:* (JPEG 2000 bands). */
+  fallback?: RasterFallback;
 }
 
 export interface SetupItem {
@@ -37,13 +43,22 @@ export interface SetupItem {
 export async function readItemAsset(item: SetupItem, key: string, grid: Grid, window: Window, asMask = false): Promise<Float32Array> {
   const { href, scale, offset, nodata } = item.assets[key];
   try {
-    const raster = await openRasterCached(href);
+    const raster = await openRasterCached(item.assets[key]);
     return await readOnGrid(raster, grid, window, asMask ? { keepNodata: true } : { scale, offset, nodata });
   } catch (e) {
-    const where = whereOf(item, key);
-    // Bad input stays bad input (not retried); anything else (I/O, throttling) keeps its retryable kind.
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, whereOf(item, key));
+  }
+}
+
+/**
+ * Opens an asset while a job is prepared: any failure (missing, unreachable, not a TIFF) rejects the job
+ * as bad input, naming the item, the asset and the cause.
+ */
+export async function openItemAsset(item: SetupItem, key: string): Promise<Raster> {
+  try {
+    return await openRasterCached(item.assets[key]);
+  } catch (e) {
+    throw new InputError(whereOf(item, key), e instanceof InputError ? e.detail : describeError(e), { cause: e });
   }
 }
 
@@ -61,22 +76,25 @@ export function setupItemsOf(items: ResolvedItem[], names: string[], mode: Radio
 
 export function setupAssetOf(item: ResolvedItem, name: string, mode: RadiometryMode = 'metadata'): SetupAsset {
   const { key, asset, matchedBy } = findAsset(item, name);
-  return { href: asset.href, key, matchedBy, ...radiometryOf(item, key, asset, mode) };
+  const radiometry = radiometryOf(item, key, asset, mode);
+  const fallback = rasterFallbackOf(asset, item, radiometry.nodata);
+  return { href: asset.href, key, matchedBy, ...radiometry, ...(fallback ? { fallback } : {}) };
 }
 
-/** Opens every asset's header up front: a missing or broken file fails the job before any work. */
-export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined): Promise<void> {
+/**
+ * Opens every asset's header up front: a missing or broken file fails the job before any work. With
+ * `mask`, each excluded class must be a value the mask asset's data type can hold (300 on a uint8 SCL
+ * would silently mask nothing).
+ */
+export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined, mask?: MaskSpec): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {
-    const href = item.assets[key].href;
-    const where = whereOf(item, key);
-    let crs: string;
-    try {
-      crs = (await openRasterCached(href)).info.grid.crs;
-    } catch (e) {
-      throw new InputError(where, (e as Error).message);
+    const { grid: own, dtype } = (await openItemAsset(item, key)).info;
+    if (grid && own.crs !== grid.crs) {
+      throw new InputError(whereOf(item, key), `is in ${own.crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
     }
-    if (grid && crs !== grid.crs) {
-      throw new InputError(where, `is in ${crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
+    if (mask && key === mask.asset) {
+      const k = mask.exclude.findIndex((c) => !fitsDtype(c, dtype));
+      if (k >= 0) throw new InputError(`params.mask.exclude[${k}]`, `class ${mask.exclude[k]} cannot occur in ${whereOf(item, key)}, whose data type is ${dtype}`);
     }
   })));
 }

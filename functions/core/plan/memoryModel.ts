@@ -40,3 +40,8 @@ export function rasterMergePeakBytes(pixels: number, bands: number, bytesPerSamp
 export function mb(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
 }
+
+/** A model figure as people read it: integers as they are, others to two decimals (84.09, not 84.08925395372825). */
+export function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+}

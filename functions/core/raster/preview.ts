@@ -6,6 +6,8 @@ import { InputError } from '../errors.ts';
 import { encodePng } from './encodePng.ts';
 import { boxAverage, percentileRange, previewSize } from './previewResample.ts';
 import { rampLut, type RampName } from './previewRamps.ts';
+import { Canvas, INK } from '../chart/canvas.ts';
+import { GLYPH_ADVANCE } from '../chart/bitmapFont.ts';
 import type { TypedArray } from './types.ts';
 
 export interface PreviewOptions {
@@ -17,7 +19,15 @@ export interface PreviewOptions {
   nodata?: number;
   /** Stretch range for every band instead of the 2nd–98th percentiles. */
   range?: [number, number];
+  /**
+   * One band: a strip under the image with the colour ramp, the values at its ends and this title, so
+   * that the colours can be read as values. A narrow image is padded (transparent) to LEGEND_MIN_WIDTH.
+   */
+  legend?: string;
 }
+
+export const LEGEND_HEIGHT = 38;
+export const LEGEND_MIN_WIDTH = 160;
 
 /**
  * PNG quicklook (longest side <= maxSize, default 512). One band: stretched 2nd–98th percentile through a
@@ -44,9 +54,10 @@ export function renderPreview(
   const out = previewSize(width, height, maxSize);
   const n = out.width * out.height;
   const small = bands.map((b) => boxAverage(b, width, height, out.width, out.height, opts.nodata));
-  const scaled = small.map((values) => stretchToBytes(values, opts.range));
-  const rgba = new Uint8Array(n * 4);
+  const ranges = small.map((values) => opts.range ?? percentileRange(values, 0.02, 0.98) ?? [0, 0]);
+  const scaled = small.map((values, b) => stretchToBytes(values, ranges[b]));
   const lut = rampLut(opts.ramp ?? 'ndvi');
+  const rgba = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
     if (scaled.some((s) => s[i] < 0)) continue; // transparent black
     if (scaled.length === 1) {
@@ -57,12 +68,32 @@ export function renderPreview(
     }
     rgba[i * 4 + 3] = 255;
   }
-  return encodePng(rgba, out.width, out.height);
+  if (opts.legend === undefined || bands.length !== 1) return encodePng(rgba, out.width, out.height);
+  return withLegend(rgba, out.width, out.height, lut, ranges[0], opts.legend);
+}
+
+/** The image on top (left-aligned, padded when narrow), then a white strip: ramp bar, its end values, title. */
+function withLegend(image: Uint8Array, width: number, height: number, lut: Uint8Array, [lo, hi]: number[], title: string): Uint8Array {
+  const W = Math.max(width, LEGEND_MIN_WIDTH);
+  const rgba = new Uint8Array(W * (height + LEGEND_HEIGHT) * 4);
+  for (let y = 0; y < height; y++) rgba.set(image.subarray(y * width * 4, (y + 1) * width * 4), y * W * 4);
+  const c = new Canvas(W, LEGEND_HEIGHT);
+  const x0 = 6, x1 = W - 6;
+  for (let x = x0; x < x1; x++) {
+    const k = Math.round(((x - x0) / Math.max(1, x1 - x0 - 1)) * 255) * 3;
+    c.rect(x, 4, 1, 10, [lut[k], lut[k + 1], lut[k + 2]]);
+  }
+  const digits = Math.max(0, Math.min(4, 2 - Math.floor(Math.log10(Math.max(Math.abs(hi - lo), 1e-9)))));
+  c.text(x0, 17, lo.toFixed(digits), INK);
+  c.text(x1, 17, hi.toFixed(digits), INK, { align: 'right' });
+  const room = Math.floor((W - 12) / GLYPH_ADVANCE);
+  c.text(W / 2, 28, title.length > room ? `${title.slice(0, room - 2)}..` : title, INK, { align: 'center' });
+  rgba.set(c.rgba, W * height * 4);
+  return encodePng(rgba, W, height + LEGEND_HEIGHT);
 }
 
 /** 0…255 along the stretch, or -1 for missing pixels. A flat band maps to the middle of the scale. */
-function stretchToBytes(values: Float64Array, range: [number, number] | undefined): Int16Array {
-  const [lo, hi] = range ?? percentileRange(values, 0.02, 0.98) ?? [0, 0];
+function stretchToBytes(values: Float64Array, [lo, hi]: number[]): Int16Array {
   const out = new Int16Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

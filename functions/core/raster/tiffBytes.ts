@@ -19,10 +19,10 @@ interface Region {
 export class TiffBytes {
   readonly href: string;
   readonly size: number;
-  private readonly storage: Storage;
+  private readonly storage: Pick<Storage, 'readRange'>;
   private readonly regions: Region[];
 
-  private constructor(href: string, storage: Storage, size: number, header: Uint8Array) {
+  private constructor(href: string, storage: Pick<Storage, 'readRange'>, size: number, header: Uint8Array) {
     this.href = href;
     this.storage = storage;
     this.size = size;
@@ -36,6 +36,12 @@ export class TiffBytes {
     const size = await storage.size(href);
     if (size === undefined) throw new InputError(href, 'file not found');
     return new TiffBytes(href, storage, size, header.subarray(0, Math.min(header.length, size)));
+  }
+
+  /** Bytes already in memory (the GeoTIFF inside a GeoJP2 box), read through the same checks. */
+  static fromBytes(href: string, bytes: Uint8Array): TiffBytes {
+    const inMemory = { readRange: async (_: string, offset: number, length: number) => bytes.subarray(offset, offset + length) };
+    return new TiffBytes(href, inMemory, bytes.length, bytes);
   }
 
   /** Reads and keeps up to HEADER_PROBE_BYTES from `offset` (an IFD and the tag values after it). */

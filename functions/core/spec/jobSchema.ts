@@ -34,7 +34,13 @@ export type OpName = keyof typeof OP_PARAMS;
 export type Job = z.infer<typeof JobSchema> & { op: OpName; params: any };
 export type ItemRef = z.infer<typeof ItemRefSchema>;
 
-/** The JSON Schema of a job, for partners' validators and docs. */
-export function jobJsonSchema(): unknown {
-  return z.toJSONSchema(JobSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+/**
+ * The JSON Schema of a job as a partner writes it, for their validators and docs: the input side of the
+ * contract, so a param with a default is optional (the output side would mark it required).
+ */
+export function jobJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(JobSchema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }),
+    title: 'eofn job',
+  };
 }

@@ -11,10 +11,13 @@ import { InvalidJobError } from '../errors.ts';
 import { parseExpression } from '../expr/parseExpression.ts';
 import { JobSchema, type Job } from './jobSchema.ts';
 import { OP_PARAMS } from '../ops/opParams.ts';
+import { MAX_JSON_DEPTH, tooDeep } from './jsonDepth.ts';
 
 export type ValidJob = Job & { id: string };
 
 export function validateJob(raw: unknown): ValidJob {
+  const deep = tooDeep(raw);
+  if (deep) throw new InvalidJobError([`${deep}: nested deeper than ${MAX_JSON_DEPTH} levels`]);
   const parsed = JobSchema.safeParse(raw);
   const problems = [
     ...(parsed.success ? [] : describeIssues(parsed.error.issues, raw)),

@@ -1,20 +1,24 @@
 /**
- * Turns a job's `items` (hrefs to STAC item JSON, inline items, or hrefs to GeoTIFFs) into items whose
- * asset hrefs are absolute, sorted by datetime. An href to a `.tif` stands for an item with one asset `data`,
- * dated from the TIFF's own metadata where it has any.
+ * Turns a job's `items` (hrefs to STAC item JSON, inline items, or hrefs to GeoTIFFs / JPEG 2000 files) into
+ * items whose asset hrefs are absolute, sorted by datetime. An href to a `.tif` (or `.jp2`) stands for an item
+ * with one asset `data`, dated from the TIFF's own metadata where it has any.
  *
  * @example
  * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
  * items[0].assets.red.href; // '/data/S2B_.../B04.tif'
  */
-import { InputError } from '../errors.ts';
+import { describeError, InputError } from '../errors.ts';
 import { resolveHref, storageFor } from '../io/storage.ts';
 import { openRaster } from '../raster/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
+import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
 import { findAsset } from './findAsset.ts';
 import { parseJson } from '../io/parseJson.ts';
+
+/** Hrefs that are a raster file rather than a STAC item: GeoTIFF, or a JPEG 2000 band (undated: no metadata). */
+const RASTER_FILE = /\.(tiff?|jp2|j2k)$/i;
 
 export interface ResolvedAsset {
   href: string;
@@ -66,7 +70,7 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   const where = `items[${index}]`;
   if (typeof ref !== 'string') return fromStac(ref as StacItem, undefined, index);
   const href = resolveHref(ref, jobBase);
-  if (/\.tiff?$/i.test(href.split('?')[0])) return fromTiff(href, index);
+  if (RASTER_FILE.test(href.split('?')[0])) return fromTiff(href, index);
   let text: string;
   try {
     text = new TextDecoder().decode(await storageFor(href).readAll(href));
@@ -79,6 +83,8 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   } catch (e) {
     throw new InputError(where, reason(e));
   }
+  const deep = tooDeep(json);
+  if (deep) throw new InputError(where, `${href}: ${deep} is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = StacItemSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -94,6 +100,10 @@ function fromStac(item: StacItem, href: string | undefined, index: number): Reso
   }
   const props = item.properties as Record<string, unknown>;
   const datetime = (props.datetime as string | null | undefined) ?? (props.start_datetime as string | undefined) ?? null;
+  // STAC requires one; without it the item has no place in the time series a reducer runs over.
+  if (!datetime) {
+    throw new InputError(`items[${index}] (${item.id})`, `${href ?? 'inline item'} has no properties.datetime (nor start_datetime): a STAC item needs one`);
+  }
   const collection = typeof item.collection === 'string' ? item.collection : undefined;
   return { id: item.id, datetime, href, index, properties: props, assets, ...(collection ? { collection } : {}) };
 }
@@ -107,12 +117,12 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
   } catch (e) {
     throw new InputError(`items[${index}]`, reason(e));
   }
-  const name = href.split('/').pop()!.replace(/\.tiff?$/i, '');
+  const name = href.split('/').pop()!.replace(RASTER_FILE, '');
   return { id: name, datetime, href, index, properties: { datetime }, assets: { data: { href } } };
 }
 
 function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return e instanceof InputError ? e.detail : describeError(e);
 }
 
 /** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */

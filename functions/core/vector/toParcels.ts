@@ -92,7 +92,7 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
     return { polygons: [], problem: `${geometry.type} coordinates are not nested arrays of rings` };
   }
   const problems: string[] = [];
-  const polygons = (coords as unknown[][]).map((poly, p) => (poly as unknown[][]).map((ring, r) => {
+  const polygons = (coords as unknown[]).map((poly, p) => (Array.isArray(poly) ? poly : [poly]).map((ring, r) => {
     const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
     const { ring: flat, problem } = ringOf(ring, trusted);
     if (problem) problems.push(`${where} ${problem}`);
@@ -101,7 +101,8 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   return { polygons, problem: problems.length ? problems.join(', ') : undefined };
 }
 
-function ringOf(positions: unknown[], trusted: boolean): { ring: Ring; problem?: string } {
+function ringOf(positions: unknown, trusted: boolean): { ring: Ring; problem?: string } {
+  if (!Array.isArray(positions)) return { ring: new Float64Array(0), problem: 'is not an array of positions' };
   const n = positions.length;
   if (!positions.every((p) => Array.isArray(p) && p.length >= 2)) return { ring: new Float64Array(0), problem: 'has a position that is not [x, y]' };
   const closed = n > 0 && same(positions[0], positions[n - 1]);

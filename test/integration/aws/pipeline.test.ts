@@ -23,6 +23,7 @@ import { finalizeJob, runPartition } from '../../../functions/core/engine/index.
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { drain, pollOnce } from '../../helpers/awsEventSource.ts';
+import { stacProblems } from '../../helpers/stacValidator.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../../sample-data');
 const OP = 'tile-reduce';
@@ -119,6 +120,8 @@ describe('AWS pipeline (emulated): submit, fan out, partitions, finalize', () =>
     expect(record).toMatchObject({ id: jobId, status: 'SUCCEEDED' });
     const item = JSON.parse((await s3Bytes(`${output}/item.json`)).toString());
     expect(item.assets.result.href).toBe('./result.tif');
+    expect(await stacProblems(item)).toEqual([]);
+    expect(item.links[0]).toEqual({ rel: 'self', href: `s3://${aws.bucket}/${output}/item.json`, type: 'application/geo+json' });
 
     const completions = (await receiveAll(aws.completionsQueueUrl)).map((b) => JSON.parse(b));
     expect(completions).toEqual([expect.objectContaining({ jobId, status: 'SUCCEEDED', item: `s3://${aws.bucket}/${output}/item.json` })]);

@@ -13,6 +13,7 @@ import { registerLocalStorages } from '../../../functions/adapters/local/registe
 import { prepareJob } from '../../../functions/core/engine/prepareJob.ts';
 import { openRaster } from '../../../functions/core/raster/openRaster.ts';
 import { compareRasters, readTiffBand, tempOutput } from '../../helpers/sampleJobs.ts';
+import { stacFileProblems } from '../../helpers/stacValidator.ts';
 
 registerLocalStorages();
 const ARCHIVE = resolve('test/fixtures/archive');
@@ -28,6 +29,7 @@ async function run(name: string, edit: (job: Record<string, any>) => void = () =
   const output = await tempOutput(name);
   const result = await runJobLocally({ job: { raw, base: jobPath(name) }, output, workers: 2, quiet: true });
   expect(result.record.status).toBe('SUCCEEDED');
+  expect(await stacFileProblems(join(output, 'item.json'))).toEqual([]);
   return { output, item: JSON.parse(await readFile(join(output, 'item.json'), 'utf8')) };
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_JOB_PATH } from '../../helpers/sampleJobs.ts';
+import { stacFileProblems } from '../../helpers/stacValidator.ts';
 
 const NODE = resolve('node_modules/.bin/node');
 
@@ -24,6 +25,7 @@ describe('eofn CLI', () => {
     expect(r.stdout).toContain(`product   ${out}/result.tif`);
     expect(r.stdout).toMatch(/median NDVI: 65,288 of 65,536 pixels valid; mean 0\.\d{3}, range -?\d\.\d\d … 0\.\d\d/);
     for (const f of ['result.tif', 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+    expect(await stacFileProblems(join(out, 'item.json'))).toEqual([]);
     const status = eofn('status', out);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/: SUCCEEDED\n {2}\d+\/\d+ partitions done, 0 failed/);
@@ -36,6 +38,7 @@ describe('eofn CLI', () => {
     expect(r.code).toBe(0);
     const product = name === 'parcels-demo' ? 'result.parquet' : 'result.tif';
     for (const f of [product, 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+    expect(await stacFileProblems(join(out, 'item.json'))).toEqual([]);
   });
 
   it('plan prints partitions with estimated peaks, more of them with less memory', () => {
@@ -47,6 +50,15 @@ describe('eofn CLI', () => {
     const plan = JSON.parse(small.stdout);
     expect(plan.partitions.length).toBeGreaterThan(4);
     expect(plan.partitions.every((p: { estimatedPeakBytes: number }) => p.estimatedPeakBytes <= 161 * 2 ** 20)).toBe(true);
+  });
+
+  it('plan and run split a job the same way by default (one worker per core)', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), 'agree');
+    const plan = JSON.parse(eofn('plan', DEMO_JOB_PATH, '--memory', '400', '--json').stdout);
+    eofn('run', DEMO_JOB_PATH, '--memory', '400', '--output', out, '--quiet');
+    const record = JSON.parse(await readFile(join(out, 'job.json'), 'utf8'));
+    expect(plan.workers).toBeGreaterThanOrEqual(1);
+    expect(record.partitions.map((p: { id: string }) => p.id)).toEqual(plan.partitions.map((p: { id: string }) => p.id));
   });
 
   it('an invalid job exits 2 with every problem by path', async () => {
@@ -62,7 +74,7 @@ describe('eofn CLI', () => {
   });
 
   it('validate, schema, a file that is not JSON, and an unknown command', async () => {
-    expect(eofn('validate', DEMO_JOB_PATH).stdout).toMatch(/^valid: tile-reduce job tile-reduce-[0-9a-f]{16}\n$/);
+    expect(eofn('validate', DEMO_JOB_PATH).stdout).toMatch(/^valid: tile-reduce job tile-reduce-[0-9a-f]{16} \(5 item\(s\), every asset it names checked\)\n$/);
     expect(JSON.parse(eofn('schema').stdout).$schema).toContain('2020-12');
     const dir = await mkdtemp(join(tmpdir(), 'eofn-cli-'));
     await writeFile(join(dir, 'x.json'), '{ nope');
@@ -77,7 +89,7 @@ describe('eofn CLI', () => {
   it('a bad option value is a clear error', () => {
     const r = eofn('plan', DEMO_JOB_PATH, '--memory', 'lots');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('--memory expects a positive number, got "lots"');
+    expect(r.stderr).toContain('--memory expects a positive number of MB, got "lots"');
   });
 
   it('the job record of a finished run lists partitions with attempts and timings', async () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { hasGdal, validateCog } from '../../helpers/gdal.ts';
+import { stacFileProblems } from '../../helpers/stacValidator.ts';
 import { compareRasters, ndviJob, readTiffBand, SAMPLE_ITEM_IDS, sampleItemPath, tempOutput } from '../../helpers/sampleJobs.ts';
 
 registerLocalStorages();
@@ -62,6 +63,7 @@ describe('tile-reduce matches numpy/rasterio on real Sentinel-2 data', () => {
     expect(item.properties.end_datetime).toMatch(/^2023-08-20T/);
     expect(item.links.filter((l: { rel: string }) => l.rel === 'derived_from')).toHaveLength(5);
     expect(item.assets.result.href).toBe('./result.tif');
+    expect(await stacFileProblems(join(output, 'item.json'))).toEqual([]);
     expect(item.bbox[0]).toBeGreaterThan(15.1);
     expect(item.bbox[2]).toBeLessThan(15.6);
     const png = await readFile(join(output, 'preview.png'));

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiasBackend } from '../../../functions/adapters/openfaas/cliBackend.ts';
 import { DEMO_JOB_PATH, SAMPLE_ITEM_IDS, SAMPLE_ITEMS_DIR } from '../../helpers/sampleJobs.ts';
 import { startDiasHarness, type DiasHarness } from './helpers/diasHarness.ts';
+import { stacProblems } from '../../helpers/stacValidator.ts';
 
 const run = promisify(execFile);
 let dias: DiasHarness;
@@ -67,6 +68,9 @@ describe('a job on OpenFaaS with S3 and PostgreSQL', () => {
     expect(Buffer.from(await dias.get('results', 'ndvi-dias-whole/preview.png')).equals(reference.png)).toBe(true);
     const record = JSON.parse(new TextDecoder().decode(await dias.get('results', 'ndvi-dias-whole/job.json')));
     expect(record).toMatchObject({ id: 'ndvi-dias-whole', status: 'SUCCEEDED' });
+    const item = JSON.parse(new TextDecoder().decode(await dias.get('results', 'ndvi-dias-whole/item.json')));
+    expect(await stacProblems(item)).toEqual([]);
+    expect(item.links[0].href).toBe('s3://results/ndvi-dias-whole/item.json');
     const deliveries = dias.gateway.calls.filter((c) => c.body.jobId === 'ndvi-dias-whole' || c.body.job?.id === 'ndvi-dias-whole');
     expect(deliveries.map((c) => c.fn).sort()).toEqual(['eofn-finalize', 'eofn-jobs', ...Array(4).fill('eofn-tile-reduce')]);
     expect(deliveries.every((c) => c.status === 200)).toBe(true);

@@ -3,8 +3,8 @@
  * CDSE item's metadata and asset keys `B04_10m`, `B08_10m`, `SCL_20m`, hrefs under `s3://eodata/Sentinel-2/…`),
  * the arrival rule starts a job, and the job reads the bands through the archive endpoint under the CDSE
  * request limits (4 connections, 2000 requests/minute, kept in PostgreSQL) to a product byte-identical to
- * `eofn run` on the same item. The band files are the sample 33TWM COGs (JPEG 2000 decoding is not this
- * test's subject), named `.tif`.
+ * `eofn run` on the same item. The band files are JPEG 2000, as on the archive: the sample 33TWM date as
+ * test/fixtures/jp2/cdse holds it (lossless, tiled, +1000 in the pixels), read by range requests.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +16,18 @@ import { registerLocalStorages } from '../../../functions/adapters/local/registe
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { jobsForArrival } from '../../../functions/core/arrivals/arrivalRules.ts';
 import { recorded } from '../../helpers/recordedStacApi.ts';
-import { SAMPLE_ITEMS_DIR, sampleItemPath } from '../../helpers/sampleJobs.ts';
+import { sampleItemPath } from '../../helpers/sampleJobs.ts';
 import { startDiasHarness, type DiasHarness } from './helpers/diasHarness.ts';
 
 const SAMPLE_ID = 'S2B_33TWM_20230813_0_L2A';
 const ID = 'S2B_MSIL2A_20230813T100559_N0509_R022_T33TWM_20230813T130512';
 const PREFIX = `Sentinel-2/MSI/L2A/2023/08/13/${ID}.SAFE/GRANULE/L2A_T33TWM/IMG_DATA`;
-const FILES = { B04_10m: ['B04.tif', `R10m/T33TWM_20230813T100559_B04_10m.tif`], B08_10m: ['B08.tif', `R10m/T33TWM_20230813T100559_B08_10m.tif`], SCL_20m: ['SCL.tif', `R20m/T33TWM_20230813T100559_SCL_20m.tif`] };
+const JP2_GRANULE = 'test/fixtures/jp2/cdse/S2B_MSIL2A_20230813T100753_N0509_R079_T33TWM_20230813T130104.SAFE/GRANULE/L2A_T33TWM_A000000_20230813T100753/IMG_DATA';
+const FILES = {
+  B04_10m: ['R10m/T33TWM_20230813T100753_B04_10m.jp2', `R10m/T33TWM_20230813T100559_B04_10m.jp2`],
+  B08_10m: ['R10m/T33TWM_20230813T100753_B08_10m.jp2', `R10m/T33TWM_20230813T100559_B08_10m.jp2`],
+  SCL_20m: ['R20m/T33TWM_20230813T100753_SCL_20m.jp2', `R20m/T33TWM_20230813T100559_SCL_20m.jp2`],
+};
 const RULES = [{
   name: 'ndvi-cdse', collection: 'sentinel-2-l2a', tiles: ['33TWM'], maxCloudCover: 40,
   job: { op: 'tile-reduce', params: { expression: '(B08_10m - B04_10m) / (B08_10m + B04_10m)', reducer: 'max', mask: { asset: 'SCL_20m', exclude: [0, 1, 3, 8, 9, 10] } },
@@ -62,7 +67,7 @@ beforeAll(async () => {
   });
   await dias.put('results', 'config/arrival-rules.json', JSON.stringify(RULES));
   await dias.put('eodata', `stac/${ID}.json`, JSON.stringify(item));
-  for (const [file, path] of Object.values(FILES)) await dias.put('eodata', `${PREFIX}/${path}`, await readFile(join(SAMPLE_ITEMS_DIR, SAMPLE_ID, file)));
+  for (const [file, path] of Object.values(FILES)) await dias.put('eodata', `${PREFIX}/${path}`, await readFile(join(JP2_GRANULE, file)));
 });
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../../../functions/adapters/openfaas/jobStore.ts';
 import type { PartitionMessage } from '../../../functions/core/engine/messages.ts';
 import { DATABASE_URL } from './helpers/diasHarness.ts';
+import { ensurePostgres } from '../../helpers/ensurePostgres.ts';
 
 const SCHEMA = `eofn_it_store_${process.pid}`;
 let store: JobStore;
@@ -21,6 +22,7 @@ const message = (jobId: string, id: string): PartitionMessage =>
   ({ kind: 'partition', jobId, op: 'tile-reduce', partition: { id } });
 
 beforeAll(async () => {
+  await ensurePostgres();
   store = await JobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 1, dispatchTimeoutSeconds: 30 });
 });
 

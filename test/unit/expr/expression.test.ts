@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assetsOf, parseExpression } from '../../../functions/core/expr/parseExpression.ts';
+import { assetsOf, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_TERMS, parseExpression } from '../../../functions/core/expr/parseExpression.ts';
 import { compileExpression } from '../../../functions/core/expr/compileExpression.ts';
 
 const run = (src: string, inputs: Record<string, number[]>) => {
@@ -50,5 +50,43 @@ describe('expressions', () => {
   it('cannot reach anything but the inputs: identifiers are assets, not JavaScript', () => {
     const out = run('process + constructor', { process: [1], constructor: [2] });
     expect(out[0]).toBe(3);
+  });
+
+  it.each([
+    ['(nir-red)/(nir+red)', 0.5],
+    ['(nir -red)/(nir+ red)', 0.5],
+    ['nir-red', 2000],
+    ['nir--red', 4000],
+  ])('"-" is minus whatever the spacing: %j', (src, expected) => {
+    expect(run(src, { nir: [3000], red: [1000] })[0]).toBeCloseTo(expected, 6);
+  });
+
+  it('a key with other characters is quoted in backticks, e.g. Earth Search\'s "red-jp2"', () => {
+    const ast = parseExpression('(`nir-jp2` - `red-jp2`) / (`nir-jp2` + `red-jp2`)');
+    expect(assetsOf(ast)).toEqual(['nir-jp2', 'red-jp2']);
+    expect(run('`a b`-`c-d`', { 'a b': [5], 'c-d': [2] })[0]).toBe(3);
+    expect(() => parseExpression('`red-jp2 + nir', 'params.expression')).toThrow('params.expression: unclosed ` opened at 1');
+    expect(() => parseExpression('`` + nir', 'params.expression')).toThrow('params.expression: empty asset key `` at 1');
+  });
+
+  it('bounds size and nesting with a message, never a stack overflow', () => {
+    // Prepare: the shapes a generator bug or a hostile job produce
+    const long = Array.from({ length: 5000 }, () => 'a').join('+'); // 9,999 characters: within the length limit
+    const deep = '('.repeat(4000) + 'nir' + ')'.repeat(4000);
+    const negations = '-'.repeat(9000) + 'nir';
+    const huge = '('.repeat(100_000) + 'nir' + ')'.repeat(100_000);
+    // Act / Assess
+    expect(() => parseExpression(long, 'params.expression')).toThrow(`params.expression: expression has 5000 values; at most ${MAX_EXPRESSION_TERMS} are allowed`);
+    expect(() => parseExpression(deep, 'params.expression')).toThrow(`params.expression: expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels at ${MAX_EXPRESSION_DEPTH + 1}`);
+    expect(() => parseExpression(negations, 'p')).toThrow(/^p: expression nested deeper than/);
+    expect(() => parseExpression(huge, 'p')).toThrow(`p: longer than ${MAX_EXPRESSION_LENGTH} characters`);
+  });
+
+  it('the largest allowed expression still compiles and evaluates', () => {
+    const names = ['a', 'b'];
+    const longest = Array.from({ length: MAX_EXPRESSION_TERMS }, (_, k) => names[k % 2]).join('-');
+    const nested = '('.repeat(MAX_EXPRESSION_DEPTH) + 'a' + ')'.repeat(MAX_EXPRESSION_DEPTH);
+    expect(run(longest, { a: [1], b: [1] })[0]).toBe(1 - (MAX_EXPRESSION_TERMS - 1));
+    expect(run(`${nested} * 2`, { a: [3] })[0]).toBe(6);
   });
 });

@@ -42,9 +42,17 @@ describe('deploy:openfaas --dry-run', () => {
     expect(stdout).toContain('faas-cli deploy -f openfaas/rendered/generic/stack.yml');
   });
 
-  it('names the known providers when given an unknown one', async () => {
+  it('names the known providers when given an unknown one, in one line with exit code 2', async () => {
     const failure = await deploy('--provider', 'nowhere', '--dry-run').catch((e) => e);
-    expect(failure.code).not.toBe(0);
-    expect(failure.stderr).toContain('choose one of codede, creodias, generic, wekeo');
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toBe('deploy:openfaas: unknown provider "nowhere": choose one of codede, creodias, generic, wekeo\n');
+  });
+
+  it('does not deploy a default image: a real deploy needs --image, a dry run says it has none', async () => {
+    const failure = await deploy('--provider', 'creodias').catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^deploy:openfaas: --image is required: the image you built from openfaas\/Dockerfile and pushed/);
+    const { stdout } = await deploy('--provider', 'generic', '--dry-run');
+    expect(stdout).toContain('# note: no --image given: the stack shows the placeholder image; a deploy needs --image');
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasGdal } from '../../helpers/gdal.ts';
+import { stacFileProblems } from '../../helpers/stacValidator.ts';
 import { ROOT, runParcelJob, SCL_MASK, SI_ITEMS } from './parcelTestKit.ts';
 
 const PARAMS = { parcels: `${ROOT}/sample-data/parcels/si-eurocrops-2021.fgb`, idProperty: 'ID', expressions: { ndvi: '(nir - red) / (nir + red)' }, mask: SCL_MASK, stats: ['mean', 'p50'] };
@@ -27,8 +28,12 @@ describe('parcel-aggregate product', () => {
     });
     expect(parquet.item.assets.data).toMatchObject({ href: './result.parquet', type: 'application/vnd.apache.parquet', roles: ['data'], 'table:row_count': 300 });
     expect(csv.item.assets.data).toMatchObject({ href: './result.csv', type: 'text/csv' });
+    for (const run of [parquet, csv]) expect(await stacFileProblems(join(run.output, 'item.json'))).toEqual([]);
     expect(parquet.item.assets.preview).toMatchObject({ href: './preview.png', type: 'image/png' });
     expect(readFileSync(join(parquet.output, 'preview.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(parquet.item.assets.preview.title).toBe('Time series of ndvi mean per parcel (a sample, and the median of all)');
+    expect(parquet.item.assets.histogram).toMatchObject({ href: './histogram.png', type: 'image/png', title: 'Histogram of ndvi mean per parcel and date' });
+    expect(readFileSync(join(parquet.output, 'histogram.png')).subarray(1, 4).toString()).toBe('PNG');
     if (hasGdal()) {
       const info = execFileSync('ogrinfo', ['-so', '-al', csv.path], { encoding: 'utf8' });
       expect(info).toMatch(/Feature Count: 300/);

@@ -53,9 +53,17 @@ describe('planWindows', () => {
     expect(a[0]).toMatch(/^r00000-c00000-10980x\d+$/);
   });
 
-  it('says how much memory one block needs when the budget is too small', () => {
+  it('says how much memory one block needs when the budget is too small, and that much is enough', () => {
+    // Prepare: 2000 bytes/pixel x 512² = 500 MB of pixels, over 85 % headroom, plus the 160 MB runtime
+    const need = Math.ceil((BASELINE_BYTES + (512 * 512 * 2000) / 0.85) / MB);
+    // Act / Assess
     expect(() => planWindows(tile, { bytesPerPixel: 2000, budgetBytes: 300 * MB, blockSize: 512 }))
-      .toThrow(/--memory: 300 MB cannot hold one 512x512 block of this job \(about \d+ MB needed\)/);
+      .toThrow(`--memory: 300 MB cannot hold the smallest partition of this job, one 512x512 block (${need} MB needed: 160 MB runtime + 2000 bytes/pixel with 15 % headroom)`);
+    expect(() => planWindows(tile, { bytesPerPixel: 2000, budgetBytes: (need - 1) * MB, blockSize: 512 })).toThrow(/cannot hold/);
+    expect(planWindows(tile, { bytesPerPixel: 2000, budgetBytes: need * MB, blockSize: 512 }).length).toBeGreaterThan(1);
+    const small: Grid = { ...tile, width: 300, height: 200 };
+    expect(() => planWindows(small, { bytesPerPixel: 84.08925395372825, budgetBytes: 161 * MB, blockSize: 512 }))
+      .toThrow(/one 300x200 block \(\d+ MB needed: 160 MB runtime \+ 84\.09 bytes\/pixel/);
   });
 
   it('has a memory model whose pixel limit leaves the baseline free', () => {

@@ -55,7 +55,7 @@ describe('scalePlan', () => {
 
   it('is printed by eofn plan for a job over two tiles', async () => {
     const { plan } = await runParcelJob({ parcels: `${ROOT}/sample-data/parcels/si-eurocrops-2021.fgb`, idProperty: 'ID', assets: ['red'] }, TWO_TILE_ITEMS);
-    const text = formatPlan(plan, { concurrency: 10 });
+    const text = formatPlan(plan, undefined, { concurrency: 10 });
     expect(text).toMatch(/\nscale: 2 tiles \(33TWL 33TWM\), 2 partitions; est\. peak per partition: median \d+ MB, max \d+ MB\n/);
     expect(text).toMatch(/wall time at concurrency 10: ≈ \d+ s/);
     expect(plan.partitions.every((p) => p.work && p.work.records! > 0)).toBe(true);

@@ -56,6 +56,15 @@ describe('job validation', () => {
     expect(problemsOf('hello')[0]).toMatch(/^\(job\): /);
   });
 
+  it('rejects JSON nested deeper than 64 levels by path, before anything recursive overflows the stack', () => {
+    // Prepare: 20,000 nested arrays in an inline item's property (JSON.parse takes it; recursion would not)
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+    const job = { ...good, items: [{ ...(good.items[1] as object), properties: { datetime: '2023-08-10T10:00:00Z', x: deep } }] };
+    // Act / Assess
+    expect(problemsOf(job)).toEqual([expect.stringMatching(/^items\[0\]\.properties\.x\[0\]\[0\].*…: nested deeper than 64 levels$/)]);
+    expect(() => validateJob({ ...good, params: { ...good.params, mask: { asset: 'scl', exclude: [[[[1]]]] } } })).toThrow(InvalidJobError);
+  });
+
   it('publishes a JSON Schema with one branch per op', () => {
     const schema = jobJsonSchema() as { oneOf: { properties: { op: { const: string } } }[] };
     expect(schema.oneOf.map((b) => b.properties.op.const)).toContain('tile-reduce');

@@ -14,10 +14,9 @@ import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { InputError } from '../../errors.ts';
 import { isIdentity } from '../../stac/assetRadiometry.ts';
-import { openRasterCached } from '../openRasterCached.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
@@ -51,10 +50,10 @@ export const composite: Operation<CompositeSetup> = {
     const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
     const keys = params.mask ? [...reads, params.mask.asset] : reads;
     const setupItems = setupItemsOf(items, keys, params.radiometry);
-    const first = await openRasterCached(setupItems[0].assets[params.assets[0]].href);
+    const first = await openItemAsset(setupItems[0], params.assets[0]);
     const grid = first.info.grid;
-    await checkItemAssets(setupItems, keys, grid);
-    const inputTypes = await Promise.all(params.assets.map(async (k) => (await openRasterCached(setupItems[0].assets[k].href)).info));
+    await checkItemAssets(setupItems, keys, grid, params.mask);
+    const inputTypes = await Promise.all(params.assets.map(async (k) => (await openItemAsset(setupItems[0], k)).info));
     // Scaled values (reflectance 0.0734) are not digital numbers: they keep float32 unless asked otherwise.
     const scaled = setupItems.flatMap((item) => reads.filter((k) => !isIdentity(item.assets[k])).map((k) => `items[${item.index}] asset "${k}"`));
     const inputDtype = scaled.length === 0 && inputTypes.every((i) => i.dtype === inputTypes[0].dtype) ? inputTypes[0].dtype : 'float32';

@@ -12,7 +12,7 @@
  * @example
  * const { results, count } = await orderStatisticComposite(setup, window, 50); // one Float32Array per asset
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { ARRAY_OF } from '../../raster/dtypes.ts';
 import type { Raster } from '../../raster/openRaster.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
@@ -117,11 +117,11 @@ async function readLayer(item: SetupItem, key: string, raster: Raster, grid: Gri
 }
 
 async function readMask(item: SetupItem, key: string, grid: Grid, window: Window): Promise<Float32Array> {
-  return located(item, key, async () => readOnGrid(await openRasterCached(item.assets[key].href), grid, window, { keepNodata: true }));
+  return located(item, key, async () => readOnGrid(await openRasterCached(item.assets[key]), grid, window, { keepNodata: true }));
 }
 
 async function openAsset(item: SetupItem, key: string): Promise<Raster> {
-  return located(item, key, () => openRasterCached(item.assets[key].href));
+  return located(item, key, () => openRasterCached(item.assets[key]));
 }
 
 /** Errors name the item and asset, as readItemAsset's do; bad input stays InputError (not retried). */
@@ -129,9 +129,7 @@ async function located<T>(item: SetupItem, key: string, work: () => Promise<T>):
   try {
     return await work();
   } catch (e) {
-    const where = whereOf(item, key);
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, whereOf(item, key));
   }
 }
 

@@ -15,7 +15,7 @@ import type { TableColumn, TableWriter } from '../../table/types.ts';
 import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
-import { parcelHistogramPng } from './parcelPreview.ts';
+import { ParcelPreviews } from './parcelPreview.ts';
 import { pushRecordRows, RowBatch } from './parcelRows.ts';
 import { decodePartitionTable } from './writePartitionTable.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
@@ -60,18 +60,17 @@ export async function mergeParcelTable(
     await reader.open();
     return reader;
   }));
-  const means = new Float32Array(setup.parcels.count).fill(Number.NaN);
+  const previews = new ParcelPreviews(setup);
   const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
   const batch = new RowBatch(columns.length);
   const dates = setup.items.map((i) => (i.datetime ? new Date(i.datetime) : null));
-  const meanAt = setup.stats.indexOf('mean');
   let last = -1;
   for await (const record of mergedRecords(readers)) {
     if (record.index <= last) throw new Error(`parts overlap or are out of order: parcel ${record.index} after ${last}`);
     last = record.index;
     stats.parcels++;
     if (!pushRecordRows(batch, setup, dates, record)) stats.parcelsWithoutPixels++;
-    if (meanAt >= 0) means[record.index] = record.stats[meanAt];
+    previews.add(record);
     if (batch.rows >= ROW_GROUP) await batch.flushTo(writer, stats);
   }
   await batch.flushTo(writer, stats);
@@ -79,7 +78,9 @@ export async function mergeParcelTable(
   if (stats.parcels !== setup.parcels.owned) throw new Error(`parts hold ${stats.parcels} parcels, the plan has ${setup.parcels.owned}`);
   const type = setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE;
   const href = await sink.writeFile(name, local, type);
-  const preview = await sink.write('preview.png', parcelHistogramPng(means), 'image/png');
+  const pictures = previews.render();
+  const preview = await sink.write('preview.png', pictures.timeSeries, 'image/png');
+  const histogram = await sink.write('histogram.png', pictures.histogram, 'image/png');
   return {
     assets: {
       data: {
@@ -87,7 +88,8 @@ export async function mergeParcelTable(
         'table:columns': columns.map((c) => ({ name: c.name, type: c.type })),
         'table:row_count': stats.rows,
       },
-      preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Histogram of parcel means: ${setup.bands[0].name}, ${setup.items[0].id}` },
+      preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Time series of ${pictures.band} ${pictures.stat} per parcel (a sample, and the median of all)` },
+      histogram: { href: histogram, type: 'image/png', roles: ['visual'], title: `Histogram of ${pictures.band} ${pictures.stat} per parcel and date` },
     },
     properties: tableProperties(setup, stats),
   };

@@ -11,11 +11,12 @@ import { boundsOf } from '../../geo/gridOps.ts';
 import { resolveHref } from '../../io/storage.ts';
 import { compileExpression, type CompiledExpression } from '../../expr/compileExpression.ts';
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
+import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
-import { checkItemAssets, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
@@ -25,6 +26,7 @@ import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, forgetParcelsOnGrid, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
+import { previewBytes } from './parcelPreview.ts';
 import { nativeSampleBytes } from './readParcelLayers.ts';
 import { planParcelPartitions, type CellSummary, type ParcelPartitionData, type PlanInputs } from './planParcelPartitions.ts';
 import { statColumns } from './parcelStats.ts';
@@ -92,9 +94,9 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const params = job.params as ParcelAggregateParams;
     const { bands, inputs } = bandsAndInputs(params);
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
-    const setupItems: SetupItem[] = setupItemsOf(items, keys, params.radiometry);
-    const grid = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info.grid;
-    await checkItemAssets(setupItems, keys, grid);
+    const setupItems: SetupItem[] = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), Object.values(params.expressions ?? {}), items);
+    const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
+    await checkItemAssets(setupItems, keys, grid, params.mask);
     const given: ParcelSource = {
       href: resolveHref(params.parcels, base),
       idProperty: params.idProperty,
@@ -108,7 +110,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const native: number[] = [];
     if (!bands.some((b) => b.expression)) {
       for (const key of inputs) {
-        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openRasterCached(item.assets[key].href)).info, grid)));
+        const sizes = await Promise.all(setupItems.map(async (item) => nativeSampleBytes((await openItemAsset(item, key)).info, grid)));
         if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
       }
     }
@@ -140,7 +142,7 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const chunk = partChunkBytes(plan.partitions.length);
     return {
       ...plan,
-      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + setup.parcels.owned * 4,
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + previewBytes(setup.parcels.owned, setup.items.length),
     };
   },
 

@@ -11,7 +11,7 @@
  * const item = await readParcelLayers(setup, setup.items[0], window);
  * kernel.summarise(item.band(0), window, runs, results, 0);
  */
-import { InputError } from '../../errors.ts';
+import { relocate } from '../../errors.ts';
 import { readOnGrid } from '../../raster/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
@@ -90,10 +90,8 @@ function sameGrid(a: Grid, b: Grid): boolean {
 /** Errors name the item and asset, as readItemAsset's do; bad input stays InputError (not retried). */
 async function located<T>(item: SetupItem, key: string, work: (raster: Awaited<ReturnType<typeof openRasterCached>>) => Promise<T>): Promise<T> {
   try {
-    return await work(await openRasterCached(item.assets[key].href));
+    return await work(await openRasterCached(item.assets[key]));
   } catch (e) {
-    const where = whereOf(item, key);
-    if (e instanceof InputError) throw new InputError(where, e.message);
-    throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+    throw relocate(e, whereOf(item, key));
   }
 }

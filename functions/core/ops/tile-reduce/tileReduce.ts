@@ -6,6 +6,7 @@
  */
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { compileExpression } from '../../expr/compileExpression.ts';
+import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
 import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
@@ -14,8 +15,7 @@ import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
-import { openRasterCached } from '../openRasterCached.ts';
+import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import type { TileReduceParams } from './params.ts';
@@ -42,10 +42,10 @@ export const tileReduce: Operation<TileReduceSetup> = {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
     const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
-    const setupItems = setupItemsOf(items, keys, params.radiometry);
-    const first = (await openRasterCached(setupItems[0].assets[inputs[0]].href)).info;
+    const setupItems = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), [params.expression], items);
+    const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;
-    await checkItemAssets(setupItems, keys, grid);
+    await checkItemAssets(setupItems, keys, grid, params.mask);
     // Windows follow the inputs' own blocks when the output is on their grid: each block is read once.
     const blockSize = !params.grid && first.blockWidth === first.blockHeight ? first.blockWidth : OUTPUT_BLOCK_SIZE;
     return { grid, expression: params.expression, inputs, reducer: params.reducer, mask: params.mask, items: setupItems, blockSize };

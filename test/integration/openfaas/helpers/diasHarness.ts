@@ -21,8 +21,9 @@ import { startFunction, type StartedFunction } from '../../../../functions/adapt
 import type { JobStore } from '../../../../functions/adapters/openfaas/jobStore.ts';
 import { SAMPLE_ITEM_IDS, SAMPLE_ITEMS_DIR } from '../../../helpers/sampleJobs.ts';
 import { startFakeGateway, type FakeGateway } from './fakeGateway.ts';
+import { ensurePostgres, TEST_DATABASE_URL } from '../../../helpers/ensurePostgres.ts';
 
-export const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = TEST_DATABASE_URL;
 
 export interface DiasHarness {
   s3: S3Client;
@@ -42,6 +43,7 @@ export interface DiasHarness {
 }
 
 export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}): Promise<DiasHarness> {
+  await ensurePostgres();
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   fauxqs.createBucket('eodata');
   fauxqs.createBucket('results');
