@@ -36,8 +36,18 @@ export const ProviderConfigSchema = z.strictObject({
   ops: z.record(z.string(), FunctionSizeSchema),
   jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10 }),
   finalize: FunctionSizeSchema.default({ memoryMb: 3008, timeoutSeconds: 900, concurrency: 10 }),
-  /** Deliveries of a message before it moves to its queue's DLQ. */
-  maxReceiveCount: z.number().int().min(1).max(20).default(3),
+  /** Deliveries of a message before it moves to its queue's DLQ (throttled receives count too: AWS advises ≥ 5). */
+  maxReceiveCount: z.number().int().min(5).max(50).default(5),
+  /** The account's regional Lambda concurrency quota: the caps of all functions must fit it (checked at synth). */
+  accountConcurrency: z.number().int().min(100).default(1000),
+  /** Concurrency reserved for the arrivals function, so new data is never throttled by a burst of partitions. */
+  arrivalsReservedConcurrency: z.number().int().min(1).max(100).default(5),
+  /** Days a finished job's records stay in the jobs table (DynamoDB TTL). */
+  retentionDays: z.number().min(1).max(3650).default(30),
+  /** Minutes between sweeper runs (partitions past their deadline). */
+  sweepMinutes: z.number().int().min(1).max(60).default(5),
+  /** Optional e-mail subscribed to the alarm topic (the subscription must be confirmed). */
+  alarmEmail: z.email().optional(),
   /** Keep buckets and tables when the stack is deleted (production) or destroy them (test deployments). */
   retainData: z.boolean().default(true),
 });

@@ -14,9 +14,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { VISIBILITY_FACTOR } from '../functions/adapters/lambda/attemptTiming.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 export const RUNTIME = Runtime.NODEJS_22_X;
+/** Timeout of the dead-letter consumer; every DLQ's visibility timeout is sized to it. */
+export const DEAD_LETTER_TIMEOUT_SECONDS = 60;
 
 export interface LambdaSize {
   memoryMb: number;
@@ -30,6 +33,9 @@ export interface EntryFunctionProps extends Omit<LambdaSize, 'concurrency'> {
   architecture: 'arm64' | 'x86_64';
   environment: Record<string, string>;
   removalPolicy: RemovalPolicy;
+  /** The deployment's settings, bundled into the code (see `functions/adapters/lambda/config.ts`). */
+  settings: string;
+  reservedConcurrency?: number;
 }
 
 const OPENJPEG_WASM = 'node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm';
@@ -44,6 +50,7 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
     architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
     memorySize: props.memoryMb,
     timeout: Duration.seconds(props.timeoutSeconds),
+    ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },
     logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy }),
     bundling: {
@@ -55,6 +62,8 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
       externalModules: ['@aws-sdk/*'],
       // CommonJS dependencies in an ESM bundle still call require().
       banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      // Settings beyond resource names travel in the code, not in the 4 KB environment.
+      define: { EOFN_BUNDLED_SETTINGS: JSON.stringify(props.settings) },
       // The JPEG 2000 reader loads OpenJPEG's .wasm from beside the bundle (decodeJ2kTile.ts).
       commandHooks: {
         beforeBundling: () => [],
@@ -80,11 +89,13 @@ export class QueueFunction extends Construct {
     super(scope, id);
     this.deadLetterQueue = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+      // Read by the dead-letter consumer: the same rule as for any queue a function consumes.
+      visibilityTimeout: Duration.seconds(VISIBILITY_FACTOR * DEAD_LETTER_TIMEOUT_SECONDS),
     });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(Math.min(12 * 3600, 6 * props.timeoutSeconds)),
+      visibilityTimeout: Duration.seconds(Math.min(12 * 3600, VISIBILITY_FACTOR * props.timeoutSeconds)),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
     });

@@ -10,6 +10,7 @@ import { InputError, InvalidJobError } from '../../functions/core/errors.ts';
 import { validateJob } from '../../functions/core/spec/validateJob.ts';
 import { planWindows } from '../../functions/core/plan/planWindows.ts';
 import { DEFAULT_JOB_LIMITS } from '../../functions/core/plan/jobLimits.ts';
+import { finalizeFromMessage, partitionFromMessage } from '../../functions/adapters/lambda/parseMessage.ts';
 import { CASE_BUDGET_MS, corpus, fuzzParameters, single } from './fuzzSettings.ts';
 
 const validJob = { op: 'tile-reduce', items: ['x.json'], params: { expression: 'nir', reducer: 'mean' }, output: 'out' };
@@ -56,5 +57,27 @@ describe('job contract (property)', () => {
       }
       expect(performance.now() - started).toBeLessThan(CASE_BUDGET_MS);
     }), fuzzParameters(corpus<{ width: number; height: number; block: number }>('grids.json').map((c) => [c, 1769])));
+  });
+
+  it('reads a partition or finalize message as names only, whatever else a sender puts in it', () => {
+    const message = fc.record({
+      kind: fc.constantFrom('partition', 'finalize', 'job'),
+      jobId: fc.oneof(fc.string(), fc.jsonValue()),
+      op: fc.oneof(fc.string(), fc.jsonValue()),
+      partition: fc.oneof(fc.record({ id: fc.oneof(fc.string(), fc.jsonValue()), window: fc.jsonValue() }), fc.jsonValue()),
+      preparedRef: fc.string(), outputHref: fc.string(),
+    }, { requiredKeys: [] });
+    fc.assert(fc.property(fc.oneof(message.map((m) => JSON.stringify(m)), fc.string()), (body) => {
+      for (const read of [partitionFromMessage, finalizeFromMessage]) {
+        try {
+          const m = read(body) as unknown as Record<string, unknown>;
+          expect(Object.keys(m).every((k) => ['kind', 'jobId', 'op', 'partition'].includes(k))).toBe(true);
+          expect(typeof m.jobId).toBe('string');
+          if (m.partition) expect(Object.keys(m.partition as object)).toEqual(['id']);
+        } catch (e) {
+          expect(e).toBeInstanceOf(InputError);
+        }
+      }
+    }), fuzzParameters());
   });
 });

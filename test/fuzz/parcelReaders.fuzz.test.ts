@@ -24,6 +24,7 @@ const memory: Storage = {
   async write() { throw new Error('read-only'); },
   async writeFile() { throw new Error('read-only'); },
   async list() { return [...files.keys()]; },
+  async removeAll() { throw new Error('read-only'); },
 };
 
 async function readsOrRefuses(name: string, bytes: Uint8Array): Promise<void> {

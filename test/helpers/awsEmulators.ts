@@ -20,6 +20,7 @@ import dynalite from 'dynalite';
 import { s3Client } from '../../functions/adapters/shared/awsClients.ts';
 import { documentClient, dynamoClient, snsClient, sqsClient } from '../../functions/adapters/shared/awsServiceClients.ts';
 import type { DeploymentConfig } from '../../functions/adapters/lambda/config.ts';
+import { SWEEP_INDEX } from '../../functions/adapters/lambda/jobStore.ts';
 
 export interface AwsTestEnv {
   config: DeploymentConfig;
@@ -32,8 +33,10 @@ export interface AwsTestEnv {
   bucket: string;
   dlqUrls: Record<string, string>;
   completionsQueueUrl: string;
-  /** True when the tests run against an external endpoint (LocalStack). */
+  /** True when the tests run against an external endpoint (LocalStack, moto). */
   external: boolean;
+  /** Where the services listen, for handlers started in another thread or process. */
+  endpoints: { s3: string; sqs: string; dynamo: string };
   stop(): Promise<void>;
 }
 
@@ -60,7 +63,7 @@ export async function startAwsEmulators(opts: { ops: string[]; maxReceiveCount?:
 
   const bucket = `eofn-test-${suffix}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const maxReceiveCount = opts.maxReceiveCount ?? 3;
+  const maxReceiveCount = opts.maxReceiveCount ?? 5;
   const dlqUrls: Record<string, string> = {};
   const queue = async (name: string) => {
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq-${suffix}` }));
@@ -92,7 +95,15 @@ export async function startAwsEmulators(opts: { ops: string[]; maxReceiveCount?:
   await ddb.send(new CreateTableCommand({
     TableName: tableName, ProvisionedThroughput: throughput,
     KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: 'sweep', AttributeType: 'S' }, { AttributeName: 'sweepAt', AttributeType: 'N' },
+    ],
+    // The sweeper's sparse index, as the stack defines it (dynalite has no TTL: see the infra test for that).
+    GlobalSecondaryIndexes: [{
+      IndexName: SWEEP_INDEX, ProvisionedThroughput: throughput, Projection: { ProjectionType: 'ALL' },
+      KeySchema: [{ AttributeName: 'sweep', KeyType: 'HASH' }, { AttributeName: 'sweepAt', KeyType: 'RANGE' }],
+    }],
   }));
   await ddb.send(new CreateTableCommand({
     TableName: idempotencyTableName, ProvisionedThroughput: throughput,
@@ -102,11 +113,13 @@ export async function startAwsEmulators(opts: { ops: string[]; maxReceiveCount?:
   const config: DeploymentConfig = {
     tableName, idempotencyTableName, jobsQueueUrl, finalizeQueueUrl, opQueues,
     opMemoryMb: Object.fromEntries(opts.ops.map((op) => [op, 1769])),
-    completionTopicArn: topic.TopicArn, stagingPrefix: `s3://${bucket}/staging`, maxReceiveCount, arrivalRules: [],
+    opTimeoutSeconds: Object.fromEntries(opts.ops.map((op) => [op, 1])),
+    completionTopicArn: topic.TopicArn, stagingPrefix: `s3://${bucket}/staging`, maxReceiveCount, retentionDays: 30, arrivalRules: [],
   };
   return {
     config, s3, sqs, sns, ddb, doc: documentClient(ddb), bucket, dlqUrls, completionsQueueUrl: completions.QueueUrl!,
     external: !!external,
+    endpoints: { s3: s3Endpoint!, sqs: queueEndpoint!, dynamo: dynamoEndpoint! },
     async stop() {
       for (const c of [s3, sqs, sns, ddb]) c.destroy();
       for (const f of stopFns) await f();

@@ -56,6 +56,8 @@ function route(api: string, method: string, path: string, query: URLSearchParams
     if (body?.filter) return 'earth-search-v1/search_filter_page1_POST.json';
     if (body?.collections?.includes('landsat-c2-l2')) return 'earth-search-v1/search_s2l2a_landsat_13TDE_20231008_POST.json';
   }
+  const cdseItem = /^\/v1\/collections\/sentinel-2-l2a\/items\/(S2B_MSIL2A_20200705T101559_N0500_R065_T32TNT_20230530T175912)$/.exec(path);
+  if (api === 'cdse' && method === 'GET' && cdseItem) return `cdse/item_${cdseItem[1]}.json`;
   if (api === 'cdse' && method === 'POST' && path === '/v1/search' && body?.collections?.includes('sentinel-2-l2a')) {
     return 'cdse/search_sentinel-2-l2a_bbox9.0-47.0_20200701-05_POST.json';
   }

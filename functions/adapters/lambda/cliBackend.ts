@@ -52,12 +52,21 @@ export function createAwsBackend(
       return view;
     },
 
+    /** Sends again what died: DEAD, FAILED and stuck partitions, a dead finalize, or a dead submission. */
     async redrive(jobId) {
       need(config.tableName, ENV.table);
       const job = await store.getJob(jobId);
-      if (!job?.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} is not known or was never planned`);
-      const ids = await store.resetFailed(jobId);
-      const messages = partitionMessages(jobId, job.op, ids.map((id) => ({ id })));
+      if (!job) throw new Error(`job ${jobId} is not known`);
+      const reset = await store.resetForRedrive(jobId);
+      if (reset.submission) {
+        need(config.jobsQueueUrl, ENV.jobsQueue);
+        await send(config.jobsQueueUrl, [JSON.parse(reset.submission)]);
+        return 0;
+      }
+      if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
+      if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId }]);
+      const messages = partitionMessages(jobId, job.op, reset.partitions.map((id) => ({ id })));
+      if (!messages.length) return 0;
       await send(job.queueUrl, messages);
       return messages.length;
     },

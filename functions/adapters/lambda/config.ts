@@ -1,9 +1,12 @@
 /**
- * The deployment's wiring as the functions see it: table and queue names, memory per op, arrival rules.
- * The CDK stack sets these variables (see `infra/eofnStack.ts`); tests set them to emulator resources.
+ * The deployment's wiring as the functions see it, in two parts. The names of its resources (table, queues,
+ * topic, staging prefix) are CloudFormation values and travel in the environment. Everything else (memory
+ * and timeout per op, maxReceiveCount, retention, arrival rules) is one settings object that the stack
+ * bundles into the function code at synth (esbuild `define` of `EOFN_BUNDLED_SETTINGS`), so it is not bound
+ * by Lambda's 4 KB environment; tests and LocalStack pass it as `EOFN_SETTINGS` JSON instead.
  *
  * @example
- * const config = configFromEnv(); // reads EOFN_TABLE, EOFN_OP_QUEUES, …
+ * const config = configFromEnv(); // names from EOFN_TABLE, EOFN_OP_QUEUES, …; settings bundled
  */
 import { ArrivalRulesSchema, type ArrivalRule } from '../../core/arrivals/arrivalRules.ts';
 import type { JobLimits } from '../../core/plan/jobLimits.ts';
@@ -11,7 +14,9 @@ import { budgetBytes } from '../../core/plan/memoryModel.ts';
 import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
-export interface DeploymentConfig {
+declare const EOFN_BUNDLED_SETTINGS: string | undefined;
+
+export interface DeploymentNames {
   tableName: string;
   /** Powertools idempotency records of the op handlers. */
   idempotencyTableName: string;
@@ -19,17 +24,26 @@ export interface DeploymentConfig {
   finalizeQueueUrl: string;
   /** Queue URL of each deployed op. */
   opQueues: Record<string, string>;
-  /** Memory of each op's function: the planner splits a job so that a partition fits it. */
-  opMemoryMb: Record<string, number>;
   completionTopicArn?: string;
   /** Where jobs too large for a message are staged (`s3://bucket/prefix`). */
   stagingPrefix: string;
+}
+
+export interface DeploymentSettings {
+  /** Memory of each op's function: the planner splits a job so that a partition fits it. */
+  opMemoryMb: Record<string, number>;
+  /** Timeout of each op's function (seconds): with maxReceiveCount it bounds how long a partition may stay open. */
+  opTimeoutSeconds: Record<string, number>;
   /** The queues' `maxReceiveCount`: the attempt that reaches it is the last before the DLQ. */
   maxReceiveCount: number;
+  /** Days a finished job's records stay in the table (DynamoDB TTL). */
+  retentionDays: number;
   arrivalRules: ArrivalRule[];
   /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
   jobLimits?: Partial<JobLimits>;
 }
+
+export type DeploymentConfig = DeploymentNames & DeploymentSettings;
 
 export const ENV = {
   table: 'EOFN_TABLE',
@@ -37,47 +51,58 @@ export const ENV = {
   jobsQueue: 'EOFN_JOBS_QUEUE_URL',
   finalizeQueue: 'EOFN_FINALIZE_QUEUE_URL',
   opQueues: 'EOFN_OP_QUEUES',
-  opMemory: 'EOFN_OP_MEMORY_MB',
   completionTopic: 'EOFN_COMPLETION_TOPIC_ARN',
   staging: 'EOFN_STAGING',
-  maxReceiveCount: 'EOFN_MAX_RECEIVE_COUNT',
-  arrivalRules: 'EOFN_ARRIVAL_RULES',
+  settings: 'EOFN_SETTINGS',
 } as const;
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): DeploymentConfig {
+export const DEFAULT_SETTINGS: DeploymentSettings = { opMemoryMb: {}, opTimeoutSeconds: {}, maxReceiveCount: 5, retentionDays: 30, arrivalRules: [] };
+
+/** The settings the stack bundled, if this code was bundled by it. */
+export function bundledSettings(): string | undefined {
+  return typeof EOFN_BUNDLED_SETTINGS === 'string' ? EOFN_BUNDLED_SETTINGS : undefined;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, bundled: string | undefined = bundledSettings()): DeploymentConfig {
+  const settings = { ...DEFAULT_SETTINGS, ...parse<Partial<DeploymentSettings>>(bundled ?? env[ENV.settings], bundled ? 'the bundled settings' : ENV.settings, {}) };
   return {
     tableName: env[ENV.table] ?? '',
     idempotencyTableName: env[ENV.idempotencyTable] ?? '',
     jobsQueueUrl: env[ENV.jobsQueue] ?? '',
     finalizeQueueUrl: env[ENV.finalizeQueue] ?? '',
-    opQueues: json(env, ENV.opQueues, {}),
-    opMemoryMb: json(env, ENV.opMemory, {}),
+    opQueues: parse(env[ENV.opQueues], ENV.opQueues, {}),
     completionTopicArn: env[ENV.completionTopic] || undefined,
     stagingPrefix: (env[ENV.staging] ?? '').replace(/\/+$/, ''),
-    maxReceiveCount: Number(env[ENV.maxReceiveCount] ?? 3),
-    arrivalRules: ArrivalRulesSchema.parse(json(env, ENV.arrivalRules, [])),
+    ...settings,
+    arrivalRules: ArrivalRulesSchema.parse(settings.arrivalRules),
     jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
   };
 }
 
-/** The inverse of `configFromEnv`: what the stack (and the tests) put into a function's environment. */
-export function configToEnv(config: DeploymentConfig): Record<string, string> {
+/** The resource names as environment variables (what the stack sets on every function). */
+export function namesToEnv(names: DeploymentNames): Record<string, string> {
   return {
-    [ENV.table]: config.tableName,
-    [ENV.idempotencyTable]: config.idempotencyTableName,
-    [ENV.jobsQueue]: config.jobsQueueUrl,
-    [ENV.finalizeQueue]: config.finalizeQueueUrl,
-    [ENV.opQueues]: JSON.stringify(config.opQueues),
-    [ENV.opMemory]: JSON.stringify(config.opMemoryMb),
-    ...(config.completionTopicArn ? { [ENV.completionTopic]: config.completionTopicArn } : {}),
-    [ENV.staging]: config.stagingPrefix,
-    [ENV.maxReceiveCount]: String(config.maxReceiveCount),
-    [ENV.arrivalRules]: JSON.stringify(config.arrivalRules),
+    [ENV.table]: names.tableName,
+    [ENV.idempotencyTable]: names.idempotencyTableName,
+    [ENV.jobsQueue]: names.jobsQueueUrl,
+    [ENV.finalizeQueue]: names.finalizeQueueUrl,
+    [ENV.opQueues]: JSON.stringify(names.opQueues),
+    ...(names.completionTopicArn ? { [ENV.completionTopic]: names.completionTopicArn } : {}),
+    [ENV.staging]: names.stagingPrefix,
   };
 }
 
-function json<T>(env: NodeJS.ProcessEnv, name: string, fallback: T): T {
-  const text = env[name];
+/** The whole configuration as environment variables, settings included (tests, LocalStack, unbundled runs). */
+export function configToEnv(config: DeploymentConfig): Record<string, string> {
+  return { ...namesToEnv(config), [ENV.settings]: settingsJson(config) };
+}
+
+export function settingsJson(config: DeploymentSettings): string {
+  const { opMemoryMb, opTimeoutSeconds, maxReceiveCount, retentionDays, arrivalRules } = config;
+  return JSON.stringify({ opMemoryMb, opTimeoutSeconds, maxReceiveCount, retentionDays, arrivalRules });
+}
+
+function parse<T>(text: string | undefined, name: string, fallback: T): T {
   if (!text) return fallback;
   try {
     return JSON.parse(text) as T;

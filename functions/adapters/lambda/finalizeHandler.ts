@@ -1,7 +1,8 @@
 /**
  * The `finalize` queue consumer: claims the job (a conditional update, so only one finalize runs), merges
  * the parts into the product (`result.*`, `preview.png`, `item.json`), writes `job.json`, marks the job
- * SUCCEEDED, or FAILED with its failed partitions and their errors, and publishes the completion event.
+ * SUCCEEDED, or FAILED with its failed partitions and their errors, removes the scratch of a SUCCEEDED job
+ * (`_parts/`, `_eofn/`), and publishes the completion event once (`publishCompletion`).
  *
  * @example
  * export const handler = withObservability(createFinalizeHandler(depsFromEnv('finalize')), deps);
@@ -10,7 +11,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mb } from '../../core/plan/memoryModel.ts';
-import { finalizeJob as engineFinalize, loadPrepared, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
+import { finalizeJob as engineFinalize, loadPrepared, removeScratch, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
+import { publishCompletion } from './publishCompletion.ts';
 import { finalizeFromMessage } from './parseMessage.ts';
 import type { JobItem, PartitionItem } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -28,6 +30,12 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
 
   async function finalizeRecord(record: SQSRecord): Promise<void> {
     const msg = finalizeFromMessage(record.body);
+    // Only the delivery that completes a job sends finalize: one for a job still counting is forged or stale.
+    const known = await store.getJob(msg.jobId);
+    if (known?.status === 'RUNNING' && known.done + known.failed < known.total) {
+      logger.warn('finalize for a job whose partitions are not all settled: ignored', { jobId: msg.jobId, done: known.done, failed: known.failed, total: known.total });
+      return;
+    }
     const claim = await store.claimFinalize(msg.jobId, options.staleClaimMs ?? 15 * 60_000);
     if (claim === 'busy') throw new Error(`job ${msg.jobId} is being finalized by another invocation`);
     if (claim === 'done') {
@@ -36,12 +44,11 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     }
     if (claim.status === 'FINALIZING') await finalize(claim);
     const job = (await store.getJob(msg.jobId))!;
-    await publish(
-      { jobId: job.id, op: job.op, status: job.status, output: job.output, item: `${job.output}/item.json`, errors: job.errors },
-      { status: job.status, op: job.op },
-    );
-    await store.markNotified(job.id);
-    metrics.addMetric(job.status === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', MetricUnit.Count, 1);
+    // After the job is recorded SUCCEEDED: a late duplicate partition then finds the job done, not its scratch.
+    if (job.status === 'SUCCEEDED' && job.output) await removeScratch(job.output);
+    if (await publishCompletion({ store, publish }, job.id)) {
+      metrics.addMetric(job.status === 'SUCCEEDED' ? 'JobsSucceeded' : 'JobsFailed', MetricUnit.Count, 1);
+    }
   }
 
   async function finalize(job: JobItem): Promise<void> {

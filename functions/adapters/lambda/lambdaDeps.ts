@@ -36,7 +36,7 @@ export function depsFromEnv(service: string): LambdaDeps {
   const ddb = dynamoClient();
   return {
     config,
-    store: createJobStore(documentClient(ddb), config.tableName),
+    store: createJobStore(documentClient(ddb), config.tableName, { retentionDays: config.retentionDays }),
     send: createQueueSender(sqsClient()),
     publish: snsPublisher(snsClient(), config.completionTopicArn),
     logger: new Logger({ serviceName: service }),

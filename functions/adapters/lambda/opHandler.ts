@@ -4,7 +4,9 @@
  * duplicate delivery returns the stored result without running again; the partition's status transition
  * in DynamoDB then gates the atomic completion count, and the delivery that completes the job sends it to
  * the `finalize` queue. A failure is retried by SQS; the attempt that reaches `maxReceiveCount` records the
- * partition as DEAD with its error before the message moves to the DLQ.
+ * partition as DEAD with its error before the message moves to the DLQ. An attempt that is about to hit the
+ * function's timeout notes so on the partition first (a timed-out function runs no `catch`), so the DLQ
+ * consumer can tell a timeout from a function that died (out of memory) without a word.
  *
  * @example
  * export const handler = withObservability(createOpHandler(depsFromEnv('tile-reduce')), deps);
@@ -17,6 +19,7 @@ import {
   loadPrepared, NotInPlanError, plannedPartition, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob,
 } from '../../core/engine/index.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
+import { attemptDeadline, timeoutWarning } from './attemptTiming.ts';
 import type { Counts } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
@@ -41,14 +44,21 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
     expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 3600,
   });
 
+  let context: Context | undefined;
+
   async function runOnce(record: SQSRecord): Promise<{ seconds: number; skipped?: boolean }> {
     const msg = partitionFromMessage(record.body);
     // What runs comes from the job's record (prepared job and its digest), never from the message.
     const planned = await store.getJob(msg.jobId);
+    // A late duplicate of a finished job: its scratch (the prepared job included) is gone, nothing to do.
+    if (planned?.status === 'SUCCEEDED') return { seconds: 0, skipped: true };
     if (!planned?.preparedRef || !planned.preparedDigest) throw new NotInPlanError(msg.jobId, msg.partition.id, `job ${msg.jobId} was never planned here`);
     const stored = await loadCached(planned.preparedRef, planned.preparedDigest);
     const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
-    if (!(await store.startPartition(msg.jobId, partition.id))) {
+    const timeoutSeconds = config.opTimeoutSeconds[stored.prepared.job.op] ?? 900;
+    const receive = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    const attempt = await store.startPartition(msg.jobId, partition.id, attemptDeadline(timeoutSeconds, receive, config.maxReceiveCount));
+    if (attempt === undefined) {
       // Reached only without an idempotency record (expired, or the earlier attempt died after counting):
       // if that attempt died before sending the job to finalize, this sends it (finalize claims the job once).
       logger.info('partition already succeeded', { jobId: msg.jobId, partition: partition.id });
@@ -56,7 +66,14 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
       if (job?.status === 'RUNNING') await finalizeWhenComplete(msg.jobId, job);
       return { seconds: 0, skipped: true };
     }
-    const { seconds } = await run(stored.prepared, partition);
+    const warning = timeoutWarning(context, (ms) =>
+      store.noteAttemptEnding(msg.jobId, partition.id, attempt, `timed out: attempt ${attempt} ran into the function's ${timeoutSeconds} s timeout (${(ms / 1000).toFixed(1)} s in)`));
+    let seconds: number;
+    try {
+      ({ seconds } = await run(stored.prepared, partition));
+    } finally {
+      warning.cancel();
+    }
     const counts = await store.partitionSucceeded(msg.jobId, partition.id, Math.round(seconds * 1000) / 1000);
     await finalizeWhenComplete(msg.jobId, counts);
     metrics.addMetric('PartitionSeconds', MetricUnit.Seconds, seconds);
@@ -118,9 +135,10 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
     return hit;
   }
 
-  return (event: SQSEvent, context: Context) => {
-    idempotency.registerLambdaContext(context);
+  return (event: SQSEvent, invocation: Context) => {
+    context = invocation;
+    idempotency.registerLambdaContext(invocation);
     // One partition at a time: the plan sized each partition to the whole function's memory.
-    return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+    return processPartialResponse(event, processRecord, processor, { context: invocation, throwOnFullBatchFailure: false, processInParallel: false });
   };
 }

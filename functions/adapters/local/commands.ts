@@ -1,4 +1,5 @@
 /** The CLI's commands: each parses nothing itself and calls the engine or the local runner. */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.ts';
@@ -11,10 +12,12 @@ import { scalePlan } from '../../core/plan/scalePlan.ts';
 import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary, searchLine } from './formatRunSummary.ts';
+import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometryRecord.ts';
 import { formatStatus } from './formatStatus.ts';
 import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from '../shared/loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
+import { schemeOf } from '../../core/io/storage.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
@@ -71,6 +74,7 @@ export const COMMANDS: Record<string, Command> = {
       const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
       process.stdout.write(v.json ? JSON.stringify({ ...plan, workers, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, workers, { concurrency }));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
+      if (!v.json) for (const line of describeRadiometry(radiometryOfSetup(prepared.setup))) process.stdout.write(`values: ${line}\n`);
       return 0;
     },
   },
@@ -110,7 +114,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   status: {
     summary: 'progress of a job: partitions done/failed/total and each failure (a local output folder, or --backend)',
-    args: '<job id | output folder> [--backend aws|dias]',
+    args: '<job id | output folder or s3:// prefix> [--backend aws|dias]',
     options: { backend: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [target]) {
       if (!target) throw new UsageError('which job? give a job id (with --backend) or a local output folder');
@@ -122,7 +126,7 @@ export const COMMANDS: Record<string, Command> = {
         return 2;
       }
       process.stdout.write(v.json ? JSON.stringify(view, null, 2) + '\n' : formatStatus(view, process.stdout.isTTY));
-      return view.status === 'FAILED' || view.status === 'INVALID' ? 1 : 0;
+      return view.status === 'FAILED' || view.status === 'INVALID' || view.status === 'INTERRUPTED' ? 1 : 0;
     },
   },
   redrive: {
@@ -147,18 +151,31 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
-async function localStatus(outputDir: string): Promise<JobStatusView | undefined> {
-  const record = await readJobRecord(resolve(outputDir));
+/** The job.json of a local folder or an `s3://` output; a RUNNING record whose process is gone was interrupted. */
+async function localStatus(target: string): Promise<JobStatusView | undefined> {
+  const output = schemeOf(target) === 'file' ? resolve(target) : target.replace(/\/+$/, '');
+  const record = await readJobRecord(output);
   if (!record) return undefined;
+  const gone = record.status === 'RUNNING' && record.runner?.host === hostname() && !processAlive(record.runner.pid);
   return {
-    id: record.id, op: record.op, status: record.status === 'PLANNED' ? 'RUNNING' : record.status,
+    id: record.id, op: record.op, status: gone ? 'INTERRUPTED' : record.status === 'PLANNED' ? 'RUNNING' : record.status,
     total: record.partitions.length,
     done: record.partitions.filter((p) => p.status === 'SUCCEEDED').length,
     failed: record.partitions.filter((p) => p.status === 'FAILED').length,
-    output: resolve(outputDir),
+    output,
     partitions: record.partitions.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, error: p.error })),
-    errors: record.errors,
+    errors: gone ? [...record.errors, `the run (pid ${record.runner!.pid}) ended before the job settled`] : record.errors,
+    ...(record.resume ? { resume: record.resume } : {}),
   };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function runArgs(v: Values) {

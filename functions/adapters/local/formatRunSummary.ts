@@ -38,7 +38,7 @@ export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResu
   lines.push(`  record    ${out}/job.json`);
   // Physical values or digital numbers: said every time (docs/data-sources.md).
   lines.push(...describeRadiometry(radiometryOfSetup(prepared.setup)).map((l) => `  values    ${l}`));
-  if (prepared.search) lines.push(`  ${searchLine(prepared.search)} (kept in ${out}/_eofn/prepared.json)`);
+  if (prepared.search) lines.push(`  ${searchLine(prepared.search)} (kept in ${out}/_eofn/search-items.json)`);
   const t = record.timings;
   const reused = record.partitions.filter((p) => p.reused).length;
   lines.push(`  ${record.partitions.length} partition(s)${reused ? ` (${reused} reused)` : ''}; ${Object.entries(t).map(([k, v]) => `${k} ${v}s`).join(', ')}`);
@@ -47,5 +47,5 @@ export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResu
 
 /** Where a search job's items came from: "items     12 from https://…/search (2 pages, 2026-…)". */
 export function searchLine(search: NonNullable<LocalRunResult['prepared']['search']>): string {
-  return `items     ${search.items.length} from ${search.endpoint} (${search.pages} page${search.pages === 1 ? '' : 's'}, searched ${search.searched})`;
+  return `items     ${search.found} from ${search.endpoint} (${search.pages} page${search.pages === 1 ? '' : 's'}, searched ${search.searched})`;
 }

@@ -17,6 +17,7 @@ export function formatStatus(view: JobStatusView, tty = false): string {
     ...view.partitions.filter((p) => p.status === 'FAILED' || p.status === 'DEAD')
       .map((p) => `  ${p.status.toLowerCase()} ${p.id} after ${p.attempts} attempt(s): ${p.error ?? 'no error recorded'}`),
     ...view.errors.map((e) => `  ${e}`),
+    ...(view.resume && view.status !== 'SUCCEEDED' ? [`  resume with: ${view.resume}`] : []),
   ];
   return lines.join('\n') + '\n';
 }

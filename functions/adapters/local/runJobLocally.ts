@@ -1,6 +1,8 @@
 /**
  * The local runner: prepare, plan, run the partitions on worker threads with retries, merge, and keep
- * `job.json` current. Re-running an interrupted job reuses the parts already written; a partition that
+ * `job.json` current (rewritten as partitions settle, INTERRUPTED on SIGINT/SIGTERM, with the command that
+ * resumes). Re-running an interrupted job reuses the parts this job wrote (parts are keyed by the job's content
+ * hash, so another job into the same output starts afresh); `force` removes every part first. A partition that
  * keeps failing goes to `<output>/_failed/<id>.json` and the other partitions' work is kept.
  *
  * @example
@@ -8,12 +10,11 @@
  */
 import { availableParallelism } from 'node:os';
 import {
-  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, storePrepared, writeJobRecord,
+  finalizeJob, partExists, PARTS_FOLDER, planJob, prepareJob, readJobFile, readJobRecord, removeScratch, storePrepared, withoutSearchItems, writeJobRecord,
   type JobPlan, type JobRecord, type PartitionRecord, type PreparedJob,
 } from '../../core/engine/index.ts';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { schemeOf, storageFor } from '../../core/io/storage.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
@@ -63,27 +64,35 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   if (!opts.force && previous?.status === 'SUCCEEDED' && previous.id === prepared.job.id) {
     return { record: previous, prepared, plan, alreadyDone: true };
   }
+  // --force starts clean: no part of any earlier run is reused.
+  if (opts.force) await removeScratch(prepared.outputHref, LOCAL_SCRATCH);
 
   const record: JobRecord = {
     id: prepared.job.id, op: prepared.job.op, status: 'RUNNING', memoryMb: plan.memoryMb,
     partitions: plan.partitions.map((p) => ({ id: p.id, status: 'PENDING', attempts: 0, estimatedPeakMb: mb(p.estimatedPeakBytes) })),
     timings, errors: [], updated: new Date().toISOString(),
+    resume: resumeCommand(opts, prepared.outputHref), runner: { pid: process.pid, host: hostname() },
   };
-  await writeJobRecord(prepared.outputHref, record);
+  const saver = createRecordSaver(prepared.outputHref, record);
+  await saver.now();
+  const stopOnSignal = interruptOnSignal(record, saver);
 
   const progress = createProgress(plan.partitions.length, process.stderr, opts.quiet);
   const pool = createPool(Math.min(workers, plan.partitions.length));
+  const forWorkers = withoutSearchItems(prepared);
   const runStarted = performance.now();
   try {
     await Promise.all(plan.partitions.map(async (partition, i) => {
       const rec = record.partitions[i];
-      if (await partExists(prepared.outputHref, partition.id)) {
+      if (await partExists(prepared, partition.id)) {
         Object.assign(rec, { status: 'SUCCEEDED', reused: true });
         progress.done(partition.id, '(reused from an earlier run)');
+        saver.soon();
         return;
       }
-      await runWithRetries(rec, () => pool.run(prepared, partition), opts.retries ?? 2, progress);
+      await runWithRetries(rec, () => pool.run(forWorkers, partition), opts.retries ?? 2, progress);
       if (rec.status === 'FAILED') await deadLetter(prepared.outputHref, partition.id, rec);
+      saver.soon();
     }));
   } finally {
     progress.finish();
@@ -101,12 +110,65 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
     await finalizeJob(prepared, plan);
     timings.merge = seconds(mergeStarted);
     record.status = 'SUCCEEDED';
-    await removeWorkFolders(prepared.outputHref);
   }
   timings.total = seconds(started);
-  record.updated = new Date().toISOString();
-  await writeJobRecord(prepared.outputHref, record);
+  delete record.runner;
+  await saver.now();
+  stopOnSignal();
+  if (record.status === 'SUCCEEDED') await removeScratch(prepared.outputHref, LOCAL_SCRATCH);
   return { record, prepared, plan, alreadyDone: false };
+}
+
+/** A local run keeps `_eofn/` only for a search job: the items the search found, which a re-run reuses. */
+const LOCAL_SCRATCH = [PARTS_FOLDER, '_failed'];
+
+function resumeCommand(opts: LocalRunOptions, outputHref: string): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const job = opts.jobHref ? quote(schemeOf(opts.jobHref) === 'file' ? resolve(opts.jobHref) : opts.jobHref) : '<the same job file>';
+  const memory = opts.memoryMb ? ` --memory ${opts.memoryMb}` : '';
+  return `eofn run ${job} --output ${quote(outputHref)}${memory}`;
+}
+
+/**
+ * Writes `job.json` now, or soon (at most once a second while partitions settle), one write at a time so an
+ * older state never lands after a newer one.
+ */
+function createRecordSaver(outputHref: string, record: JobRecord) {
+  let chain: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const write = () => {
+    record.updated = new Date().toISOString();
+    const snapshot = structuredClone(record);
+    chain = chain.then(() => writeJobRecord(outputHref, snapshot)).catch(() => undefined);
+    return chain;
+  };
+  return {
+    now(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      return write();
+    },
+    soon(): void {
+      timer ??= setTimeout(() => { timer = undefined; void write(); }, 1000).unref();
+    },
+  };
+}
+
+/** On SIGINT/SIGTERM: record INTERRUPTED (parts written so far stay for the resume), then exit 130. */
+function interruptOnSignal(record: JobRecord, saver: ReturnType<typeof createRecordSaver>): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    record.status = 'INTERRUPTED';
+    record.errors = [`interrupted by ${signal}`];
+    delete record.runner;
+    for (const p of record.partitions) if (p.status === 'RUNNING') p.status = 'PENDING';
+    void saver.now().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 /** One worker per core; `eofn plan` assumes the same, so that it shows the partitions a run will make. */
@@ -142,13 +204,6 @@ async function runWithRetries(
 async function deadLetter(outputHref: string, id: string, rec: PartitionRecord): Promise<void> {
   const href = `${outputHref}/_failed/${id}.json`;
   await storageFor(href).write(href, new TextEncoder().encode(JSON.stringify(rec, null, 2) + '\n'), 'application/json');
-}
-
-/** Parts and dead letters only matter until the product exists; a local output keeps just the product. */
-async function removeWorkFolders(outputHref: string): Promise<void> {
-  if (schemeOf(outputHref) !== 'file') return;
-  const dir = outputHref.startsWith('file://') ? fileURLToPath(outputHref) : outputHref;
-  for (const folder of [PARTS_FOLDER, '_failed']) await rm(join(dir, folder), { recursive: true, force: true });
 }
 
 function seconds(since: number): number {

@@ -30,4 +30,5 @@ export class BucketRoutedStorage implements Storage {
   write(href: string, bytes: Uint8Array, contentType?: string) { return this.route(href).write(href, bytes, contentType); }
   writeFile(href: string, localPath: string, contentType?: string) { return this.route(href).writeFile(href, localPath, contentType); }
   list(prefix: string) { return this.route(prefix).list(prefix); }
+  removeAll(prefix: string) { return this.route(prefix).removeAll(prefix); }
 }

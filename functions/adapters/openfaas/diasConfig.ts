@@ -50,6 +50,12 @@ export interface DiasConfig {
   archive?: S3Endpoint & { buckets: string[]; maxConnections?: number; maxRequestsPerMinute?: number };
   leaseSeconds: number;
   dispatchTimeoutSeconds: number;
+  /** `queue`: async calls through the queue-worker; `direct`: synchronous calls, bounded per op (OpenFaaS CE). */
+  dispatch: 'queue' | 'direct';
+  /** Direct dispatch: partitions of one op sent or running at once. */
+  dispatchConcurrency: number;
+  /** Direct dispatch: seconds before a call no pod took (busy, gateway error) is sent again. */
+  dispatchRetrySeconds: number;
   maxAttempts: number;
   minPartitions: number;
   arrivalRulesHref?: string;
@@ -93,6 +99,9 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     } : undefined,
     leaseSeconds: positive(env.EOFN_LEASE_SECONDS, 960, 'EOFN_LEASE_SECONDS'),
     dispatchTimeoutSeconds: positive(env.EOFN_DISPATCH_TIMEOUT_SECONDS, 3600, 'EOFN_DISPATCH_TIMEOUT_SECONDS'),
+    dispatch: dispatchMode(env.EOFN_DISPATCH),
+    dispatchConcurrency: positive(env.EOFN_DISPATCH_CONCURRENCY, 5, 'EOFN_DISPATCH_CONCURRENCY'),
+    dispatchRetrySeconds: positive(env.EOFN_DISPATCH_RETRY_SECONDS, 5, 'EOFN_DISPATCH_RETRY_SECONDS'),
     maxAttempts: positive(env.EOFN_MAX_ATTEMPTS, 3, 'EOFN_MAX_ATTEMPTS'),
     minPartitions: positive(env.EOFN_MIN_PARTITIONS, 1, 'EOFN_MIN_PARTITIONS'),
     arrivalRulesHref: env.EOFN_ARRIVAL_RULES || undefined,
@@ -131,4 +140,10 @@ function positive(v: string | undefined, fallback: number, name: string): number
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number; got "${v}"`);
   return n;
+}
+
+function dispatchMode(v: string | undefined): DiasConfig['dispatch'] {
+  if (!v || v === 'queue') return 'queue';
+  if (v === 'direct') return 'direct';
+  throw new Error(`EOFN_DISPATCH must be queue or direct; got "${v}"`);
 }

@@ -1,15 +1,15 @@
 /**
  * A message the state store wants sent, and the function that takes it: partitions go to the function of
- * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`.
+ * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`, submissions to `<prefix>jobs`.
  *
  * @example
  * functionFor({ kind: 'finalize', jobId }, 'eofn-'); // 'eofn-finalize'
  */
 import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 
-export type DispatchMessage = PartitionMessage | FinalizeMessage;
+export type DispatchMessage = PartitionMessage | FinalizeMessage | JobMessage;
 
-export function functionFor(message: DispatchMessage | JobMessage, prefix: string): string {
+export function functionFor(message: DispatchMessage, prefix: string): string {
   if (message.kind === 'partition') return `${prefix}${message.op}`;
   return `${prefix}${message.kind === 'finalize' ? 'finalize' : 'jobs'}`;
 }

@@ -13,6 +13,8 @@ import { functionFor, type DispatchMessage } from './dispatchMessage.ts';
 
 export interface Dispatcher {
   dispatch(message: DispatchMessage | JobMessage): Promise<void>;
+  /** Direct dispatch only: sends the recorded partitions that fit the free call slots (directDispatcher.ts). */
+  pump?(): Promise<number>;
 }
 
 export interface GatewayOptions {

@@ -4,12 +4,14 @@
  * queue-worker adds `X-Call-Id` (echoed back, and logged) and posts our response to `X-Callback-Url`.
  *
  * @example
- * const server = createFunctionServer(HANDLERS['tile-reduce'], ctx);
+ * const server = createFunctionServer(HANDLERS['tile-reduce'], ctx, { token, functionName: 'tile-reduce' }, lifecycle);
  * server.listen(Number(process.env.PORT ?? 3000));
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { InputError } from '../../core/errors.ts';
 import { parseJson } from '../../core/io/parseJson.ts';
 import { callAllowed, INPUTLESS_FUNCTIONS } from './callToken.ts';
+import { FunctionLifecycle } from './functionLifecycle.ts';
 import type { Handler, HandlerContext } from './handlers/handlerContext.ts';
 
 export const MAX_BODY_BYTES = 8 * 2 ** 20;
@@ -20,15 +22,16 @@ export interface CallPolicy {
   functionName: string;
 }
 
-export function createFunctionServer(handler: Handler, ctx: HandlerContext, policy: CallPolicy): Server {
+export function createFunctionServer(handler: Handler, ctx: HandlerContext, policy: CallPolicy, lifecycle = new FunctionLifecycle({ maxInflight: 0, drainSeconds: 0 })): Server {
   const inputless = INPUTLESS_FUNCTIONS.includes(policy.functionName);
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     const callId = header(req, 'x-call-id');
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...(callId ? { 'x-call-id': callId } : {}) });
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...(callId ? { 'x-call-id': callId } : {}), ...headers });
       res.end(JSON.stringify(body) + '\n');
     };
-    if (req.url?.startsWith('/_/health')) return reply(200, { ok: true });
+    const probe = lifecycle.probe(req.url ?? '/');
+    if (probe) return reply(probe.status, probe.body);
     if (req.method !== 'POST' && req.method !== 'GET') return reply(405, { error: 'use POST with a JSON message' });
     // Checked before the body is read: an unauthenticated caller costs no memory.
     if (!callAllowed(req, policy.token, policy.functionName)) {
@@ -36,6 +39,20 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, poli
       req.resume();
       return reply(401, { error: 'missing or wrong call token (X-Eofn-Token)' });
     }
+    if (!lifecycle.admit()) {
+      req.resume();
+      return reply(429, { error: 'busy: this pod takes one call at a time; retry' }, { 'retry-after': '10' });
+    }
+    try {
+      await handle(req, callId, reply);
+    } finally {
+      lifecycle.release();
+    }
+  });
+  server.on('listening', () => lifecycle.markReady());
+  return server;
+
+  async function handle(req: IncomingMessage, callId: string | undefined, reply: (status: number, body: unknown) => void): Promise<void> {
     let body: unknown = {};
     try {
       const text = await readBody(req);
@@ -47,10 +64,12 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, poli
       const result = await handler({ ...ctx, log: (event, fields) => ctx.log(event, { callId, ...fields }) }, body);
       reply(result.status, result.body);
     } catch (e) {
+      // Missing or bad configuration and input (e.g. the arrival rules) are the caller's to fix, not a crash.
+      if (e instanceof InputError) return reply(400, { error: e.message });
       ctx.log('handler error', { callId, error: (e as Error).stack ?? String(e) });
       reply(500, { error: (e as Error).message });
     }
-  });
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -10,13 +10,14 @@
  */
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
-import type { FinalizeMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 import type { PartitionSpec } from '../../core/ops/types.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
-import type { DispatchMessage } from './dispatchMessage.ts';
+import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
+import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
 
 export interface NewJob {
   jobId: string;
@@ -30,6 +31,8 @@ export interface NewJob {
   memoryMb: number;
   partitions: PartitionSpec[];
   maxAttempts: number;
+  /** Seconds before an unsent partition counts as lost (default: the dispatch timeout); 0 = due at once (direct dispatch). */
+  dueInSeconds?: number;
 }
 
 /** Where a job's planned work is: what partitions and finalize run, whatever a message says. */
@@ -42,6 +45,8 @@ export interface PlannedJob {
 export class JobStore {
   readonly pool: pg.Pool;
   readonly timings: StoreTimings;
+  /** Claims this process holds (partition or finalize, with the attempt), for shortenHeldLeases. */
+  private readonly held = new Map<string, { jobId: string; partitionId?: string; attempt: number }>();
 
   constructor(pool: pg.Pool, timings: StoreTimings) {
     this.pool = pool;
@@ -75,9 +80,28 @@ export class JobStore {
       await c.query(
         `INSERT INTO partitions (job_id, partition_id, spec, lease_until)
          SELECT $1, p->>'id', p, now() + $3 * interval '1 second' FROM jsonb_array_elements($2::jsonb) AS p`,
-        [job.jobId, JSON.stringify(job.partitions), this.timings.dispatchTimeoutSeconds]);
+        [job.jobId, JSON.stringify(job.partitions), job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds]);
       return 'created';
     });
+  }
+
+  /**
+   * The jobs function took a submission: recorded with a lease before any work, so that a function that dies
+   * planning it (a timeout, out of memory) is noticed by the reconciler. Returns the attempt number.
+   */
+  async beginSubmission(jobId: string, message: JobMessage, maxAttempts: number): Promise<number> {
+    const { rows } = await this.pool.query<{ attempts: number }>(
+      `INSERT INTO submissions (job_id, message, attempts, max_attempts, lease_until) VALUES ($1, $2, 1, $3, now() + $4 * interval '1 second')
+       ON CONFLICT (job_id) DO UPDATE SET message = $2, state = 'RUNNING', attempts = submissions.attempts + 1, updated_at = now(),
+         lease_until = now() + $4 * interval '1 second'
+       RETURNING attempts`,
+      [jobId, JSON.stringify(message), maxAttempts, this.timings.leaseSeconds]);
+    return rows[0].attempts;
+  }
+
+  /** The submission is recorded as a job (or rejected as invalid): nothing left for the reconciler. */
+  async endSubmission(jobId: string): Promise<void> {
+    await this.pool.query(`UPDATE submissions SET state = 'DONE', updated_at = now() WHERE job_id = $1`, [jobId]);
   }
 
   /** The content hash of a valid job known under `jobId` (undefined when unknown or INVALID). */
@@ -111,7 +135,9 @@ export class JobStore {
          lease_until = now() + $3 * interval '1 second'
        WHERE job_id = $1 AND partition_id = $2 AND status = 'PENDING' RETURNING attempts`,
       [jobId, partitionId, this.timings.leaseSeconds]);
-    return rows[0]?.attempts;
+    const attempt = rows[0]?.attempts;
+    if (attempt !== undefined) this.held.set(`p\0${jobId}\0${partitionId}`, { jobId, partitionId, attempt });
+    return attempt;
   }
 
   /**
@@ -119,6 +145,7 @@ export class JobStore {
    * whether this settled a job with dead partitions as FAILED.
    */
   completePartition(jobId: string, partitionId: string, seconds: number): Promise<{ finalize?: FinalizeMessage; jobFailed: boolean }> {
+    this.held.delete(`p\0${jobId}\0${partitionId}`);
     return inTransaction(this.pool, async (c) => {
       const marked = await c.query(
         `UPDATE partitions SET status = 'SUCCEEDED', seconds = $3, last_error = NULL, lease_until = now(), updated_at = now()
@@ -148,6 +175,7 @@ export class JobStore {
    */
   failPartition(jobId: string, partitionId: string, attempt: number, error: string, permanent: boolean, message: PartitionMessage):
     Promise<{ dead: boolean; jobFailed: boolean }> {
+    this.held.delete(`p\0${jobId}\0${partitionId}`);
     return inTransaction(this.pool, async (c) => {
       const { rows } = await c.query<{ status: string; attempts: number }>(
         `UPDATE partitions p SET last_error = $4, lease_until = now(), updated_at = now(),
@@ -169,10 +197,13 @@ export class JobStore {
          finalize_lease_until = now() + $2 * interval '1 second'
        WHERE job_id = $1 AND finalize_state = 'QUEUED' RETURNING finalize_attempts`,
       [jobId, this.timings.leaseSeconds]);
-    return rows[0]?.finalize_attempts;
+    const attempt = rows[0]?.finalize_attempts;
+    if (attempt !== undefined) this.held.set(`f\0${jobId}`, { jobId, attempt });
+    return attempt;
   }
 
   async completeFinalize(jobId: string, attempt: number): Promise<boolean> {
+    this.held.delete(`f\0${jobId}`);
     const r = await this.pool.query(
       `UPDATE jobs SET finalize_state = 'DONE', status = 'SUCCEEDED', updated_at = now()
        WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2`, [jobId, attempt]);
@@ -181,6 +212,7 @@ export class JobStore {
 
   /** A failed merge is retried by the reconciler until the attempt limit, then the job is FAILED. */
   async failFinalize(jobId: string, attempt: number, error: string, permanent: boolean): Promise<boolean> {
+    this.held.delete(`f\0${jobId}`);
     const { rows } = await this.pool.query<{ status: string }>(
       `UPDATE jobs SET updated_at = now(), finalize_lease_until = now(),
          finalize_state = CASE WHEN $4 OR finalize_attempts >= max_attempts THEN 'DEAD' ELSE 'QUEUED' END,
@@ -192,9 +224,40 @@ export class JobStore {
     return rows[0]?.status === 'FAILED';
   }
 
-  /** Re-dispatches what is due and dead-letters what is past its attempts (see `reconcileDue`). */
-  reconcile(): Promise<ReconcileResult> {
-    return inTransaction(this.pool, (c) => reconcileDue(c, this.timings, deadLetter));
+  /**
+   * On SIGTERM: the claims this process holds end at most `seconds` from now. A pod that the kubelet kills
+   * at the end of its grace period (30 s on OpenFaaS CE) then has its partition sent again soon after,
+   * not a full lease later; one that finishes in time completes as usual.
+   */
+  async shortenHeldLeases(seconds: number): Promise<number> {
+    let shortened = 0;
+    for (const { jobId, partitionId, attempt } of this.held.values()) {
+      const r = partitionId === undefined
+        ? await this.pool.query(
+          `UPDATE jobs SET finalize_lease_until = LEAST(finalize_lease_until, now() + $3 * interval '1 second')
+           WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2`, [jobId, attempt, seconds])
+        : await this.pool.query(
+          `UPDATE partitions SET lease_until = LEAST(lease_until, now() + $4 * interval '1 second')
+           WHERE job_id = $1 AND partition_id = $2 AND status = 'RUNNING' AND attempts = $3`, [jobId, partitionId, attempt, seconds]);
+      shortened += r.rowCount ?? 0;
+    }
+    return shortened;
+  }
+
+  /** Re-dispatches what is due and dead-letters what is past its attempts (see `reconcileDue`); `concurrency` bounds direct dispatch. */
+  reconcile(concurrency?: number): Promise<ReconcileResult> {
+    return inTransaction(this.pool, (c) => reconcileDue(c, this.timings, deadLetter, concurrency));
+  }
+
+  /** Direct dispatch: the partitions that fit the free call slots of their op (see `claimDispatchSlots`). */
+  async claimDispatchSlots(concurrency: number): Promise<PartitionMessage[]> {
+    const rows = await inTransaction(this.pool, (c) => claimDispatchSlots(c, { concurrency, leaseSeconds: this.timings.dispatchTimeoutSeconds }));
+    return rows.map(partitionMessage);
+  }
+
+  /** A sent partition no pod took: due again after `seconds`. */
+  releaseDispatch(jobId: string, partitionId: string, seconds: number): Promise<boolean> {
+    return releaseDispatch(this.pool, jobId, partitionId, seconds);
   }
 
   /** Puts the job's dead and failed partitions (and a dead finalize) back to pending; returns what to send. */

@@ -6,7 +6,9 @@
  * const { dispatch } = await inTransaction(pool, (c) => reconcileDue(c, timings, deadLetter));
  */
 import type pg from 'pg';
+import type { JobMessage } from '../../core/engine/messages.ts';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
+import { claimDispatchSlots } from './dispatchQueries.ts';
 import type { DeadPartition } from './jobStore.ts';
 
 export interface StoreTimings {
@@ -23,10 +25,12 @@ export interface ReconcileResult {
   failedJobs: string[];
 }
 
-const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
+export const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
 
 export async function reconcileDue(
   c: pg.PoolClient, timings: StoreTimings, deadLetter: (c: pg.PoolClient, dead: DeadPartition[]) => Promise<string[]>,
+  /** Direct dispatch: send at most this many partitions per op at once (see claimDispatchSlots). */
+  concurrency?: number,
 ): Promise<ReconcileResult> {
   // Past the attempt limit: the lease of the last allowed attempt ran out.
   const expired = await c.query<PartitionRow & { partition_id: string; attempts: number; last_error: string }>(
@@ -42,7 +46,7 @@ export async function reconcileDue(
   })));
 
   // Attempts left: expired leases, failures due for a retry, and dispatches that never arrived.
-  const again = await c.query<PartitionRow>(
+  const again = concurrency ? { rows: await claimDispatchSlots(c, { concurrency, leaseSeconds: timings.dispatchTimeoutSeconds }) } : await c.query<PartitionRow>(
     `WITH due AS (
        SELECT p.job_id, p.partition_id FROM partitions p JOIN jobs j USING (job_id)
        WHERE p.status IN ('PENDING', 'RUNNING', 'FAILED') AND p.lease_until < now() AND j.status = 'RUNNING'
@@ -67,18 +71,57 @@ export async function reconcileDue(
      RETURNING j.job_id, j.finalize_state`,
     [timings.dispatchTimeoutSeconds]);
 
+  const submissions = await reconcileSubmissions(c, timings);
+
   return {
     dispatch: [
+      ...submissions.again,
       ...again.rows.map(partitionMessage),
       ...finalize.rows.filter((r) => r.finalize_state === 'QUEUED')
         .map((r): DispatchMessage => ({ kind: 'finalize', jobId: r.job_id })),
     ],
     deadLettered: expired.rowCount ?? 0,
-    failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id)],
+    failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id), ...submissions.failed],
   };
 }
 
+/**
+ * Submissions whose jobs function died: sent again while attempts are left; past the limit the job is
+ * recorded FAILED with the reason (unless planning got as far as recording the job), so `eofn status` shows it.
+ */
+async function reconcileSubmissions(c: pg.PoolClient, timings: StoreTimings): Promise<{ again: DispatchMessage[]; failed: string[] }> {
+  const dead = await c.query<{ job_id: string; message: JobMessage & { job?: { op?: string } }; attempts: number }>(
+    `WITH due AS (SELECT job_id FROM submissions WHERE state = 'RUNNING' AND lease_until < now() AND attempts >= max_attempts FOR UPDATE SKIP LOCKED)
+     UPDATE submissions s SET state = 'DEAD', updated_at = now() FROM due WHERE s.job_id = due.job_id
+     RETURNING s.job_id, s.message, s.attempts`);
+  const failed: string[] = [];
+  for (const d of dead.rows) {
+    const reason = `jobs stage: the submission did not complete in ${d.attempts} attempt(s): the function timed out, ran out of memory or crashed (see the eofn-jobs log); \`eofn redrive ${d.job_id} --backend dias\` sends it again`;
+    const op = 'job' in d.message && typeof d.message.job?.op === 'string' ? d.message.job.op : 'unknown';
+    const r = await c.query(
+      `INSERT INTO jobs (job_id, op, status, errors) VALUES ($1, $2, 'FAILED', jsonb_build_array($3::text))
+       ON CONFLICT (job_id) DO UPDATE SET status = 'FAILED', errors = jsonb_build_array($3::text), updated_at = now() WHERE jobs.status = 'INVALID'`,
+      [d.job_id, op, reason]);
+    if (r.rowCount) failed.push(d.job_id);
+  }
+  const again = await c.query<{ message: JobMessage }>(
+    `WITH due AS (SELECT job_id FROM submissions WHERE state = 'RUNNING' AND lease_until < now() AND attempts < max_attempts FOR UPDATE SKIP LOCKED)
+     UPDATE submissions s SET lease_until = now() + $1 * interval '1 second', updated_at = now() FROM due WHERE s.job_id = due.job_id
+     RETURNING s.message`,
+    [timings.dispatchTimeoutSeconds]);
+  return { again: again.rows.map((r) => r.message), failed };
+}
+
 export async function redriveJob(c: pg.PoolClient, jobId: string, timings: StoreTimings): Promise<DispatchMessage[]> {
+  // A submission that died in the jobs stage: its FAILED placeholder goes, the submission is sent again.
+  const submission = await c.query<{ message: JobMessage }>(
+    `UPDATE submissions SET state = 'RUNNING', attempts = 0, updated_at = now(), lease_until = now() + $2 * interval '1 second'
+     WHERE job_id = $1 AND state = 'DEAD' RETURNING message`,
+    [jobId, timings.dispatchTimeoutSeconds]);
+  if (submission.rowCount) {
+    await c.query(`DELETE FROM jobs WHERE job_id = $1 AND status = 'FAILED' AND prepared_ref IS NULL`, [jobId]);
+    return submission.rows.map((r) => r.message);
+  }
   const parts = await c.query<PartitionRow>(
     `UPDATE partitions p SET status = 'PENDING', attempts = 0, updated_at = now(), lease_until = now() + $2 * interval '1 second'
      FROM jobs j WHERE j.job_id = p.job_id AND p.job_id = $1 AND p.status IN ('DEAD', 'FAILED')

@@ -11,7 +11,9 @@ import { budgetBytes } from '../../core/plan/memoryModel.ts';
 import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { loadDiasConfig } from './diasConfig.ts';
+import { directDispatcher } from './directDispatcher.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
+import { FunctionLifecycle, lifecycleOptions } from './functionLifecycle.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
 import { HANDLERS } from './handlers/handlers.ts';
 import { JobStore } from './jobStore.ts';
@@ -23,6 +25,7 @@ export interface StartedFunction {
   server: Server;
   listenHost: string;
   store: JobStore;
+  lifecycle: FunctionLifecycle;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,9 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.
   const limits = archiveLimits(config.archive);
   registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
-  const dispatcher = opts.dispatcher ?? gatewayDispatcher(config);
+  const dispatcher = opts.dispatcher ?? (config.dispatch === 'direct'
+    ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, retrySeconds: config.dispatchRetrySeconds, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
+    : gatewayDispatcher(config));
   const ctx: HandlerContext = {
     settings: {
       ...config,
@@ -43,6 +48,7 @@ export async function startFunction(env: Record<string, string | undefined>, opt
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
   };
-  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName });
-  return { server, store, listenHost: config.listenHost, close: () => store.close() };
+  const lifecycle = new FunctionLifecycle(lifecycleOptions(env));
+  const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName }, lifecycle);
+  return { server, store, lifecycle, listenHost: config.listenHost, close: () => store.close() };
 }

@@ -16,13 +16,15 @@ export interface PartitionStatusView {
 export interface JobStatusView {
   id: string;
   op: string;
-  status: 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID';
+  status: 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID' | 'INTERRUPTED';
   total: number;
   done: number;
   failed: number;
   output?: string;
   partitions: PartitionStatusView[];
   errors: string[];
+  /** How to go on after an interruption or a failure. */
+  resume?: string;
 }
 
 export interface CliBackend {

@@ -1,6 +1,6 @@
 /**
  * The `s3://` storage: range reads for COGs (never a whole-object download for rasters), whole-object
- * writes, and multipart upload of large local files. Works with AWS S3 and S3-compatible stores.
+ * writes, multipart upload of large local files, and deletion of a job's scratch prefix. Works with AWS S3 and S3-compatible stores.
  *
  * @example
  * registerStorage('s3', new S3Storage(s3Client({ endpoint: 'https://s3.waw3-1.cloudferro.com' })));
@@ -9,12 +9,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
-  CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { describeError, InputError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
+import { maxReadBytesFromEnv } from './storagePolicyFromEnv.ts';
 
 const PART_SIZE = 16 * 2 ** 20;
 
@@ -40,7 +41,7 @@ export class S3Storage implements Storage {
   readonly client: S3Client;
   readonly maxReadAllBytes: number;
 
-  constructor(client: S3Client, maxReadAllBytes: number = HTTP_DEFAULTS.maxReadAllBytes) {
+  constructor(client: S3Client, maxReadAllBytes: number = maxReadBytesFromEnv() ?? HTTP_DEFAULTS.maxReadAllBytes) {
     this.client = client;
     this.maxReadAllBytes = maxReadAllBytes;
   }
@@ -123,6 +124,18 @@ export class S3Storage implements Storage {
     } catch (e) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
       throw e;
+    }
+  }
+
+  /** DeleteObjects in batches of 1,000 (the S3 maximum) over the listed keys under `prefix/`. */
+  async removeAll(prefix: string): Promise<void> {
+    const { bucket } = parseS3(prefix);
+    const keys = (await this.list(prefix.replace(/\/*$/, '/'))).map((href) => parseS3(href).key);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const out = await this.client.send(new DeleteObjectsCommand({
+        Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+      }));
+      if (out.Errors?.length) throw new Error(`could not delete ${out.Errors.length} object(s) under ${prefix}: ${out.Errors[0].Key}: ${out.Errors[0].Message}`);
     }
   }
 

@@ -96,6 +96,5 @@ export function tileOf(id: string, props: Record<string, unknown>): string | und
 
 /** A value as one safe path segment: no separators, no `..`, nothing outside [A-Za-z0-9._-]. */
 export function segment(value: string): string {
-  const safe = value.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, (dots) => '-'.repeat(dots.length)).slice(0, 200);
-  return safe || 'unknown';
+  return value.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, (dots) => '-'.repeat(dots.length)).slice(0, 200);
 }

@@ -7,7 +7,8 @@
  */
 import { storageFor } from '../io/storage.ts';
 
-export type JobStatus = 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID';
+/** INTERRUPTED: a local run stopped (signal, crash) before it settled; `resume` says how to go on. */
+export type JobStatus = 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID' | 'INTERRUPTED';
 export type PartitionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export interface PartitionRecord {
@@ -30,6 +31,10 @@ export interface JobRecord {
   timings: Record<string, number>;
   errors: string[];
   updated: string;
+  /** The command that resumes this job (parts already written are reused). */
+  resume?: string;
+  /** The local process running the job, so `eofn status` can tell a live run from an interrupted one. */
+  runner?: { pid: number; host: string };
 }
 
 export async function writeJobRecord(outputHref: string, record: JobRecord): Promise<void> {

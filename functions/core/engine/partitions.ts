@@ -1,10 +1,11 @@
 /**
- * Running one partition and where its result lives. A part is written under a key derived from the job's
- * output and the partition id only, so a duplicate delivery overwrites it with identical bytes.
+ * Running one partition and where its result lives: `<output>/_parts/<partsKey>/<partition id>.part`. The key
+ * holds the job's content hash and the partition id, so a duplicate delivery overwrites a part with identical
+ * bytes, and a different job sent to the same output never picks up this job's parts.
  *
  * @example
  * await runPartition(prepared, plan.partitions[0]);
- * await partExists(prepared.outputHref, plan.partitions[0].id); // true
+ * await partExists(prepared, plan.partitions[0].id); // true
  */
 import { storageFor } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
@@ -13,26 +14,29 @@ import type { PreparedJob } from './prepareJob.ts';
 
 export const PARTS_FOLDER = '_parts';
 
-export function partHref(outputHref: string, partitionId: string): string {
-  return `${outputHref}/${PARTS_FOLDER}/${partitionId}.part`;
+/** Where a job's parts live: the output and the job's content hash (`PreparedJob.partsKey`). */
+export type PartsOwner = Pick<PreparedJob, 'outputHref' | 'partsKey'>;
+
+export function partHref(owner: PartsOwner, partitionId: string): string {
+  return `${owner.outputHref}/${PARTS_FOLDER}/${owner.partsKey}/${partitionId}.part`;
 }
 
 export async function runPartition(prepared: PreparedJob, partition: PartitionSpec): Promise<{ bytes: number; seconds: number }> {
   const started = performance.now();
   const bytes = await operationOf(prepared.job.op).runPartition(prepared.setup, partition);
-  const href = partHref(prepared.outputHref, partition.id);
+  const href = partHref(prepared, partition.id);
   await storageFor(href).write(href, bytes, 'application/octet-stream');
   return { bytes: bytes.byteLength, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function partExists(outputHref: string, partitionId: string): Promise<boolean> {
-  const href = partHref(outputHref, partitionId);
+export async function partExists(owner: PartsOwner, partitionId: string): Promise<boolean> {
+  const href = partHref(owner, partitionId);
   return (await storageFor(href).size(href)) !== undefined;
 }
 
-export function readPart(outputHref: string): (id: string) => Promise<Uint8Array> {
+export function readPart(owner: PartsOwner): (id: string) => Promise<Uint8Array> {
   return (id) => {
-    const href = partHref(outputHref, id);
+    const href = partHref(owner, id);
     return storageFor(href).readAll(href);
   };
 }

@@ -8,6 +8,7 @@
  * @example
  * const prepared = await prepareJob(raw, 'jobs/ndvi.json');
  */
+import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { resolveHref } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
@@ -16,7 +17,7 @@ import { isSearch } from '../spec/stacSearchSchema.ts';
 import { canonicalJson, validateJob, type ValidJob } from '../spec/validateJob.ts';
 import { resolveItems, resolveSearchedItems, type ResolvedItem } from '../stac/resolveItems.ts';
 import { searchStac } from '../stac/searchStac.ts';
-import { loadPrepared, preparedRefOf } from './storedJob.ts';
+import { loadPrepared, loadSearchItems, preparedRefOf } from './storedJob.ts';
 
 export interface PreparedJob {
   job: ValidJob;
@@ -24,9 +25,27 @@ export interface PreparedJob {
   outputHref: string;
   /** Input items as the product's STAC item links to them. */
   inputs: { id: string; href?: string; datetime: string | null }[];
-  /** When `items` is a search: what it found, kept so that a re-run uses the same items. */
-  search?: { endpoint: string; pages: number; searched: string; items: StacItem[] };
+  /**
+   * When `items` is a search: what it found, kept so that a re-run uses the same items. The items travel
+   * only until the job is stored: `storePrepared` writes them beside the prepared job (`itemsRef`), so that
+   * partitions do not load them.
+   */
+  search?: SearchRecord;
   setup: unknown;
+  /**
+   * Hash of what this job computes (job, resolved inputs, output): parts live under `_parts/<partsKey>/`, so a
+   * part is reused only by the job that wrote it, never by another job sent to the same output.
+   */
+  partsKey: string;
+}
+
+export interface SearchRecord {
+  endpoint: string;
+  pages: number;
+  searched: string;
+  found: number;
+  items?: StacItem[];
+  itemsRef?: string;
 }
 
 export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
@@ -36,7 +55,7 @@ export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJ
   let search: PreparedJob['search'];
   if (isSearch(job.items)) {
     search = (await searchedBefore(job, outputHref)) ?? (await runSearch(job));
-    items = resolveSearchedItems(search.items);
+    items = resolveSearchedItems(search.items!);
   } else {
     items = await resolveItems(job.items, base);
   }
@@ -45,30 +64,27 @@ export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJ
     throw new InputError('items', `none of the ${items.length} item(s) has a date: a GeoTIFF needs TIFFTAG_DATETIME, ACQUISITION_DATE or SECOND_DATE in its metadata, or give a STAC item with properties.datetime`);
   }
   const setup = await operationOf(job.op).prepare(job, items, base);
-  return {
-    job,
-    outputHref,
-    inputs: items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime })),
-    ...(search ? { search } : {}),
-    setup,
-  };
+  const inputs = items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime }));
+  const partsKey = createHash('sha256').update(canonicalJson({ job, inputs, outputHref })).digest('hex').slice(0, 16);
+  return { job, outputHref, inputs, ...(search ? { search } : {}), setup, partsKey };
 }
 
-async function runSearch(job: ValidJob): Promise<NonNullable<PreparedJob['search']>> {
+async function runSearch(job: ValidJob): Promise<SearchRecord> {
   if (!isSearch(job.items)) throw new Error('not a search');
   const result = await searchStac(job.items.search);
   if (!result.items.length) {
     throw new InputError('items.search', `the search at ${result.endpoint} found no items; check collections, bbox/intersects, datetime and filter`);
   }
-  return { endpoint: result.endpoint, pages: result.pages, searched: new Date().toISOString(), items: result.items };
+  return { endpoint: result.endpoint, pages: result.pages, searched: new Date().toISOString(), found: result.items.length, items: result.items };
 }
 
 /** The items an earlier preparation of the same job found, from its stored prepared job. */
-async function searchedBefore(job: ValidJob, outputHref: string): Promise<PreparedJob['search']> {
+async function searchedBefore(job: ValidJob, outputHref: string): Promise<SearchRecord | undefined> {
   try {
     const { prepared } = await loadPrepared(preparedRefOf(outputHref));
     // The same job (not just the same id: an explicit id may be reused for another search).
-    return canonicalJson(prepared.job) === canonicalJson(job) ? prepared.search : undefined;
+    if (canonicalJson(prepared.job) !== canonicalJson(job) || !prepared.search) return undefined;
+    return { ...prepared.search, items: prepared.search.items ?? (await loadSearchItems(prepared.search.itemsRef!)) };
   } catch {
     return undefined; // none yet (or unreadable): search
   }

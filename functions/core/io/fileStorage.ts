@@ -64,6 +64,10 @@ export class FileStorage implements Storage {
   }
 
   /** Every file under `prefix` (a folder, or a path prefix such as `out/B04_`), recursively, sorted. */
+  async removeAll(prefix: string): Promise<void> {
+    await rm(pathOf(prefix), { recursive: true, force: true });
+  }
+
   async list(prefix: string): Promise<string[]> {
     const path = pathOf(prefix);
     const asUrl = /^file:\/\//i.test(prefix);

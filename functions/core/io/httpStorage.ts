@@ -64,7 +64,8 @@ export class HttpStorage implements Storage {
     }
     if (length === 0) return new Uint8Array(0);
     const last = offset + length - 1;
-    return this.withRetries(href, 'GET', { Range: `bytes=${offset}-${last}` }, false, async ({ res, abort }) => {
+    // Identity encoding: Content-Range then counts the bytes of the object itself, not of a compressed body.
+    return this.withRetries(href, 'GET', { Range: `bytes=${offset}-${last}`, 'Accept-Encoding': 'identity' }, false, async ({ res, abort }) => {
       if (res.status === 416) {
         abort();
         // "Nothing there" only when the server says where the object ends, and the range starts past it.
@@ -95,9 +96,9 @@ export class HttpStorage implements Storage {
         abort();
         throw new InputError(href, `the server ignores Range requests; reading byte ${offset} would need a download past the ${this.opts.maxReadAllBytes}-byte limit`);
       }
-      const upTo = await readBounded(res, { href, limit: offset + length, stopAt: offset + length, idleMs: this.opts.idleTimeoutMs, abort });
+      const bytes = await readBounded(res, { href, limit: length, skip: offset, idleMs: this.opts.idleTimeoutMs, abort });
       abort();
-      return upTo.subarray(Math.min(offset, upTo.length));
+      return bytes;
     });
   }
 
@@ -139,6 +140,10 @@ export class HttpStorage implements Storage {
 
   async list(prefix: string): Promise<string[]> {
     throw new InputError(prefix, 'https storage is read-only: it cannot list objects');
+  }
+
+  async removeAll(prefix: string): Promise<void> {
+    throw new InputError(prefix, 'https storage is read-only: it cannot delete objects');
   }
 
   /** One request and its body read per attempt; transient failures are tried again after a growing delay. */
@@ -195,6 +200,11 @@ export class HttpStorage implements Storage {
       if (!location) throw new InputError(href, `redirect (HTTP ${res.status}) without a Location`);
       if (hop >= this.opts.maxRedirects) throw new InputError(href, `more than ${this.opts.maxRedirects} redirects`);
       url = new URL(location, url).toString();
+      // As browsers do: 301/302/303 turn a POST into a GET; 307/308 repeat it.
+      if (body && res.status <= 303) {
+        body = undefined;
+        method = 'GET';
+      }
     }
   }
 

@@ -29,6 +29,7 @@ export class LimitedStorage implements Storage {
   write(href: string, bytes: Uint8Array, contentType?: string) { return this.limited(() => this.inner.write(href, bytes, contentType)); }
   writeFile(href: string, localPath: string, contentType?: string) { return this.limited(() => this.inner.writeFile(href, localPath, contentType)); }
   list(prefix: string) { return this.limited(() => this.inner.list(prefix)); }
+  removeAll(prefix: string) { return this.limited(() => this.inner.removeAll(prefix)); }
 
   private async limited<T>(request: () => Promise<T>): Promise<T> {
     const release = await this.limiter.acquire();

@@ -23,13 +23,14 @@ export interface BoundedRead {
   idleMs: number;
   /** Drops the connection (the fetch's AbortController). */
   abort(): void;
-  /** Stop quietly after this many bytes instead of failing (a server that ignored Range). */
-  stopAt?: number;
+  /** A server that ignored Range: drop the first `skip` bytes unkept, keep `limit`, then stop quietly. */
+  skip?: number;
 }
 
 export async function readBounded(res: Response, opts: BoundedRead): Promise<Uint8Array> {
   const declared = res.headers.get('content-length');
-  if (opts.stopAt === undefined && declared !== null && Number(declared) > opts.limit) {
+  const skipping = opts.skip !== undefined;
+  if (!skipping && declared !== null && Number(declared) > opts.limit) {
     opts.abort();
     throw new InputError(opts.href, `the server announces ${declared} bytes, more than the ${opts.limit} bytes this read allows`);
   }
@@ -37,15 +38,22 @@ export async function readBounded(res: Response, opts: BoundedRead): Promise<Uin
   if (!reader) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let toSkip = opts.skip ?? 0;
   try {
     for (;;) {
       const { done, value } = await withIdleTimeout(reader.read(), opts);
       if (done) break;
-      const keep = opts.stopAt === undefined ? value : value.subarray(0, Math.max(0, opts.stopAt - total));
-      total += keep.length;
+      let chunk = value;
+      if (toSkip) {
+        const dropped = Math.min(toSkip, chunk.length);
+        toSkip -= dropped;
+        chunk = chunk.subarray(dropped);
+      }
+      if (skipping) chunk = chunk.subarray(0, opts.limit - total);
+      total += chunk.length;
       if (total > opts.limit) throw new InputError(opts.href, `the response body is larger than the ${opts.limit} bytes this read allows`);
-      chunks.push(keep);
-      if (opts.stopAt !== undefined && total >= opts.stopAt) break;
+      if (chunk.length) chunks.push(chunk);
+      if (skipping && total >= opts.limit) break;
     }
   } catch (e) {
     opts.abort();

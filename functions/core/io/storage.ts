@@ -25,6 +25,8 @@ export interface Storage {
   list(prefix: string): Promise<string[]>;
   /** Sends `body` and returns the answer (only `https`, for STAC API searches). */
   post?(href: string, body: Uint8Array, headers?: Record<string, string>): Promise<Uint8Array>;
+  /** Deletes every object under the folder `prefix` (a job's scratch); nothing there is not an error. */
+  removeAll(prefix: string): Promise<void>;
 }
 
 export interface StoragePolicy {

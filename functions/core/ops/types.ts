@@ -59,6 +59,8 @@ export interface ProductSink {
   outputHref: string;
   /** A local scratch folder for large files (a COG is written to disk, then uploaded). */
   scratchDir: string;
+  /** Where the engine stored a part (for range reads of large parts). */
+  partHref(id: string): string;
   write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
   /** Stores a scratch file as `name`; the scratch file may be moved (it is not read again). */
   writeFile(name: string, localPath: string, contentType: string): Promise<string>;

@@ -38,8 +38,9 @@ export const REQUEST_PRICES = { sqs: 0.4 / 1e6, s3Put: 0.0054 / 1e3, s3Get: 0.00
 
 /**
  * Since 1 Aug 2025 Lambda bills the INIT phase of on-demand functions like their invocations. Each new
- * execution environment runs INIT once: loading the esbuild bundle and the SDK clients takes about this long
- * at 1769 MB (Node 22, arm64; AWS's published cold starts of small Node bundles are 0.2–0.8 s).
+ * execution environment runs INIT once (loading the esbuild bundle, creating the SDK clients). 0.6 s is an
+ * assumption, not a measurement: it was not measured on Lambda here; a deployment's CloudWatch `REPORT`
+ * lines (`Init Duration`) give the real figure to put in its place.
  */
 export const INIT_SECONDS = 0.6;
 
@@ -100,6 +101,16 @@ export function mergeSeconds(plan: JobPlan): number {
   return INVOCATION_OVERHEAD_SECONDS + (table ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
 }
 
+/** Estimated seconds of each partition on one vCPU, in plan order (the same model as the cost). */
+export function partitionSecondsOf(plan: Pick<JobPlan, 'op' | 'partitions' | 'model'>): number[] {
+  return plan.partitions.map((p) => partitionSeconds(plan as JobPlan, p));
+}
+
+/** Estimated seconds of the merge (product, COG and preview). */
+export function mergeSecondsOf(plan: Pick<JobPlan, 'partitions'>): number {
+  return mergeSeconds(plan as JobPlan);
+}
+
 export interface CostOptions {
   architecture?: 'arm64' | 'x86_64';
   finalizeMemoryMb?: number;
@@ -110,9 +121,7 @@ export interface CostOptions {
 export function estimateCost(plan: JobPlan, opts: CostOptions = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
-  let partitionSecondsSum = 0;
-  for (const p of plan.partitions) partitionSecondsSum += partitionSeconds(plan, p);
-  const partitionSeconds_ = partitionSecondsSum;
+  const partitionSeconds_ = partitionSecondsOf(plan).reduce((a, b) => a + b, 0);
   const mergeSeconds_ = mergeSeconds(plan);
   const n = plan.partitions.length;
   const finalizeGb = (opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024;

@@ -30,6 +30,8 @@ export interface Radiometry {
 }
 
 const BOA_FLAG = 'earthsearch:boa_offset_applied';
+/** ESA's BOA_ADD_OFFSET (-1000) in reflectance units at the quantification value 10000. */
+const BOA_OFFSET = -0.1;
 
 export function radiometryOf(item: ResolvedItem, key: string, asset: ResolvedAsset, mode: RadiometryMode): Radiometry {
   const where = `items[${item.index}] (${item.id}) asset "${key}"`;
@@ -43,30 +45,28 @@ export function radiometryOf(item: ResolvedItem, key: string, asset: ResolvedAss
     return { ...keep(`${found.source}, offset not applied: ${BOA_FLAG} is true (already in the pixels)`), scale: found.scale };
   }
   const baseline = processingBaseline(item);
-  if (found.offset === BOA_OFFSET && baseline !== undefined && baseline < 4) {
-    return { ...keep(`${found.source}, offset not applied: processing baseline ${baseline.toFixed(2).padStart(5, '0')} < 04.00 has no BOA_ADD_OFFSET`), scale: found.scale };
+  if (found.offset === BOA_OFFSET && baseline !== undefined && Number(baseline) < 4) {
+    return { ...keep(`${found.source}, offset not applied: processing baseline ${baseline} < 04.00 has no BOA_ADD_OFFSET`), scale: found.scale };
   }
   return { ...keep(found.source), scale: found.scale, offset: found.offset };
 }
 
-/** ESA's BOA_ADD_OFFSET (-1000) in reflectance units at the quantification value 10000. */
-const BOA_OFFSET = -0.1;
-
-/** The processing baseline a Sentinel-2 item states (`s2:processing_baseline`, STAC 1.1 `processing:version`). */
-function processingBaseline(item: ResolvedItem): number | undefined {
+/** The processing baseline (`05.09`) a Sentinel-2 item states: `s2:processing_baseline`, STAC 1.1 `processing:version`. */
+function processingBaseline(item: ResolvedItem): string | undefined {
   const p = item.properties;
   const sentinel2 = p.constellation === 'sentinel-2' || 's2:processing_baseline' in p || /^sentinel-2/i.test(String(p.platform ?? ''));
-  if (!sentinel2) return undefined;
   const value = p['s2:processing_baseline'] ?? p['processing:version'];
-  const n = typeof value === 'string' && /^\d{2}\.\d{2}$/.test(value) ? Number(value) : undefined;
-  return n;
+  return sentinel2 && typeof value === 'string' && /^\d{2}\.\d{2}$/.test(value) ? value : undefined;
 }
 
 export function isIdentity(r: { scale: number; offset: number }): boolean {
   return r.scale === 1 && r.offset === 0;
 }
 
-/** SCL-like layers: classified by the classification extension or a `classification` role, or Sentinel-2's scene classification by name. */
+/**
+ * SCL-like layers: classified by the classification extension (on the asset or a band) or a `classification`
+ * role, or Sentinel-2's scene classification by name.
+ */
 export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
   const classified = (o: Record<string, unknown>) => 'classification:classes' in o || 'classification:bitfields' in o;
   if (classified(asset) || (Array.isArray(asset.roles) && asset.roles.includes('classification'))) return true;
@@ -84,8 +84,8 @@ export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
  */
 function withoutScale(item: ResolvedItem): string {
   const baseline = processingBaseline(item);
-  return baseline !== undefined && baseline >= 4
-    ? `no scale/offset in the metadata (processing baseline ${baseline.toFixed(2).padStart(5, '0')}: the pixels may carry BOA_ADD_OFFSET)`
+  return baseline !== undefined && Number(baseline) >= 4
+    ? `no scale/offset in the metadata (processing baseline ${baseline}: the pixels may carry BOA_ADD_OFFSET)`
     : 'no scale/offset in the metadata';
 }
 

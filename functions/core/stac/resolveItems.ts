@@ -14,7 +14,6 @@ import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
 import type { ItemRef } from '../spec/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
 import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
-import { findAsset } from './findAsset.ts';
 import { parseJson } from '../io/parseJson.ts';
 
 /** Hrefs that are a raster file rather than a STAC item: GeoTIFF, or a JPEG 2000 band (undated: no metadata). */
@@ -125,7 +124,3 @@ function reason(e: unknown): string {
   return e instanceof InputError ? e.detail : describeError(e);
 }
 
-/** The asset of `item` the job calls `name` (by key, common name or band name: see findAsset), or an InputError. */
-export function assetOf(item: ResolvedItem, name: string): ResolvedAsset {
-  return findAsset(item, name).asset;
-}

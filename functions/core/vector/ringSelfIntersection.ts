@@ -20,10 +20,26 @@ export const MAX_CHECKED_RING_VERTICES = 10_000;
 /** Up to this many segments every pair is compared (n (n - 1) / 2 tests, no allocation). */
 const SMALL = 12;
 
-export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
+/** Segment pairs a whole parcel file may cost (3·10⁸, about 10 s of one core at worst); `toParcels` owns one. */
+export const SELF_INTERSECTION_WORK = 3e8;
+
+/** What is left of a file's work budget; a check that would exceed it throws `CheckTooCostlyError`. */
+export interface WorkBudget { pairs: number }
+
+export class CheckTooCostlyError extends Error {
+  constructor() {
+    super('self-intersection check past its work budget');
+    this.name = 'CheckTooCostlyError';
+  }
+}
+
+export function ringSelfIntersection(ring: Ring, budget: WorkBudget = { pairs: Infinity }): [number, number] | undefined {
   const n = ring.length / 2 - 1; // segments of a closed ring
   if (n < 3) return undefined;
-  if (n <= SMALL) return allPairs(ring, n);
+  if (n <= SMALL) {
+    if ((budget.pairs -= (n * (n - 1)) / 2) < 0) throw new CheckTooCostlyError();
+    return allPairs(ring, n);
+  }
   const order = sweepOrder(ring, n);
   for (let oi = 0; oi < n; oi++) {
     const i = order[oi];
@@ -31,6 +47,7 @@ export function ringSelfIntersection(ring: Ring): [number, number] | undefined {
     for (let oj = oi + 1; oj < n; oj++) {
       const j = order[oj];
       if (minX[j] > maxX) break;
+      if (--budget.pairs < 0) throw new CheckTooCostlyError();
       const adjacent = Math.abs(i - j) === 1 || Math.abs(i - j) === n - 1;
       const hit = crossing(ring, i, j, adjacent);
       if (hit) return hit;

@@ -10,7 +10,9 @@
  * const { parcels } = toParcels(await readParcelFile(href), { idProperty: 'ID' });
  */
 import { InputError } from '../errors.ts';
-import { MAX_CHECKED_RING_VERTICES, ringSelfIntersection } from './ringSelfIntersection.ts';
+import {
+  CheckTooCostlyError, MAX_CHECKED_RING_VERTICES, ringSelfIntersection, SELF_INTERSECTION_WORK, type WorkBudget,
+} from './ringSelfIntersection.ts';
 import type { Parcel, Polygon, RawFeature, RawParcelFile, Ring } from './types.ts';
 
 export interface ToParcelsOptions {
@@ -19,6 +21,8 @@ export interface ToParcelsOptions {
   invalidGeometry?: 'error' | 'keep';
   /** Skip the self-intersection sweep (partitions re-reading a file that `prepare` already checked). */
   trusted?: boolean;
+  /** Segment pairs the whole file's self-intersection checks may cost (default `SELF_INTERSECTION_WORK`). */
+  selfIntersectionWork?: number;
 }
 
 export interface InvalidParcel {
@@ -33,9 +37,19 @@ export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels
   const ids = idsOf(raw, opts.idProperty);
   const parcels: Parcel[] = [];
   const invalid: InvalidParcel[] = [];
+  // One budget for the file: many parcels each just under the vertex limit cannot add up to hours.
+  const work = opts.selfIntersectionWork ?? SELF_INTERSECTION_WORK;
+  const budget: WorkBudget = { pairs: work };
   raw.features.forEach((feature, at) => {
     const index = feature.index ?? at;
-    const { polygons, problem } = polygonsOf(feature.geometry, !!opts.trusted);
+    let checked;
+    try {
+      checked = polygonsOf(feature.geometry, !!opts.trusted, budget);
+    } catch (e) {
+      if (!(e instanceof CheckTooCostlyError)) throw e;
+      throw new InputError(raw.href, `the parcels' rings are too complex to check for self-intersection (more than ${work.toExponential(0)} segment pairs, reached at feature ${index}); simplify them`);
+    }
+    const { polygons, problem } = checked;
     if (problem) invalid.push({ index, id: ids[at], reason: problem });
     parcels.push({ index, id: ids[at], polygons });
   });
@@ -81,7 +95,7 @@ function idsOf(raw: RawParcelFile, idProperty: string | string[]): string[] {
   return ids;
 }
 
-function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polygons: Polygon[]; problem?: string } {
+function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean, budget: WorkBudget): { polygons: Polygon[]; problem?: string } {
   if (!geometry) return { polygons: [], problem: 'no geometry' };
   let coords: unknown[];
   if (geometry.type === 'Polygon') coords = [geometry.coordinates];
@@ -94,14 +108,14 @@ function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean): { polyg
   const problems: string[] = [];
   const polygons = (coords as unknown[]).map((poly, p) => (Array.isArray(poly) ? poly : [poly]).map((ring, r) => {
     const where = coords.length > 1 ? `polygon ${p} ring ${r}` : `ring ${r}`;
-    const { ring: flat, problem } = ringOf(ring, trusted);
+    const { ring: flat, problem } = ringOf(ring, trusted, budget);
     if (problem) problems.push(`${where} ${problem}`);
     return flat;
   }).filter((ring) => ring.length >= 8));
   return { polygons, problem: problems.length ? problems.join(', ') : undefined };
 }
 
-function ringOf(positions: unknown, trusted: boolean): { ring: Ring; problem?: string } {
+function ringOf(positions: unknown, trusted: boolean, budget: WorkBudget): { ring: Ring; problem?: string } {
   if (!Array.isArray(positions)) return { ring: new Float64Array(0), problem: 'is not an array of positions' };
   const n = positions.length;
   if (!positions.every((p) => Array.isArray(p) && p.length >= 2)) return { ring: new Float64Array(0), problem: 'has a position that is not [x, y]' };
@@ -125,7 +139,7 @@ function ringOf(positions: unknown, trusted: boolean): { ring: Ring; problem?: s
     if (n > MAX_CHECKED_RING_VERTICES) {
       return { ring, problem: `has ${n} vertices, more than the ${MAX_CHECKED_RING_VERTICES} eofn checks for self-intersection; simplify it` };
     }
-    const hit = ringSelfIntersection(ring);
+    const hit = ringSelfIntersection(ring, budget);
     if (hit) return { ring, problem: `crosses itself near (${hit[0]}, ${hit[1]})` };
   }
   return { ring };

@@ -4,7 +4,8 @@
  * subscription are emulated by fauxqs with the filter policy the stack deploys for aws-us-west-2 (derived
  * from its arrival rules), so the emulator evaluates the policy against each message's attributes; what
  * passes is handed to the arrivals handler as Lambda's SNS event source would, and the job it starts runs
- * through the jobs, op and finalize queues to the same product as `eofn run` on the same item.
+ * through the jobs, op and finalize queues to the same product as `eofn run` on the same item. A job whose
+ * items are a search that fails (500, garbage, nothing, too much) is recorded INVALID, naming the URL.
  *
  * The Collection 1 item is a real `sentinel-2-c1-l2a` item from Earth Search (recorded, see
  * test/fixtures/stac-api) moved onto the sample data: id, footprint, date and cloud cover of the sample
@@ -186,6 +187,9 @@ describe('Earth Search SNS arrivals (emulated topic with the deployed filter pol
     }
   });
 
+});
+
+describe('search jobs on AWS whose search fails', () => {
   it.each([
     ['an API answering 500', '/broken/500', /STAC API search failed \(page 1\): .*\/broken\/500\/search: request failed after 3 attempts: HTTP 500/],
     ['garbage', '/broken/garbage', /\/broken\/garbage\/search \(page 1\) answered with something that is not JSON/],

@@ -100,6 +100,9 @@ describe('AWS pipeline (emulated): submit, fan out, partitions, finalize', () =>
     while (await pollOnce(aws.sqs, aws.config.jobsQueueUrl, jobs));
     const planned = await deps.store.getJob(jobId);
     await baseSend(opQueue, [{ kind: 'partition', jobId, op: OP, partition: { id: 'r99c99' } }]);
+    // Partitions first (the poison is dead-lettered while the job still runs: once a job has SUCCEEDED and its
+    // scratch is gone, a late message for it is acknowledged without work), then finalize.
+    await drain(aws.sqs, [[aws.config.jobsQueueUrl, jobs], [opQueue, ops]]);
     await drain(aws.sqs, [[aws.config.jobsQueueUrl, jobs], [opQueue, ops], [aws.config.finalizeQueueUrl, finalize]]);
     const status = await backend.status(jobId);
 

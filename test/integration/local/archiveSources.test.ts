@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { prepareJob } from '../../../functions/core/engine/prepareJob.ts';
+import { describeRadiometry } from '../../../functions/core/ops/radiometryRecord.ts';
 import { openRaster } from '../../../functions/core/raster/openRaster.ts';
 import { compareRasters, readTiffBand, tempOutput } from '../../helpers/sampleJobs.ts';
 import { stacFileProblems } from '../../helpers/stacValidator.ts';
@@ -81,6 +82,12 @@ describe('one red/nir/scl job on every archive gives the sample NDVI', () => {
     expect(assets.nir.key).toBe('B08_10m');
     expect(assets.scl).toMatchObject({ key: 'SCL_20m', matchedBy: 'Sentinel-2 band', scale: 1, offset: 0 });
     expect(item.properties['proj:code']).toBe('EPSG:32633');
+    // What docs/data-sources.md shows is what this run records and prints.
+    const doc = await readFile('docs/data-sources.md', 'utf8');
+    const documented = JSON.parse(/```json\n(\{ "eofn:radiometry"[\s\S]*?)```/.exec(doc)![1])['eofn:radiometry'][0];
+    const recorded = item.properties['eofn:radiometry'].find((r: { item: string }) => r.item === documented.item);
+    expect(recorded.assets).toMatchObject(documented.assets);
+    for (const line of describeRadiometry(item.properties['eofn:radiometry'])) expect(doc).toContain(`values    ${line}`);
   });
 
   it('CDSE-style items with JPEG 2000 hrefs give the same NDVI (runs once openRaster reads JP2)', async (ctx) => {
@@ -127,6 +134,19 @@ describe('composites over offset-carrying items come out in reflectance', () => 
     }
     const count = (await readTiffBand(join(output, 'result.tif'), 2)).data;
     expect(count).toEqual((await readTiffBand(golden, 2)).data);
+  });
+
+  it('CDSE-style items (no nodata tag in the files: the item\'s nodata 0 counts) give the C1 composite of the same dates', async () => {
+    const cdse = JSON.parse(await readFile(jobPath('ndvi-cdse-cog'), 'utf8')).items as string[];
+    const dates = ['20230810', '20230813', '20230815'];
+    const c1 = (JSON.parse(await readFile(jobPath('composite-c1'), 'utf8')).items as string[]).filter((h) => dates.some((d) => h.includes(d)));
+    const a = await run('composite-c1', (job) => { job.items = cdse; });
+    const b = await run('composite-c1', (job) => { job.items = c1; });
+    for (const band of [0, 1, 2]) {
+      const [x, y] = [await readTiffBand(join(a.output, 'result.tif'), band), await readTiffBand(join(b.output, 'result.tif'), band)];
+      expect(x.data).toEqual(y.data);
+    }
+    expect(a.item.properties['eofn:radiometry'][0].assets.red).toMatchObject({ key: 'B04_10m', nodata: 0 });
   });
 
   it('a picking method keeps float32 when the values are scaled, and an integer dtype is refused', async () => {

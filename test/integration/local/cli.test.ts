@@ -61,6 +61,18 @@ describe('eofn CLI', () => {
     expect(record.partitions.map((p: { id: string }) => p.id)).toEqual(plan.partitions.map((p: { id: string }) => p.id));
   });
 
+  it('plan and run say how input values are made: C1 reflectance from raster:bands, SCL as stored', async () => {
+    const job = resolve('test/fixtures/archive/jobs/ndvi-c1.json');
+    const plan = eofn('plan', job);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('values: nir, red: x 0.0001 - 0.1 (raster:bands (STAC 1.0)) on 5 items\n');
+    expect(plan.stdout).toContain('values: scl: digital numbers (class layer: never scaled) on 5 items\n');
+    const out = join(await mkdtemp(join(tmpdir(), 'eofn-cli-')), 'c1');
+    const run = eofn('run', job, '--output', out, '--quiet');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  values    nir, red: x 0.0001 - 0.1 (raster:bands (STAC 1.0)) on 5 items\n');
+  });
+
   it('an invalid job exits 2 with every problem by path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eofn-cli-'));
     const job = join(dir, 'bad.json');

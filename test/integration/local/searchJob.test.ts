@@ -83,8 +83,12 @@ describe('a job whose items are a STAC API search', () => {
     expect(first.prepared.inputs.map((i) => i.id)).toEqual(SAMPLE_ITEM_IDS);
     expect(first.prepared.inputs[0].href).toBe(`${url}/collections/sentinel-2-l2a/items/${SAMPLE_ITEM_IDS[0]}`);
     expect(await readFile(join(searched, 'result.tif'))).toEqual(await readFile(join(listed, 'result.tif')));
+    // The prepared job (which every partition loads) names the found items; they are stored beside it.
     const stored = await loadPrepared(preparedRefOf(searched));
-    expect(stored.prepared.search?.items.map((i) => i.id)).toEqual(SAMPLE_ITEM_IDS);
+    expect(stored.prepared.search).toMatchObject({ endpoint: `${url}/search`, pages: 3, found: 5, itemsRef: `${searched}/_eofn/search-items.json` });
+    expect(stored.prepared.search?.items).toBeUndefined();
+    const kept = JSON.parse(await readFile(join(searched, '_eofn/search-items.json'), 'utf8'));
+    expect(kept.map((i: { id: string }) => i.id)).toEqual(SAMPLE_ITEM_IDS);
     expect(bodies).toHaveLength(requestsOfFirstRun);
     expect(again.prepared.inputs.map((i) => i.id)).toEqual(SAMPLE_ITEM_IDS);
     expect(await readFile(join(searched, 'result.tif'))).toEqual(await readFile(join(listed, 'result.tif')));

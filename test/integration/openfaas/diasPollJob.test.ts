@@ -1,7 +1,8 @@
 /**
  * From catalogue to product on a DIAS: the STAC poller finds Copernicus Data Space-style items (the real
  * CDSE item's metadata and asset keys `B04_10m`, `B08_10m`, `SCL_20m`, hrefs under `s3://eodata/Sentinel-2/…`),
- * the arrival rule starts a job, and the job reads the bands through the archive endpoint under the CDSE
+ * the arrival rule starts a job written with `red`/`nir`/`scl`, which resolve to those keys, and the job
+ * reads the bands (scaled by the items' `raster:scale/offset`) through the archive endpoint under the CDSE
  * request limits (4 connections, 2000 requests/minute, kept in PostgreSQL) to a product byte-identical to
  * `eofn run` on the same item. The band files are JPEG 2000, as on the archive: the sample 33TWM date as
  * test/fixtures/jp2/cdse holds it (lossless, tiled, +1000 in the pixels), read by range requests.
@@ -30,7 +31,7 @@ const FILES = {
 };
 const RULES = [{
   name: 'ndvi-cdse', collection: 'sentinel-2-l2a', tiles: ['33TWM'], maxCloudCover: 40,
-  job: { op: 'tile-reduce', params: { expression: '(B08_10m - B04_10m) / (B08_10m + B04_10m)', reducer: 'max', mask: { asset: 'SCL_20m', exclude: [0, 1, 3, 8, 9, 10] } },
+  job: { op: 'tile-reduce', params: { expression: '(nir - red) / (nir + red)', reducer: 'max', mask: { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] } },
     output: 's3://results/{rule}/{tile}/{date}' },
 }];
 
@@ -101,6 +102,8 @@ describe('a job found by the DIAS STAC poller', () => {
       await runJobLocally({ job: { raw: job }, output: join(refDir, 'out'), workers: 1, quiet: true });
       const product = Buffer.from(await dias.get('results', 'ndvi-cdse/33TWM/2023-08-13/result.tif'));
       expect(product.equals(await readFile(join(refDir, 'out/result.tif')))).toBe(true);
+      const productItem = JSON.stringify(JSON.parse(new TextDecoder().decode(await dias.get('results', 'ndvi-cdse/33TWM/2023-08-13/item.json'))));
+      for (const key of ['B04_10m', 'B08_10m', 'SCL_20m']) expect(productItem).toContain(`"key":"${key}"`);
     } finally {
       delete process.env.AWS_ENDPOINT_URL_S3;
       await rm(refDir, { recursive: true, force: true });

@@ -39,12 +39,15 @@ describe('DIAS functions accept only planned work from callers holding the call 
     const none = await post(dias.urls['tile-reduce'], { kind: 'partition', jobId: 'x', op: 'tile-reduce', partition: { id: 'y' } }, {});
     const wrong = await post(dias.urls.jobs, { kind: 'job', job: diasJob('never') }, { 'x-eofn-token': `${dias.token}0` });
     const cron = await post(dias.urls.reconcile, {}, {});
+    // A Ceph RGW push endpoint cannot set headers: the token may ride in the query string.
+    const byQuery = await post(`${dias.urls['tile-reduce']}/?token=${dias.token}`, { kind: 'partition', jobId: 'x', op: 'tile-reduce', partition: { id: 'y' } }, {});
     // Assess
     expect(none).toEqual({ status: 401, body: { error: expect.stringMatching(/call token/) } });
     expect(wrong.status).toBe(401);
     expect(await dias.store.status('never')).toBeUndefined();
     // The reconciler takes no input: the cron connector (which sends no headers) may trigger it.
     expect(cron.status).toBe(200);
+    expect(byQuery).toMatchObject({ status: 200, body: { skipped: expect.stringMatching(/not pending/) } });
   });
 
   it('runs the partition the job planned even when the message names another prepared job, window and output', async () => {

@@ -33,4 +33,17 @@ describe('docs/data-sources.md', () => {
     const example = jsonBlocks.find((b) => 'items' in b);
     expect(validateJob({ op: 'tile-reduce', params: { expression: 'nir', reducer: 'max' }, output: 'o', ...example }).items).toEqual(example.items);
   });
+
+  it('README\'s search examples are valid items of a job', () => {
+    // Prepare: the jsonc block of search fragments, one per blank-line-separated paragraph, comments dropped.
+    const readme = readFileSync('README.md', 'utf8');
+    const block = [...readme.matchAll(/```jsonc\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('"search"'))!;
+    const fragments = block.split(/\n\s*\n/).map((p) => p.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+    // Act / Assess
+    expect(fragments).toHaveLength(3);
+    for (const f of fragments) {
+      const items = JSON.parse(`{${f}}`).items;
+      expect(validateJob({ op: 'tile-reduce', params: { expression: 'nir', reducer: 'max' }, output: 'o', items }).items).toEqual(items);
+    }
+  });
 });

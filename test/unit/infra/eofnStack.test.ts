@@ -12,7 +12,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { EofnStack } from '../../../infra/eofnStack.ts';
 import { acknowledgeReviewedFindings } from '../../../infra/nagSuppressions.ts';
-import { loadProviderConfig, providerNames } from '../../../infra/providerConfig.ts';
+import { loadProviderConfig, providerNames, ProviderConfigSchema } from '../../../infra/providerConfig.ts';
+import { concurrencyBudget } from '../../../infra/concurrencyBudget.ts';
 import { arrivalFilterPolicy } from '../../../functions/core/arrivals/arrivalFilterPolicy.ts';
 
 function synth(provider: string) {
@@ -26,7 +27,7 @@ function synth(provider: string) {
 const env = (fn: Record<string, any>): Record<string, unknown> => fn.Properties.Environment.Variables;
 
 describe.each(providerNames())('stack for provider %s', (provider) => {
-  const { app, config, template } = synth(provider);
+  const { app, stack, config, template } = synth(provider);
   const functions = template.findResources('AWS::Lambda::Function');
   const byEntry = (name: string) => Object.entries(functions).find(([id]) => id.startsWith(name))?.[1];
 
@@ -36,11 +37,14 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
     const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
     // Act
     const work = Object.entries(queues).filter(([, q]) => q.Properties.RedrivePolicy);
+    const workIds = new Set(work.map(([id]) => id));
+    const workMappings = Object.values(mappings).filter((m) => workIds.has(m.Properties.EventSourceArn['Fn::GetAtt'][0]));
     // Assess
     expect(work).toHaveLength(2 + Object.keys(config.ops).length);
     for (const [, q] of work) expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(config.maxReceiveCount);
-    expect(Object.keys(mappings)).toHaveLength(work.length);
-    for (const m of Object.values(mappings)) {
+    for (const [, q] of work) expect(q.Properties.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(workMappings).toHaveLength(work.length);
+    for (const m of workMappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       const queueId = m.Properties.EventSourceArn['Fn::GetAtt'][0];
       const fnId = m.Properties.FunctionName.Ref;
@@ -53,17 +57,18 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
       // Prepare
       const fn = byEntry(`Op${op.replace(/-/g, '')}Function`)!;
       // Act
-      const planned = JSON.parse(env(fn).EOFN_OP_MEMORY_MB as string);
+      const settings = JSON.parse(stack.settings);
       // Assess
       expect(fn.Properties.MemorySize).toBe(size.memoryMb);
-      expect(planned[op]).toBe(size.memoryMb);
+      expect(settings.opMemoryMb[op]).toBe(size.memoryMb);
+      expect(settings.opTimeoutSeconds[op]).toBe(fn.Properties.Timeout);
     }
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: Match.anyValue() } });
   });
 
   it('limits every function to the data bucket and the source buckets it may read (issue 10)', () => {
     const eofnFunctions = Object.values(functions).filter((f) => f.Properties.Environment?.Variables?.EOFN_TABLE);
-    expect(eofnFunctions.length).toBe(3 + Object.keys(config.ops).length);
+    expect(eofnFunctions.length).toBe(5 + Object.keys(config.ops).length); // jobs, finalize, arrivals, dead letters, sweeper
     for (const fn of eofnFunctions) {
       // Act
       const allowed = JSON.stringify(env(fn).EOFN_ALLOWED_BUCKETS);
@@ -113,7 +118,72 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
       expect(onSource.length).toBeGreaterThan(0);
       for (const s of onSource) expect(s.Action).toBe('s3:GetObject');
     }
-    expect(statements.some((s) => JSON.stringify(s.Action).includes('s3:Delete'))).toBe(false);
+    const deleting = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:Delete'));
+    expect(deleting.map((p) => p.Properties.Roles[0].Ref)).toEqual([expect.stringMatching(/^FinalizeStageFunctionServiceRole/)]);
+  });
+
+  it('grants only the DynamoDB calls the handlers make', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = new Set(statements.flatMap((s) => [s.Action].flat()).filter((a: string) => a.startsWith('dynamodb:')));
+    expect([...actions].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const deleteItem = statements.filter((s) => [s.Action].flat().includes('dynamodb:DeleteItem'));
+    for (const s of deleteItem) expect(JSON.stringify(s.Resource)).toMatch(/Idempotency/); // Powertools deletes failed records
+  });
+
+  it('expires finished job records (TTL) and indexes open partitions for the sweeper', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'sweep' })],
+    });
+    expect(JSON.parse(stack.settings).retentionDays).toBe(config.retentionDays);
+  });
+
+  it('gives every DLQ a consumer and a depth alarm, every function error and throttle alarms, all to the alarm topic', () => {
+    // Prepare
+    const queues = template.findResources('AWS::SQS::Queue');
+    const dlqIds = Object.keys(queues).filter((id) => Object.values(queues).some((q) => q.Properties.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0] === id) || id.startsWith('ArrivalsDlq'));
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const alarmTopic = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('Alarms'))!;
+    // Assess
+    expect(dlqIds).toHaveLength(3 + Object.keys(config.ops).length);
+    for (const id of dlqIds) {
+      const consumer = mappings.find((m) => m.Properties.EventSourceArn['Fn::GetAtt'][0] === id);
+      expect(consumer?.Properties.FunctionName.Ref).toMatch(/^DeadLetters/);
+      const depth = alarms.find((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] === id);
+      expect(depth?.Properties).toMatchObject({ Threshold: 1, AlarmActions: [{ Ref: alarmTopic }] });
+    }
+    for (const fnId of Object.keys(functions).filter((id) => !id.startsWith('Custom') && !id.startsWith('BucketNotifications'))) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarms.some((a) => a.Properties.MetricName === metric && a.Properties.Dimensions[0].Value.Ref === fnId
+          && a.Properties.AlarmActions[0].Ref === alarmTopic), `${metric} alarm of ${fnId}`).toBe(true);
+      }
+    }
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${config.sweepMinutes} minutes)`, Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Sweeper'), 'Arn'] } })],
+    });
+  });
+
+  it('keeps the concurrency caps within the account quota, with reserved concurrency for arrivals', () => {
+    const { total, available } = concurrencyBudget(config);
+    expect(total).toBeLessThanOrEqual(available);
+    expect(byEntry('Arrivals')!.Properties.ReservedConcurrentExecutions).toBe(config.arrivalsReservedConcurrency);
+  });
+
+  it('aborts incomplete multipart uploads in the data bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })]) },
+    });
+  });
+
+  it('keeps every function environment to resource names, far below 4 KB', () => {
+    for (const fn of Object.values(functions)) {
+      const vars = fn.Properties.Environment?.Variables ?? {};
+      expect(JSON.stringify(vars).length).toBeLessThan(2048);
+      expect(Object.keys(vars)).not.toContain('EOFN_SETTINGS');
+    }
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions finding, and every acknowledgment has a reason', () => {
@@ -137,6 +207,45 @@ describe('cdk-nag check', () => {
     // Assess
     const rules = new Set(report.violations.map((v) => v.ruleName.replace(/\[.*$/, '')));
     expect([...rules].sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-L1']);
+  });
+});
+
+describe('limits that fit real accounts', () => {
+  const base = loadProviderConfig('aws-us-west-2');
+
+  it('refuses caps that add up to more than the account quota, naming them', () => {
+    // Prepare: the caps this provider had (1,420 with the fixed functions) against the default quota
+    const config = { ...base, ops: Object.fromEntries(Object.entries(base.ops).map(([op, s]) => [op, { ...s, concurrency: op === 'tile-reduce' || op === 'composite' ? 500 : 200 }])) };
+    // Act + Assess
+    expect(() => new EofnStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'too-much', { config, env: { region: 'us-west-2' } }))
+      .toThrow(/concurrency caps add up to 1428 \(.*tile-reduce 500.*\), more than the 900 the account quota of 1000 leaves/);
+    expect(() => new EofnStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'raised', { config: { ...config, accountConcurrency: 3000 }, env: { region: 'us-west-2' } })).not.toThrow();
+  });
+
+  it('refuses maxReceiveCount below 5', () => {
+    expect(ProviderConfigSchema.safeParse({ ...base, maxReceiveCount: 3 }).success).toBe(false);
+    expect(ProviderConfigSchema.parse({ ...base, maxReceiveCount: undefined }).maxReceiveCount).toBe(5);
+  });
+
+  it('bundles 300 arrival rules into the code: the environment does not grow, the functions read them', async () => {
+    // Prepare
+    const rule = base.arrivalRules[0];
+    const config = { ...base, arrivalRules: Array.from({ length: 300 }, (_, i) => ({ ...rule, name: `rule-${i}` })) };
+    const stack = new EofnStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'many-rules', { config, env: { region: 'us-west-2' } });
+    const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    // Act: bundle the config module the way the stack bundles every function
+    const { build } = await import('esbuild');
+    const out = await build({
+      stdin: { contents: "export { configFromEnv } from './functions/adapters/lambda/config.ts';", resolveDir: process.cwd(), loader: 'ts' },
+      bundle: true, format: 'esm', platform: 'node', write: false, define: { EOFN_BUNDLED_SETTINGS: JSON.stringify(stack.settings) },
+    });
+    const { configFromEnv } = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+    const seen = configFromEnv({ EOFN_TABLE: 't' });
+    // Assess
+    expect(stack.settings.length).toBeGreaterThan(4096);
+    for (const fn of fns) expect(JSON.stringify(fn.Properties.Environment?.Variables ?? {}).length).toBeLessThan(2048);
+    expect(seen.arrivalRules).toHaveLength(300);
+    expect(seen).toMatchObject({ tableName: 't', maxReceiveCount: 5, opMemoryMb: { composite: 3538 } });
   });
 });
 

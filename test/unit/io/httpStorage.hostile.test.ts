@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.ts';
 import { HttpStorage } from '../../../functions/core/io/httpStorage.ts';
@@ -14,6 +15,8 @@ import { readJobFile } from '../../../functions/core/engine/readJobFile.ts';
 
 const SECRET = 'SECRET-INTERNAL-7f3a';
 const TEN = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+/** 64 MB of zeros in about 64 KB of gzip. */
+const GZIP_BOMB = gzipSync(Buffer.alloc(64 * 2 ** 20));
 let server: Server;
 let base: string;
 const open = new Set<ServerResponse>();
@@ -25,6 +28,9 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     const pump = () => { while (res.write(chunk)); };
     res.on('drain', pump);
     pump();
+  },
+  '/gzip-bomb': (_req, res) => {
+    res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(GZIP_BOMB);
   },
   '/announces-huge': (_req, res) => {
     res.writeHead(200, { 'content-length': String(50 * 2 ** 30) });
@@ -107,6 +113,11 @@ describe('HttpStorage against a hostile server', () => {
     expect(e.message).toMatch(/^https:\/\/public\.example\.com\/endless: the response body is larger than the 1048576 bytes this read allows$/);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 2 ** 20);
+  });
+
+  it('counts the bytes a compressed body inflates to, not the bytes sent', async () => {
+    const e = await failure(storage().readAll(url('/gzip-bomb')));
+    expect(e.message).toMatch(/gzip-bomb: the response body is larger than the 1048576 bytes this read allows/);
   });
 
   it('refuses a body announced larger than the limit before reading it', async () => {

@@ -40,7 +40,7 @@ describe('outputs', () => {
     // Assess
     expect(job.output).toBe('s3://results/products/---..-..-victim-output/2023-08-10');
     expect(segment('..')).toBe('--');
-    expect(segment('')).toBe('unknown');
+    expect(segment('')).toBe('');
     expect(segment('S2B_33TWM_20230810_0_L2A')).toBe('S2B_33TWM_20230810_0_L2A');
   });
 

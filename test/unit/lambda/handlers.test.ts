@@ -11,8 +11,9 @@ import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
 import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorages.ts';
 import { createJobsHandler } from '../../../functions/adapters/lambda/jobsHandler.ts';
 import { createOpHandler } from '../../../functions/adapters/lambda/opHandler.ts';
+import { createFinalizeHandler } from '../../../functions/adapters/lambda/finalizeHandler.ts';
 import { createArrivalsHandler } from '../../../functions/adapters/lambda/arrivalsHandler.ts';
-import { partExists } from '../../../functions/core/engine/index.ts';
+import { loadPrepared, partExists } from '../../../functions/core/engine/index.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
 import { fakeContext } from '../../helpers/awsEventSource.ts';
@@ -134,7 +135,8 @@ describe('op handler', () => {
     expect(parts.map((p) => [p.id, p.status, p.attempts])).toEqual([
       ['r00000-c00000-128x64', 'SUCCEEDED', 1], ['r00000-c00128-128x64', 'SUCCEEDED', 1],
     ]);
-    expect(await partExists(`s3://${BUCKET}/out/ndvi-events`, 'r00000-c00000-128x64')).toBe(true);
+    const { prepared } = await loadPrepared(job!.preparedRef!);
+    expect(await partExists(prepared, 'r00000-c00000-128x64')).toBe(true);
     const dead = await aws.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
       TableName: aws.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'JOB#unknown' },
     }));
@@ -185,13 +187,28 @@ describe('op handler: planned work only (issue 10)', () => {
     await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: new TextDecoder().decode(original).replace('(nir - red) / (nir + red)', '0 * nir + 42    ') }));
     const tampered = { kind: 'partition', jobId: 'ndvi-events', op: 'tile-reduce', partition: { id: 'r00128-c00000-128x64' } };
     // Act
-    const out = await handler({ Records: [record(unknownJob, 'forged-2', 3), record(tampered, 'forged-3', 3)] }, fakeContext());
+    const out = await handler({ Records: [record(unknownJob, 'forged-2', 5), record(tampered, 'forged-3', 5)] }, fakeContext());
     await aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: original }));
     const parts = await deps.store.partitions('ndvi-events');
     // Assess
     expect(runs).toBe(0);
     expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2', 'forged-3']);
     expect(parts.find((p) => p.id === 'r00128-c00000-128x64')).toMatchObject({ status: 'DEAD', error: expect.stringMatching(/does not match the one recorded/) });
+  });
+});
+
+describe('finalize handler: planned work only (issue 10)', () => {
+  it('ignores a finalize message for a job whose partitions are still running', async () => {
+    // Prepare: ndvi-events has partitions left (the op tests above ran a few of its 8)
+    const deps = awsTestDeps(aws);
+    const before = await deps.store.getJob('ndvi-events');
+    expect(before!.done).toBeLessThan(before!.total);
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    // Act
+    const out = await createFinalizeHandler(deps)({ Records: [{ ...submission.Records[0], body: JSON.stringify({ kind: 'finalize', jobId: 'ndvi-events' }) }] }, fakeContext());
+    // Assess
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.store.getJob('ndvi-events')).toMatchObject({ status: 'RUNNING', done: before!.done });
   });
 });
 

@@ -46,7 +46,7 @@ export async function runOp(raw: unknown, opts: { budgetBytes?: number; blockSiz
   for (const p of plan.partitions) parts.set(p.id, await op.runPartition(setup, p));
   const dir = mkdtempSync(join(tmpdir(), 'eofn-op-'));
   const sink: ProductSink = {
-    outputHref: dir, scratchDir: dir,
+    outputHref: dir, scratchDir: dir, partHref: (id) => join(dir, `${id}.part`),
     async write(name, bytes) { writeFileSync(join(dir, name), bytes); return `./${name}`; },
     async writeFile(name, local) { if (local !== join(dir, name)) copyFileSync(local, join(dir, name)); return `./${name}`; },
   };

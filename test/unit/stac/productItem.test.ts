@@ -12,7 +12,7 @@ import { stacProblems } from '../../helpers/stacValidator.ts';
 const grid = { crs: 'EPSG:32633', width: 4, height: 2, originX: 500000, originY: 5100000, resX: 10, resY: 10 };
 
 function prepared(outputHref: string, inputs: PreparedJob['inputs']): PreparedJob {
-  return { job: { id: 'j1', op: 'tile-reduce', items: ['x'], params: { expression: 'a', reducer: 'mean' }, output: 'o' } as never, outputHref, inputs, setup: {} };
+  return { job: { id: 'j1', op: 'tile-reduce', items: ['x'], params: { expression: 'a', reducer: 'mean' }, output: 'o' } as never, outputHref, inputs, setup: {}, partsKey: 'k' };
 }
 
 const raster: ProductSummary = {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
 import { InputError } from '../../../functions/core/errors.ts';
 import { searchStac } from '../../../functions/core/stac/searchStac.ts';
+import { resolveItems } from '../../../functions/core/stac/resolveItems.ts';
 import { recorded, startRecordedStacApi, type RecordedStacApi } from '../../helpers/recordedStacApi.ts';
 
 let api: RecordedStacApi;
@@ -86,6 +87,18 @@ describe('searchStac on Copernicus Data Space and Planetary Computer (recorded)'
     expect(requests[0].body).toEqual({ ...recordedRequest, sortby: [{ field: 'properties.datetime', direction: 'desc' }], limit: 11 });
     expect(result.items.map((i) => i.id)).toEqual(ids('cdse/search_sentinel-2-l2a_bbox9.0-47.0_20200701-05_POST.json'));
     expect(Object.keys(result.items[0].assets)).toContain('B04_10m');
+  });
+
+  it('finds the same CDSE item by search as by its self link', async () => {
+    // Act
+    const { result } = await requestsOf(() => searchStac({ url: `${api.url}/cdse/v1`, collections: ['sentinel-2-l2a'], bbox: [9, 47, 9.1, 47.1] }));
+    const self = (result.items[0].links as { rel: string; href: string }[]).find((l) => l.rel === 'self')!.href;
+    const [byHref] = await resolveItems([self], undefined);
+    // Assess
+    expect(self).toBe(`${api.url}/cdse/v1/collections/sentinel-2-l2a/items/${result.items[0].id}`);
+    expect(byHref.id).toBe(result.items[0].id);
+    expect(byHref.assets.B04_10m.href).toBe(result.items[0].assets.B04_10m.href);
+    expect(byHref.assets.B04_10m.href).toMatch(/^s3:\/\/eodata\/Sentinel-2\/MSI\/L2A_N0500\/.*_B04_10m\.jp2$/);
   });
 
   it('pages Planetary Computer /search by the token in the POST next body', async () => {

@@ -43,4 +43,16 @@ describe('self-intersection check on a comb polygon', () => {
     expect(hit).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(5000);
   });
+
+  it('bounds the whole file: many combs each under the vertex limit end in an error once the work budget is spent', () => {
+    // Prepare: 50 combs of 2,005 vertices (about 2·10⁶ segment pairs each), a budget of 10⁷ pairs
+    const combs = Array.from({ length: 50 }, () => combPolygon(500));
+    const started = performance.now();
+    // Act
+    const attempt = () => toParcels(file(combs) as never, { idProperty: 'id', selfIntersectionWork: 1e7 });
+    // Assess
+    expect(attempt).toThrow(/comb\.geojson: the parcels' rings are too complex to check for self-intersection \(more than 1e\+7 segment pairs, reached at feature [1-9]\)/);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(toParcels(file(combs.slice(0, 2)) as never, { idProperty: 'id' }).parcels).toHaveLength(2);
+  });
 });

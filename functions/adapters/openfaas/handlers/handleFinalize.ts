@@ -1,11 +1,13 @@
 /**
  * The `finalize` function: merge the parts into the product, once. The claim in the database makes a
- * duplicate finalize message a no-op; a merge that fails is retried by the reconciler.
+ * duplicate finalize message a no-op; a merge that fails is retried by the reconciler. A SUCCEEDED job's
+ * scratch (`_parts/`, `_eofn/`) is removed.
  *
  * @example
  * await handleFinalize(ctx, { kind: 'finalize', jobId });
  */
 import { finalizeJob } from '../../../core/engine/finalizeJob.ts';
+import { removeScratch } from '../../../core/engine/scratch.ts';
 import type { FinalizeMessage } from '../../../core/engine/messages.ts';
 import { describeFailure } from '../../local/describeFailure.ts';
 import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
@@ -21,8 +23,10 @@ export async function handleFinalize(ctx: HandlerContext, body: unknown): Promis
     if (!planned) throw new Error(`job ${msg.jobId} has no recorded plan`);
     const { prepared, plan } = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
     const summary = await finalizeJob(prepared, plan);
-    await ctx.store.completeFinalize(msg.jobId, attempt);
+    const completed = await ctx.store.completeFinalize(msg.jobId, attempt);
     await saveJobRecord(ctx.store, msg.jobId);
+    // Scratch goes once the job is SUCCEEDED in the database (a late duplicate then finds nothing pending).
+    if (completed) await removeScratch(prepared.outputHref);
     const seconds = (performance.now() - started) / 1000;
     ctx.log('job finalized', { jobId: msg.jobId, attempt, seconds });
     return ok({ jobId: msg.jobId, attempt, seconds, assets: Object.keys(summary.assets) });

@@ -10,7 +10,8 @@ import { dispatchAll } from '../dispatcher.ts';
 import { ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handleReconcile(ctx: HandlerContext): Promise<HandlerResult> {
-  const result = await ctx.store.reconcile();
+  // Direct dispatch: re-send only what fits the free call slots; the rest stays due in PostgreSQL.
+  const result = await ctx.store.reconcile(ctx.settings.dispatch === 'direct' ? ctx.settings.dispatchConcurrency : undefined);
   const dispatchErrors = await dispatchAll(ctx.dispatcher, result.dispatch);
   for (const jobId of result.failedJobs) await saveJobRecord(ctx.store, jobId);
   const summary = { redispatched: result.dispatch.length, deadLettered: result.deadLettered, failedJobs: result.failedJobs, dispatchErrors };

@@ -14,11 +14,11 @@ import type { Arrival } from '../../../core/arrivals/arrivalRules.ts';
 import { MAX_SEARCH_ITEMS, StacSearchSchema } from '../../../core/spec/stacSearchSchema.ts';
 import { searchStac } from '../../../core/stac/searchStac.ts';
 import { loadArrivalRules, submitArrivals } from './submitArrivals.ts';
-import { ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
+import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handleStacPoll(ctx: HandlerContext): Promise<HandlerResult> {
   const { stacApiUrl, stacCollections, stacMaxItems, stacBbox, stacLookbackHours = 48, stacSortby = 'properties.datetime' } = ctx.settings;
-  if (!stacApiUrl) return { status: 500, body: { error: 'EOFN_STAC_API_URL is not set' } };
+  if (!stacApiUrl) return badRequest('not configured: set EOFN_STAC_API_URL (and EOFN_STAC_COLLECTIONS) on eofn-stac-poll, or remove its cron annotation');
   const rules = await loadArrivalRules(ctx.settings.arrivalRulesHref);
   const source = `stac:${stacApiUrl}|${stacCollections.join(',')}`;
   const watermark = await ctx.store.watermark(source);

@@ -13,7 +13,7 @@ import type { Dispatcher } from '../dispatcher.ts';
 import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
-  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems'>
+  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
   & Partial<Pick<DiasConfig, 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
 
 export interface HandlerContext {

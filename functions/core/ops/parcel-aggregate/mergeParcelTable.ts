@@ -56,7 +56,7 @@ export async function mergeParcelTable(
     : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });
   const chunk = partChunkBytes(partitions.length);
   const readers = await Promise.all(partitions.map(async (p) => {
-    const reader = new PartReader(await chunkSource(sink.outputHref, p.id, readPart), chunk);
+    const reader = new PartReader(await chunkSource(sink, p.id, readPart), chunk);
     await reader.open();
     return reader;
   }));
@@ -179,12 +179,11 @@ async function* mergedRecords(readers: PartReader[]): AsyncGenerator<ParcelRecor
 }
 
 /**
- * Range reads of a part where the engine stored it (`<output>/_parts/<id>.part`), so the merge never holds a
+ * Range reads of a part where the engine stored it (`sink.partHref`), so the merge never holds a
  * whole part; when the storage does not have it there (a caller with its own `readPart`), the whole part.
  */
-async function chunkSource(outputHref: string, id: string, readPart: (id: string) => Promise<Uint8Array>) {
-  const { partHref } = await import('../../engine/partitions.ts'); // lazy: the engine imports the op registry
-  const href = partHref(outputHref, id);
+async function chunkSource(sink: ProductSink, id: string, readPart: (id: string) => Promise<Uint8Array>) {
+  const href = sink.partHref(id);
   const storage = storageFor(href);
   if ((await storage.size(href)) !== undefined) {
     return (offset: number, length: number) => storage.readRange(href, offset, length);

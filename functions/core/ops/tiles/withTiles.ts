@@ -113,6 +113,7 @@ function tileSink(sink: ProductSink, key: string): ProductSink {
   return {
     outputHref: sink.outputHref,
     scratchDir: sink.scratchDir,
+    partHref: (id) => sink.partHref(id),
     async write(name, bytes, type) {
       await sink.write(prefix + name, bytes, type);
       return `./${name}`;

@@ -6,6 +6,7 @@
  *
  * @example
  * const dias = await startDiasHarness('e2e', ['jobs', 'tile-reduce', 'finalize', 'reconcile']);
+ * const direct = await startDiasHarness('direct', ['jobs', 'tile-reduce'], { EOFN_DISPATCH: 'direct' }, { 'tile-reduce': 3 });
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ export interface DiasHarness {
   close(): Promise<void>;
 }
 
-export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}): Promise<DiasHarness> {
+export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}, replicas: Partial<Record<FunctionName, number>> = {}): Promise<DiasHarness> {
   await ensurePostgres();
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   fauxqs.createBucket('eodata');
@@ -74,11 +75,14 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   const started: StartedFunction[] = [];
   const urls: Record<string, string> = {};
   for (const fn of fns) {
-    const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, event, ...fields }) });
-    await new Promise<void>((r) => f.server.listen(0, f.listenHost, r));
-    urls[fn] = `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;
-    gateway.register(`eofn-${fn}`, urls[fn]);
-    started.push(f);
+    for (let replica = 0; replica < (replicas[fn] ?? 1); replica++) {
+      const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, replica, event, ...fields }) });
+      await new Promise<void>((r) => f.server.listen(0, f.listenHost, r));
+      // urls: the first replica of each function (tests that call a pod past the gateway).
+      urls[fn] ??= `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;
+      gateway.register(`eofn-${fn}`, `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`);
+      started.push(f);
+    }
   }
 
   return {

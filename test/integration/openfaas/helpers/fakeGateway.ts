@@ -1,9 +1,11 @@
 /**
  * Stands in for the OpenFaaS gateway and its NATS queue-worker: `POST /async-function/<fn>` answers 202
  * at once and delivers the call later with `X-Call-Id` and `X-Callback-Url`, as the queue-worker does;
- * `POST /function/<fn>` forwards synchronously (what the cron connector uses). Like the real gateway and
- * queue-worker, it passes the caller's `X-Eofn-Token` header on to the function. An interceptor can drop or
- * duplicate deliveries to inject faults.
+ * `POST /function/<fn>` forwards synchronously (what the cron connector and direct dispatch use). Like the real
+ * gateway and queue-worker, it passes the caller's `X-Eofn-Token` header on to the function. A function
+ * registered several times has as many replicas, taken in turn. An interceptor can drop or duplicate async
+ * deliveries, another fail synchronous calls with 502, to inject faults; `maxConcurrent` records the most
+ * synchronous calls a function had at once.
  *
  * @example
  * const gw = await startFakeGateway();
@@ -15,27 +17,39 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Delivery = 'deliver' | 'drop' | 'duplicate';
-export interface DeliveredCall { fn: string; body: any; callId: string; status?: number; response?: any }
+export interface DeliveredCall { fn: string; body: any; callId: string; mode: 'async' | 'sync'; status?: number; response?: any }
 
 export interface FakeGateway {
   url: string;
   calls: DeliveredCall[];
   register(fn: string, url: string): void;
   intercept(rule: ((fn: string, body: any) => Delivery | Promise<Delivery>) | undefined): void;
+  interceptSync(rule: ((fn: string, body: any) => 'deliver' | 'fail') | undefined): void;
+  maxConcurrent: Record<string, number>;
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startFakeGateway(): Promise<FakeGateway> {
-  const functions = new Map<string, string>();
+  const functions = new Map<string, string[]>();
+  const turn = new Map<string, number>();
+  const target = (fn: string) => {
+    const replicas = functions.get(fn)!;
+    const i = turn.get(fn) ?? 0;
+    turn.set(fn, i + 1);
+    return replicas[i % replicas.length];
+  };
   const calls: DeliveredCall[] = [];
   let rule: ((fn: string, body: any) => Delivery | Promise<Delivery>) | undefined;
+  let syncRule: ((fn: string, body: any) => 'deliver' | 'fail') | undefined;
+  const running: Record<string, number> = {};
+  const maxConcurrent: Record<string, number> = {};
   let inFlight = 0;
 
   const deliver = async (fn: string, text: string, callId: string, token: Record<string, string>) => {
-    const call: DeliveredCall = { fn, body: JSON.parse(text || '{}'), callId };
+    const call: DeliveredCall = { fn, body: JSON.parse(text || '{}'), callId, mode: 'async' };
     calls.push(call);
-    const res = await fetch(`${functions.get(fn)}/`, {
+    const res = await fetch(`${target(fn)}/`, {
       method: 'POST', body: text,
       headers: { ...token, 'content-type': 'application/json', 'x-call-id': callId, 'x-callback-url': 'http://callback.invalid/eofn', 'x-start-time': String(Date.now()) },
     });
@@ -57,11 +71,24 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     const given = req.headers['x-eofn-token'];
     const token: Record<string, string> = typeof given === 'string' ? { 'x-eofn-token': given } : {};
     if (mode === 'function') {
+      const body = JSON.parse(text || '{}');
+      if (syncRule?.(fn, body) === 'fail') {
+        res.writeHead(502, { 'x-openfaas-internal': 'fake-gateway' }).end('upstream unavailable');
+        return;
+      }
+      const call: DeliveredCall = { fn, body, callId, mode: 'sync' };
+      calls.push(call);
       inFlight++;
+      running[fn] = (running[fn] ?? 0) + 1;
+      maxConcurrent[fn] = Math.max(maxConcurrent[fn] ?? 0, running[fn]);
       try {
-        const out = await fetch(`${functions.get(fn)}/`, { method: 'POST', body: text, headers: { ...token, 'content-type': 'application/json' } });
-        res.writeHead(out.status, { 'content-type': 'application/json' }).end(await out.text());
+        const out = await fetch(`${target(fn)}/`, { method: 'POST', body: text, headers: { ...token, 'content-type': 'application/json' } });
+        const reply = await out.text();
+        call.status = out.status;
+        call.response = JSON.parse(reply || '{}');
+        res.writeHead(out.status, { 'content-type': 'application/json' }).end(reply);
       } finally {
+        running[fn]--;
         inFlight--;
       }
       return;
@@ -83,9 +110,10 @@ export async function startFakeGateway(): Promise<FakeGateway> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url, calls,
-    register: (fn, target) => void functions.set(fn, target),
+    url, calls, maxConcurrent,
+    register: (fn, url) => void functions.set(fn, [...(functions.get(fn) ?? []), url]),
     intercept: (next) => { rule = next; },
+    interceptSync: (next) => { syncRule = next; },
     async idle() {
       // Settled when nothing has been in flight for a few consecutive checks (a delivery may queue another).
       for (let quiet = 0; quiet < 3;) {
