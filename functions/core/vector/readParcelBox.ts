@@ -59,7 +59,9 @@ async function readBox(href: string, boxIn: ((crs: string) => Box | undefined) |
   const whole = await readParcelFile(href);
   const features = whole.features.map((f, index) => ({ ...f, index }));
   const box = boxIn?.(whole.crs);
-  return { ...whole, features: box ? features.filter((f) => meets(featureBox(f), box)) : features, total: whole.features.length, indexed: false };
+  // A feature without usable coordinates is kept: toParcels names it as invalid rather than losing it.
+  const kept = box ? features.filter((f) => { const b = featureBox(f); return !b || meets(b, box); }) : features;
+  return { ...whole, features: kept, total: whole.features.length, indexed: false };
 }
 
 /** Range reads of an object as hyparquet wants them. */
