@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   },
   composite: async () => (await import('./composite.ts')).benchComposite(),
   parcels: async () => (await import('./parcels.ts')).benchParcels(),
+  'parcels-national': async () => (await import('./parcelsNational.ts')).benchParcelsNational(),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {

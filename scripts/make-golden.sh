@@ -13,6 +13,7 @@ rm -f test/golden/tile-reduce/*.aux.xml
 "$PY" scripts/golden/coherence.py sample-data/jobs/coherence-demo.json test/golden/coherence-merge
 rm -f test/golden/composite/*.aux.xml test/golden/coherence-merge/*.aux.xml
 "$PY" scripts/golden/parcels.py golden
+"$PY" scripts/golden/two_tiles.py golden
 # Archive-style variants of the sample data (Earth Search legacy/C1, CDSE with COG and JPEG 2000 copies) and
 # their references: radiometry from STAC metadata and assets found by meaning.
 "$PY" scripts/golden/archive_variants.py sample-data/s2-l2a-33TWM test/fixtures/archive

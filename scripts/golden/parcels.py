@@ -189,7 +189,8 @@ def stats_of(v):
     return [d.mean(), d.std(), d.min(), d.max(), p[0], p[1], p[2]]
 
 
-def golden_case(name, parcels, id_props, items, bands, mask, rule):
+def golden_case(name, parcels, id_props, items, bands, mask, rule, keep=None):
+    """keep: indexes of the parcels to write (all by default), in file order."""
     keys = sorted({b[0] for b in bands if b[1] is None} | {k for _, e in bands if e for k in SI_ASSETS if k in e} | ({"value"} if any(b[0] == "value" for b in bands) else set()) | ({mask["asset"]} if mask else set()))
     docs = [read_item(ROOT / i, keys) for i in items]
     docs.sort(key=lambda d: d[0]["properties"]["datetime"])
@@ -218,7 +219,9 @@ def golden_case(name, parcels, id_props, items, bands, mask, rule):
     with open(GOLD / f"{name}.csv", "w", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["parcel_id", "item_id", "datetime", "band", "count", "nodata_count"] + STATS)
-        for (pid, _), idx in zip(geoms, masks):
+        for i, ((pid, _), idx) in enumerate(zip(geoms, masks)):
+            if keep is not None and i not in keep:
+                continue
             for doc, vals in per_item:
                 for bname, _ in bands:
                     v = vals[bname][idx]

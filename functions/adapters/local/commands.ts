@@ -8,6 +8,7 @@ import { validateJob } from '../../core/spec/validateJob.ts';
 import { isSearch } from '../../core/spec/stacSearchSchema.ts';
 import { planJob, prepareJob, readJobFile } from '../../core/engine/index.ts';
 import { DEFAULT_MEMORY_MB } from '../../core/plan/memoryModel.ts';
+import { scalePlan } from '../../core/plan/scalePlan.ts';
 import { defaultWorkers, runJobLocally } from './runJobLocally.ts';
 import { formatPlan } from './formatPlan.ts';
 import { formatRunSummary, searchLine } from './formatRunSummary.ts';
@@ -62,15 +63,16 @@ export const COMMANDS: Record<string, Command> = {
   },
   plan: {
     summary: 'print the partitions of a job and each one\'s estimated peak memory',
-    args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--json]`,
-    options: { memory: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' } },
+    args: `<job.json> [--memory MB (default ${DEFAULT_MEMORY_MB})] [--workers N] [--concurrency N (default 1000)] [--json]`,
+    options: { memory: { type: 'string' }, workers: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     async run(v, [jobHref]) {
       if (!jobHref) throw new UsageError('which job? give the path or URL of a job file');
       const { raw, base } = await readJobFile(jobHref);
       const prepared = await prepareJob(raw, base);
       const workers = count(v.workers, 'workers', 1) ?? defaultWorkers();
+      const concurrency = count(v.concurrency, 'concurrency', 1);
       const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
-      process.stdout.write(v.json ? JSON.stringify({ ...plan, workers }, null, 2) + '\n' : formatPlan(plan, workers));
+      process.stdout.write(v.json ? JSON.stringify({ ...plan, workers, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, workers, { concurrency }));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       if (!v.json) for (const line of describeRadiometry(radiometryOfSetup(prepared.setup))) process.stdout.write(`values: ${line}\n`);
       return 0;

@@ -9,8 +9,11 @@
 import type { JobPlan } from '../../core/engine/index.ts';
 import { formatNumber, mb } from '../../core/plan/memoryModel.ts';
 import { estimateCost, formatCost } from '../../core/plan/costModel.ts';
+import { formatScale, scalePlan } from '../../core/plan/scalePlan.ts';
 
-export function formatPlan(plan: JobPlan, workers?: number): string {
+const MAX_LISTED = 40;
+
+export function formatPlan(plan: JobPlan, workers?: number, opts: { concurrency?: number } = {}): string {
   const lines = [
     `job ${plan.jobId} (${plan.op}): ${plan.partitions.length} partition(s) within ${plan.memoryMb} MB` +
       (workers ? `, split for ${workers} local worker(s) (--workers; eofn run uses one per core by default)` : ''),
@@ -24,6 +27,9 @@ export function formatPlan(plan: JobPlan, workers?: number): string {
     ...mergeWarning(plan),
     formatCost(estimateCost(plan)),
   ];
+  // Past a screenful, the partitions are summarised: the figures that decide whether to run the job come last.
+  if (plan.partitions.length > MAX_LISTED) lines.splice(2 + MAX_LISTED, plan.partitions.length - MAX_LISTED, `  … ${plan.partitions.length - MAX_LISTED} more partitions`);
+  lines.push(formatScale(scalePlan(plan, { concurrency: opts.concurrency })).trimEnd());
   return lines.join('\n') + '\n';
 }
 

@@ -6,6 +6,7 @@
  * process.stdout.write(formatRunSummary(result));
  */
 import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometryRecord.ts';
+import { DATASET_FOLDER, isTiled, TILES_FOLDER } from '../../core/ops/tiles/withTiles.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
 /** The product file's name: the op's table format for parcel-aggregate (Parquet or CSV), else a COG. */
@@ -17,7 +18,15 @@ export function productName({ job }: LocalRunResult['prepared']): string {
 export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
   const out = prepared.outputHref;
   const lines = [`job ${record.id}: ${record.status}${alreadyDone ? ' (already done earlier; --force runs it again)' : ''}`];
-  if (record.status === 'SUCCEEDED') {
+  const parcels = prepared.job.op === 'parcel-aggregate';
+  if (record.status === 'SUCCEEDED' && isTiled(prepared.setup)) {
+    const tiles = prepared.setup.tiles.map((t) => t.key);
+    lines.push(
+      `  product   ${out}/${parcels ? `${DATASET_FOLDER}/*.parquet (one file per partition)` : 'mosaic.vrt'}`,
+      `  tiles     ${tiles.length} (${tiles.join(' ')}) under ${out}/${TILES_FOLDER}/, linked by ${out}/collection.json`,
+      `  STAC item ${out}/item.json`,
+    );
+  } else if (record.status === 'SUCCEEDED') {
     lines.push(
       `  product   ${out}/${productName(prepared)}`,
       `  quicklook ${out}/preview.png`,

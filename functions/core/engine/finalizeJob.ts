@@ -16,12 +16,14 @@ import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
 import { partHref, readPart } from './partitions.ts';
 import { productItem } from './productItem.ts';
+import { writeTileProducts } from './tileProducts.ts';
 
 export async function finalizeJob(prepared: PreparedJob, plan: JobPlan): Promise<ProductSummary> {
   const scratchDir = await mkdtemp(join(tmpdir(), 'eofn-merge-'));
   try {
     const sink = productSink(prepared.outputHref, scratchDir, (id) => partHref(prepared, id));
-    const summary = await operationOf(prepared.job.op).merge(prepared.setup, plan.partitions, readPart(prepared), sink);
+    const merged = await operationOf(prepared.job.op).merge(prepared.setup, plan.partitions, readPart(prepared), sink);
+    const summary = merged.tiles ? await writeTileProducts(prepared, merged, sink) : merged;
     const item = productItem(prepared, summary);
     await sink.write('item.json', new TextEncoder().encode(JSON.stringify(item, null, 2) + '\n'), 'application/geo+json');
     return summary;

@@ -9,7 +9,8 @@
  */
 import { budgetBytes, DEFAULT_MEMORY_MB } from '../plan/memoryModel.ts';
 import { estimateCost } from '../plan/costModel.ts';
-import { checkCost, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, type JobLimits } from '../plan/jobLimits.ts';
+import { checkCost, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
+import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
 import type { PartitionSpec } from '../ops/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
@@ -35,8 +36,14 @@ export function planJob(prepared: PreparedJob, opts: PlanJobOptions = {}): JobPl
   const limits = { ...DEFAULT_JOB_LIMITS, ...opts.limits };
   const plan = operationOf(prepared.job.op).plan(prepared.setup, { budgetBytes: budgetBytes(memoryMb), minPartitions: opts.minPartitions, limits });
   const out: JobPlan = { jobId: prepared.job.id, op: prepared.job.op, memoryMb, ...plan };
-  checkPartitionCount(out.partitions.length, limits);
-  checkMergeBytes(out.mergePeakBytes, limits);
-  checkCost(estimateCost(out).totalUsd, limits);
+  try {
+    checkPartitionCount(out.partitions.length, limits);
+    checkMergeBytes(out.mergePeakBytes, limits);
+    checkCost(estimateCost(out).totalUsd, limits);
+  } catch (e) {
+    // Refused with the plan it was refused for: tiles, partitions, memory, cost and time.
+    if (e instanceof JobTooLargeError) e.message += `\n${formatScale(scalePlan(out))}`.trimEnd();
+    throw e;
+  }
   return out;
 }

@@ -16,7 +16,7 @@ export function productItem(prepared: PreparedJob, summary: ProductSummary): Rec
   const { job } = prepared;
   const dates = prepared.inputs.map((i) => i.datetime).filter((d): d is string => !!d).sort();
   const grid = summary.grid;
-  const footprint = grid ? footprintWgs84(grid) : undefined;
+  const footprint = grid ? footprintWgs84(grid) : summary.bbox ? bboxPolygon(summary.bbox) : undefined;
   const properties: Record<string, unknown> = {
     datetime: dates.length === 1 ? dates[0] : null,
     ...(dates.length > 1 ? { start_datetime: dates[0], end_datetime: dates[dates.length - 1] } : {}),
@@ -48,6 +48,11 @@ export function productItem(prepared: PreparedJob, summary: ProductSummary): Rec
     ],
     assets: summary.assets,
   };
+}
+
+function bboxPolygon(bbox: [number, number, number, number]) {
+  const [x0, y0, x1, y1] = bbox;
+  return { bbox, geometry: { type: 'Polygon' as const, coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] } };
 }
 
 /** The extension schema of each field prefix our items use. */

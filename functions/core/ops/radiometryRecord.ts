@@ -25,7 +25,9 @@ export function radiometryRecord(items: Pick<SetupItem, 'id' | 'assets'>[]): Rad
  * coherence-merge's items with one `asset` under the setup's asset name. Undefined for a setup with neither.
  */
 export function radiometryOfSetup(setup: unknown): RadiometryRecord | undefined {
-  const s = setup as { asset?: string; items?: { id: string; assets?: Record<string, SetupAsset>; asset?: AssetRecord }[] };
+  const s = setup as { asset?: string; items?: { id: string; assets?: Record<string, SetupAsset>; asset?: AssetRecord }[]; kind?: string; tiles?: { setup: unknown }[] };
+  // A multi-tile job (see withTiles): its tiles' records, one after the other.
+  if (s?.kind === 'tiles' && Array.isArray(s.tiles)) return s.tiles.flatMap((t) => radiometryOfSetup(t.setup) ?? []);
   if (!Array.isArray(s?.items)) return undefined;
   if (s.items.every((i) => i.assets)) return radiometryRecord(s.items as Pick<SetupItem, 'id' | 'assets'>[]);
   if (s.asset && s.items.every((i) => i.asset)) return s.items.map((i) => ({ item: i.id, assets: { [s.asset!]: i.asset! } }));

@@ -13,6 +13,7 @@ import type { Grid, Window } from '../raster/types.ts';
 import { fitsDtype } from '../raster/fitsDtype.ts';
 import type { MaskSpec } from '../spec/commonSchemas.ts';
 import { openRasterCached } from './openRasterCached.ts';
+import { checkAssetMeanings } from '../stac/checkAssetMeanings.ts';
 import { radiometryOf, type Radiometry, type RadiometryMode } from '../stac/assetRadiometry.ts';
 import { rasterFallbackOf } from '../stac/rasterFallback.ts';
 import { findAsset, type FoundAsset } from '../stac/findAsset.ts';
@@ -66,6 +67,7 @@ export async function openItemAsset(item: SetupItem, key: string): Promise<Raste
  * job's names (stac/findAsset.ts) with the radiometry to apply.
  */
 export function setupItemsOf(items: ResolvedItem[], names: string[], mode: RadiometryMode = 'metadata'): SetupItem[] {
+  checkAssetMeanings(items, names);
   return items.map((item) => ({
     id: item.id, index: item.index, datetime: item.datetime,
     assets: Object.fromEntries(names.map((name) => [name, setupAssetOf(item, name, mode)])),

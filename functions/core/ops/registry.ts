@@ -4,11 +4,13 @@ import { tileReduce } from './tile-reduce/tileReduce.ts';
 import { parcelAggregate } from './parcel-aggregate/parcelAggregate.ts';
 import { composite } from './composite/composite.ts';
 import { coherenceMerge } from './coherence-merge/coherenceMerge.ts';
+import { withTiles } from './tiles/withTiles.ts';
 
 export const OPERATIONS: Record<string, Operation> = {
-  'tile-reduce': tileReduce,
-  'parcel-aggregate': parcelAggregate,
-  composite,
+  'tile-reduce': withTiles(tileReduce),
+  'parcel-aggregate': withTiles(parcelAggregate),
+  composite: withTiles(composite),
+  // Warps every input onto one grid: never a multi-tile job.
   'coherence-merge': coherenceMerge,
 };
 

@@ -15,6 +15,27 @@ export interface PartitionSpec {
   estimatedPeakBytes: number;
   /** Op-specific, JSON-serialisable (e.g. the parcel ids of a parcel-aggregate partition). */
   data?: unknown;
+  /** The tile (grid) of a multi-tile job this partition belongs to; absent when the job has one grid. */
+  tile?: string;
+  /** What the partition computes, for time and cost estimates (`scalePlan.ts`); absent: window × items. */
+  work?: PartitionWork;
+}
+
+export interface PartitionWork {
+  /** Input samples decoded: window pixels × items × inputs read. */
+  inputPixels: number;
+  /** Parcels read, projected and rasterised (parcel-aggregate). */
+  parcels?: number;
+  /** Rows of statistics (parcels × items × bands). */
+  records?: number;
+}
+
+/** What an op's prepare knows of the other tiles of a multi-tile job (see `withTiles`). */
+export interface TileContext {
+  /** This tile's position in `tiles`. */
+  self: number;
+  /** Every tile of the job, in key order. */
+  tiles: { key: string; grid: Grid }[];
 }
 
 export interface PlanOptions {
@@ -56,15 +77,26 @@ export interface ProductAsset {
 export interface ProductSummary {
   /** The product's grid, for the STAC item's geometry and proj fields (absent for tables). */
   grid?: Grid;
+  /** WGS84 bounding box of a product without one grid (a multi-tile job's item). */
+  bbox?: [number, number, number, number];
   assets: Record<string, ProductAsset>;
   properties?: Record<string, unknown>;
+  /** A multi-tile product: one summary per tile, written under `tiles/<key>/` (see `withTiles`). */
+  tiles?: { key: string; items: string[]; summary: ProductSummary }[];
 }
 
 export interface Operation<S = any> {
   name: string;
   /** `base` is where the job document came from: hrefs in params (e.g. parcels) resolve against it. */
-  prepare(job: ValidJob, items: ResolvedItem[], base?: string): Promise<S>;
+  prepare(job: ValidJob, items: ResolvedItem[], base?: string, tiles?: TileContext): Promise<S>;
+  /**
+   * The asset whose grid the op's output takes, when the output follows its inputs' grid: items on different
+   * grids then make a multi-tile job (one output per grid). Undefined when the op warps onto one grid.
+   */
+  gridAsset?(job: ValidJob): string | undefined;
   plan(setup: S, options: PlanOptions): OpPlan;
   runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
+  /** The job item's properties of a multi-tile product from its tiles' (default: numbers summed). */
+  combineTiles?(tiles: { key: string; summary: ProductSummary }[]): Record<string, unknown>;
   merge(setup: S, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink): Promise<ProductSummary>;
 }

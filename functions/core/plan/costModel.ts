@@ -16,6 +16,7 @@
  * cost.totalUsd; // e.g. 0.0004
  */
 import type { JobPlan } from '../engine/planJob.ts';
+import type { PartitionSpec } from '../ops/types.ts';
 
 /**
  * Lambda price per GB-second and per request, eu-central-1 list prices (unchanged through 2025; the INIT
@@ -66,17 +67,48 @@ export interface CostEstimate {
   totalUsd: number;
 }
 
-/** Estimated seconds of each partition on one vCPU, in plan order (the same throughput model as the cost). */
+/**
+ * Partitions that say what they compute (`PartitionSpec.work`, parcel-aggregate) are timed by what was
+ * measured for that work (docs/scale.md, `npm run bench -- parcels-national`): DECODE_PIXELS_PER_SECOND
+ * input samples, PARCEL_SECONDS per parcel read and rasterised, RECORD_SECONDS per row of statistics; rows
+ * are written at MERGE_ROWS_PER_SECOND by the merge, or by the partitions themselves in a multi-tile job
+ * (partitions with a `tile` write their own files of the dataset).
+ */
+export const DECODE_PIXELS_PER_SECOND = 114e6;
+export const PARCEL_SECONDS = 29e-6;
+export const RECORD_SECONDS = 47e-6;
+export const MERGE_ROWS_PER_SECOND = 80_000;
+
+/** Estimated seconds of one partition on one vCPU. */
+export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
+  if (p.work) {
+    const rows = p.tile ? (p.work.records ?? 0) / MERGE_ROWS_PER_SECOND : 0;
+    return INVOCATION_OVERHEAD_SECONDS + p.work.inputPixels / DECODE_PIXELS_PER_SECOND + (p.work.parcels ?? 0) * PARCEL_SECONDS + (p.work.records ?? 0) * RECORD_SECONDS + rows;
+  }
+  const px = p.window ? p.window.width * p.window.height : 0;
+  return INVOCATION_OVERHEAD_SECONDS + (px * (Number(plan.model.items ?? 1) || 1)) / (THROUGHPUT[plan.op] ?? THROUGHPUT.default);
+}
+
+/** Estimated seconds of the merge (one function). */
+export function mergeSeconds(plan: JobPlan): number {
+  let rows = 0, pixels = 0;
+  let table = false;
+  for (const p of plan.partitions) {
+    table ||= !!p.work?.records;
+    if (!p.tile) rows += p.work?.records ?? 0;
+    pixels += p.window ? p.window.width * p.window.height : 0;
+  }
+  return INVOCATION_OVERHEAD_SECONDS + (table ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
+}
+
+/** Estimated seconds of each partition on one vCPU, in plan order (the same model as the cost). */
 export function partitionSecondsOf(plan: Pick<JobPlan, 'op' | 'partitions' | 'model'>): number[] {
-  const items = Number(plan.model.items ?? 1) || 1;
-  const throughput = THROUGHPUT[plan.op] ?? THROUGHPUT.default;
-  return plan.partitions.map((p) => INVOCATION_OVERHEAD_SECONDS + ((p.window ? p.window.width * p.window.height : 0) * items) / throughput);
+  return plan.partitions.map((p) => partitionSeconds(plan as JobPlan, p));
 }
 
 /** Estimated seconds of the merge (product, COG and preview). */
 export function mergeSecondsOf(plan: Pick<JobPlan, 'partitions'>): number {
-  const pixels = plan.partitions.reduce((sum, p) => sum + (p.window ? p.window.width * p.window.height : 0), 0);
-  return INVOCATION_OVERHEAD_SECONDS + pixels / MERGE_PIXELS_PER_SECOND;
+  return mergeSeconds(plan as JobPlan);
 }
 
 export interface CostOptions {
@@ -89,19 +121,19 @@ export interface CostOptions {
 export function estimateCost(plan: JobPlan, opts: CostOptions = {}): CostEstimate {
   const architecture = opts.architecture ?? 'arm64';
   const items = Number(plan.model.items ?? 1) || 1;
-  const partitionSeconds = partitionSecondsOf(plan).reduce((a, b) => a + b, 0);
-  const mergeSeconds = mergeSecondsOf(plan);
+  const partitionSeconds_ = partitionSecondsOf(plan).reduce((a, b) => a + b, 0);
+  const mergeSeconds_ = mergeSeconds(plan);
   const n = plan.partitions.length;
   const finalizeGb = (opts.finalizeMemoryMb ?? FINALIZE_MEMORY_MB) / 1024;
   const environments = Math.max(1, Math.min(n, opts.concurrency ?? n));
   const initSeconds = INIT_SECONDS * (environments + 2);
   const initGbSeconds = INIT_SECONDS * (environments * (plan.memoryMb / 1024) + JOBS_MEMORY_MB / 1024 + finalizeGb);
-  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds + finalizeGb * mergeSeconds + initGbSeconds;
+  const gbSeconds = (plan.memoryMb / 1024) * partitionSeconds_ + finalizeGb * mergeSeconds_ + initGbSeconds;
   // Per partition: 3 SQS requests (send, receive, delete), 1 PUT and ~3 GETs + header reads per item, 4 DynamoDB writes.
   const requestsUsd = (n + 2) * LAMBDA_PRICES.perRequest + (3 * n + 6) * REQUEST_PRICES.sqs
     + (n + 5) * REQUEST_PRICES.s3Put + n * (2 + 3 * items) * REQUEST_PRICES.s3Get + (4 * n + 4) * REQUEST_PRICES.dynamoWrite;
   const computeUsd = gbSeconds * LAMBDA_PRICES[architecture];
-  return { architecture, region: LAMBDA_PRICES.region, gbSeconds, partitionSeconds, mergeSeconds, initSeconds, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
+  return { architecture, region: LAMBDA_PRICES.region, gbSeconds, partitionSeconds: partitionSeconds_, mergeSeconds: mergeSeconds_, initSeconds, computeUsd, requestsUsd, totalUsd: computeUsd + requestsUsd };
 }
 
 /** One line for `eofn plan`. */

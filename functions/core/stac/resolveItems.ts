@@ -31,6 +31,8 @@ export interface ResolvedItem {
   href?: string;
   /** The job's `items[i]` index, for error messages that point at the job. */
   index: number;
+  /** The STAC collection the item says it belongs to. */
+  collection?: string;
   properties: Record<string, unknown>;
   assets: Record<string, ResolvedAsset>;
 }
@@ -101,7 +103,8 @@ function fromStac(item: StacItem, href: string | undefined, index: number): Reso
   if (!datetime) {
     throw new InputError(`items[${index}] (${item.id})`, `${href ?? 'inline item'} has no properties.datetime (nor start_datetime): a STAC item needs one`);
   }
-  return { id: item.id, datetime, href, index, properties: props, assets };
+  const collection = typeof item.collection === 'string' ? item.collection : undefined;
+  return { id: item.id, datetime, href, index, properties: props, assets, ...(collection ? { collection } : {}) };
 }
 
 async function fromTiff(href: string, index: number): Promise<ResolvedItem> {

@@ -65,7 +65,7 @@ async function fromFlatGeobuf(href: string, bytes: Uint8Array): Promise<RawParce
 }
 
 /** Parquet codecs beyond hyparquet's built-in ones that node's zlib can decode. */
-const COMPRESSORS: Record<string, (input: Uint8Array, outputLength: number) => Uint8Array> = {
+export const COMPRESSORS: Record<string, (input: Uint8Array, outputLength: number) => Uint8Array> = {
   BROTLI: (input) => new Uint8Array(brotliDecompressSync(input)),
   GZIP: (input) => new Uint8Array(gunzipSync(input)),
   ...('zstdDecompressSync' in zlib
@@ -93,7 +93,7 @@ async function fromGeoParquet(href: string, bytes: Uint8Array): Promise<RawParce
   return { href, crs, features, bytes: bytes.length };
 }
 
-function toGeometry(value: unknown): RawFeature['geometry'] {
+export function toGeometry(value: unknown): RawFeature['geometry'] {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return parseWkb(value);
   return value as RawFeature['geometry'];

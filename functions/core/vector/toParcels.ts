@@ -40,7 +40,8 @@ export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels
   // One budget for the file: many parcels each just under the vertex limit cannot add up to hours.
   const work = opts.selfIntersectionWork ?? SELF_INTERSECTION_WORK;
   const budget: WorkBudget = { pairs: work };
-  raw.features.forEach((feature, index) => {
+  raw.features.forEach((feature, at) => {
+    const index = feature.index ?? at;
     let checked;
     try {
       checked = polygonsOf(feature.geometry, !!opts.trusted, budget);
@@ -49,8 +50,8 @@ export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels
       throw new InputError(raw.href, `the parcels' rings are too complex to check for self-intersection (more than ${work.toExponential(0)} segment pairs, reached at feature ${index}); simplify them`);
     }
     const { polygons, problem } = checked;
-    if (problem) invalid.push({ index, id: ids[index], reason: problem });
-    parcels.push({ index, id: ids[index], polygons });
+    if (problem) invalid.push({ index, id: ids[at], reason: problem });
+    parcels.push({ index, id: ids[at], polygons });
   });
   if (invalid.length && (opts.invalidGeometry ?? 'error') === 'error') {
     const listed = invalid.slice(0, LISTED).map((p) => `feature ${p.index} (id ${p.id}): ${p.reason}`).join('; ');
@@ -75,16 +76,17 @@ function idsOf(raw: RawParcelFile, idProperty: string | string[]): string[] {
     return parts.map((v) => String(v)).join('/');
   });
   const name = keys.map((k) => `"${k}"`).join(' + ');
+  const fileIndex = (i: number) => raw.features[i].index ?? i;
   if (missing.length) {
-    throw new InputError(raw.href, `${missing.length} feature(s) have no id property ${name}: feature ${missing.slice(0, LISTED).join(', ')}${missing.length > LISTED ? ', …' : ''}` +
-      ` (properties of feature ${missing[0]}: ${Object.keys(raw.features[missing[0]].properties).join(', ') || 'none'})`);
+    throw new InputError(raw.href, `${missing.length} feature(s) have no id property ${name}: feature ${missing.slice(0, LISTED).map(fileIndex).join(', ')}${missing.length > LISTED ? ', …' : ''}` +
+      ` (properties of feature ${fileIndex(missing[0])}: ${Object.keys(raw.features[missing[0]].properties).join(', ') || 'none'})`);
   }
   const first = new Map<string, number>();
   const dupes: string[] = [];
   ids.forEach((id, i) => {
     const at = first.get(id);
     if (at === undefined) first.set(id, i);
-    else dupes.push(`"${id}" (features ${at} and ${i})`);
+    else dupes.push(`"${id}" (features ${fileIndex(at)} and ${fileIndex(i)})`);
   });
   if (dupes.length) {
     throw new InputError(raw.href, `${dupes.length} duplicate id(s) in ${name}: ${dupes.slice(0, LISTED).join(', ')}${dupes.length > LISTED ? ', …' : ''}` +

@@ -16,6 +16,8 @@ export interface Parcel {
 
 /** A feature as the file holds it, before ids and rings are checked. */
 export interface RawFeature {
+  /** Position in the file when only some features were read (by bounding box); else its place in `features`. */
+  index?: number;
   properties: Record<string, unknown>;
   geometry: { type: string; coordinates: unknown } | null;
 }

@@ -57,25 +57,28 @@ describe('parcel-aggregate bad input', () => {
     await expect(run(path)).rejects.toThrow(/2 feature\(s\) have no id property "fid": feature 1, 2/);
   });
 
-  it('rejects duplicate ids, listing them with their features (the real Danish GeoParquet has some)', async () => {
+  it('rejects duplicate ids, listing them with their features', async () => {
     const path = parcelsFile([{ id: 'a', ring: square(550000, 5095000) }, { id: 'a', ring: square(552000, 5095000) }]);
     await expect(run(path)).rejects.toThrow(/1 duplicate id\(s\) in "fid": "a" \(features 0 and 1\)/);
-    await expect(runParcelJob({ parcels: `${ROOT}/sample-data/parcels/dk-fiboa-2024.parquet`, idProperty: 'id', assets: ['red'] }, SI_ITEMS.slice(0, 1)))
-      .rejects.toThrow(/dk-fiboa-2024\.parquet: 7 duplicate id\(s\) in "id": "25-0" \(features 0 and 52\)/);
   });
 
-  it('keeps parcels outside every raster with count 0 and nodata_count 0, and counts them in the item', async () => {
+  it('names the parcel file when none of its parcels is on the items\' grid', async () => {
+    // Danish parcels (GeoParquet, read by row-group bbox) against a Slovenian tile
+    await expect(runParcelJob({ parcels: `${ROOT}/sample-data/parcels/dk-fiboa-2024.parquet`, idProperty: 'id', assets: ['red'] }, SI_ITEMS.slice(0, 1)))
+      .rejects.toThrow(/dk-fiboa-2024\.parquet: none of its 100 parcels falls on the items' grid \(EPSG:32633/);
+  });
+
+  it('writes no rows for parcels outside every raster, and counts them in the item', async () => {
     // Prepare: one parcel inside the crop, one 100 km away
     const path = parcelsFile([{ id: 'in', ring: square(550000, 5095000) }, { id: 'far', ring: square(650000, 5095000) }]);
     // Act
     const { rows, item } = await run(path);
     // Assess
-    expect(rows.map((r) => [r.parcel_id, r.count, r.nodata_count, r.mean])).toEqual([
-      ['in', rows[0].count, 0, rows[0].mean], ['far', 0, 0, null],
-    ]);
+    expect(rows.map((r) => [r.parcel_id, r.nodata_count])).toEqual([['in', 0]]);
     expect(rows[0].count as number).toBeGreaterThan(0);
+    expect(item.properties['eofn:parcels']).toBe(1);
     expect(item.properties['eofn:parcels_outside_raster']).toBe(1);
-    expect(item.properties['eofn:parcels_without_pixels']).toBe(1);
+    expect(item.properties['eofn:parcels_without_pixels']).toBe(0);
   });
 
   it('names the file and the CRS when the CRS is unknown or unsupported', async () => {

@@ -55,8 +55,8 @@ describe('parcel-aggregate partitions', () => {
 
 describe('planParcelPartitions memory model', () => {
   const inputs = (over: Partial<PlanInputs> = {}): PlanInputs => ({
-    cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100], rows: 400 }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200], rows: 500 }],
-    cellsX: 4, cellsY: 1, parcels: { count: 15, vertices: 150, fileBytes: 1000 },
+    cells: [{ cell: 0, parcels: 10, reach: [0, 0, 100, 100], rows: 400, vertices: 100 }, { cell: 3, parcels: 5, reach: [700, 10, 900, 200], rows: 500, vertices: 50 }],
+    cellsX: 4, cellsY: 1, parcels: { count: 15, vertices: 150, fileBytes: 1000, indexed: false },
     inputs: 2, nativeSampleBytes: [], mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
   });
 
@@ -95,8 +95,21 @@ describe('planParcelPartitions memory model', () => {
     expect(min.partitions).toHaveLength(2);
   });
 
+  it('charges a file read by bounding box only for the partition\'s own parcels, whatever the file\'s size', () => {
+    // Prepare: the same cells in a file of 15 parcels and in one of 15 million (same bytes per parcel)
+    const small = inputs({ parcels: { count: 15, vertices: 150, fileBytes: 1000, indexed: true } });
+    const national = inputs({ parcels: { count: 15e6, vertices: 150, fileBytes: 1e9, indexed: true } });
+    // Act
+    const [a, b] = [small, national].map((p) => planParcelPartitions(p, { budgetBytes: 10 * 2 ** 30, minPartitions: 2 }).partitions);
+    // Assess: cell 0 holds 10 parcels and 100 vertices
+    expect(a.map((q) => q.estimatedPeakBytes)).toEqual(b.map((q) => q.estimatedPeakBytes));
+    const perPixel = 3 * 14 + 4, perParcel = 3 * 2 * (8 + 8 * 7) + 256;
+    const loaded = Math.round(1.25 * (10 * ((1000 / 15) * 6 + 400) + 100 * 48));
+    expect(a[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 100 * 100 * perPixel + loaded + 10 * perParcel + 400 * 24);
+  });
+
   it('gives a partition without a window to parcels that reach no pixel', () => {
-    const { partitions } = planParcelPartitions(inputs({ cells: [{ cell: 0, parcels: 3, reach: null, rows: 0 }] }), { budgetBytes: 2 ** 30 });
+    const { partitions } = planParcelPartitions(inputs({ cells: [{ cell: 0, parcels: 3, reach: null, rows: 0, vertices: 30 }] }), { budgetBytes: 2 ** 30 });
     expect(partitions).toHaveLength(1);
     expect(partitions[0].window).toBeUndefined();
   });

@@ -5,10 +5,11 @@
  * @example
  * const { rows, plan } = await runParcelJob({ parcels, idProperty: 'ID', assets: ['red'] }, items, { memoryMb: 200 });
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
+import { expect } from 'vitest';
 import { finalizeJob, planJob, prepareJob, runPartition } from '../../../functions/core/engine/index.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
 
@@ -16,6 +17,10 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SI_ITEMS = ['S2B_33TWM_20230813_0_L2A', 'S2A_33TWM_20230818_0_L2A', 'S2B_33TWM_20230820_0_L2A']
   .map((id) => join(ROOT, 'test/fixtures/parcels/si-33TWM', id, `${id}.json`));
 export const DK_ITEMS = [join(ROOT, 'test/fixtures/parcels/dk-synthetic/dk-synthetic.json')];
+/** The same 3 dates on two overlapping tiles, 33TWM and 33TWL (scripts/golden/two_tiles.py). */
+export const TWO_TILE_ITEMS = ['33TWM', '33TWL'].flatMap((tile) => [['S2B', '20230813'], ['S2A', '20230818'], ['S2B', '20230820']]
+  .map(([sat, date]) => `${sat}_${tile}_${date}_0_L2A`))
+  .map((id) => join(ROOT, 'test/fixtures/parcels/two-tiles', id, `${id}.json`));
 export const SCL_MASK = { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] };
 
 export type Row = Record<string, unknown>;
@@ -29,7 +34,8 @@ export async function runParcelJob(params: Record<string, unknown>, items: strin
   const summary = await finalizeJob(prepared, plan);
   const format = (params.format as string | undefined) ?? 'parquet';
   const path = join(output, `result.${format}`);
-  const rows = format === 'parquet' ? await readParquetRows(path) : [];
+  // A multi-tile job has no table at the top: its tiles' tables are under tiles/<tile>/.
+  const rows = format === 'parquet' && existsSync(path) ? await readParquetRows(path) : [];
   const item = JSON.parse(readFileSync(join(output, 'item.json'), 'utf8'));
   return { output, path, rows, plan, summary, item, prepared };
 }
@@ -53,3 +59,22 @@ export function readGoldenCsv(name: string): Row[] {
     }));
   });
 }
+
+const GOLDEN_STATS = ['mean', 'std', 'min', 'max', 'p25', 'p50', 'p75'];
+
+/** Same rows in the same order: identical counts, statistics within float32 rounding of the reference. */
+export function expectSameTable(actual: Row[], golden: Row[]): void {
+  expect(actual.length).toBe(golden.length);
+  const countsDiffer = golden.filter((g, i) => g.count !== actual[i].count || g.nodata_count !== actual[i].nodata_count);
+  expect(countsDiffer.map((g) => `${g.parcel_id} ${g.item_id} ${g.band}`)).toEqual([]);
+  golden.forEach((g, i) => {
+    const a = actual[i];
+    expect([a.parcel_id, a.item_id, a.band]).toEqual([g.parcel_id, g.item_id, g.band]);
+    expect((a.datetime as Date).getTime()).toBe(new Date(g.datetime as string).getTime());
+    for (const s of GOLDEN_STATS) {
+      if (g[s] === null) expect(a[s], `${g.parcel_id} ${g.band} ${s}`).toBeNull();
+      else expect(Math.abs((a[s] as number) - (g[s] as number)), `${g.parcel_id} ${g.band} ${s}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(g[s] as number)));
+    }
+  });
+}
+

@@ -42,6 +42,8 @@ export interface CompositeSetup {
 export const composite: Operation<CompositeSetup> = {
   name: 'composite',
 
+  gridAsset: (job) => (job.params as CompositeParams).assets[0],
+
   async prepare(job, items) {
     const params = job.params as CompositeParams;
     const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;

@@ -16,6 +16,8 @@ import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
 import { ParcelPreviews } from './parcelPreview.ts';
+import { pushRecordRows, RowBatch } from './parcelRows.ts';
+import { decodePartitionTable } from './writePartitionTable.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
 
 export const ROW_GROUP = 65536;
@@ -44,8 +46,10 @@ export function partChunkBytes(partitions: number): number {
 export async function mergeParcelTable(
   setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
 ): Promise<ProductSummary> {
+  if (setup.dataset) return summariseDataset(setup, partitions, readPart);
   const columns = tableColumns(setup.stats);
-  const name = setup.format === 'csv' ? 'result.csv' : 'result.parquet';
+  const ext = setup.format === 'csv' ? 'csv' : 'parquet';
+  const name = `result.${ext}`;
   const local = join(sink.scratchDir, name);
   const writer: TableWriter = setup.format === 'csv'
     ? await openCsvTableWriter(local, columns)
@@ -60,25 +64,18 @@ export async function mergeParcelTable(
   const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
   const batch = new RowBatch(columns.length);
   const dates = setup.items.map((i) => (i.datetime ? new Date(i.datetime) : null));
+  let last = -1;
   for await (const record of mergedRecords(readers)) {
-    if (record.index !== stats.parcels) throw new Error(`parts do not cover the parcels: expected parcel ${stats.parcels}, got ${record.index}`);
+    if (record.index <= last) throw new Error(`parts overlap or are out of order: parcel ${record.index} after ${last}`);
+    last = record.index;
     stats.parcels++;
-    let any = false;
-    for (let i = 0; i < setup.items.length; i++) {
-      for (let b = 0; b < setup.bands.length; b++) {
-        const block = i * setup.bands.length + b;
-        const count = record.counts[2 * block];
-        if (count > 0) any = true;
-        batch.push(record.id, setup.items[i].id, dates[i], setup.bands[b].name, count, record.counts[2 * block + 1], record.stats, block * setup.stats.length, setup.stats.length);
-      }
-    }
-    if (!any) stats.parcelsWithoutPixels++;
+    if (!pushRecordRows(batch, setup, dates, record)) stats.parcelsWithoutPixels++;
     previews.add(record);
     if (batch.rows >= ROW_GROUP) await batch.flushTo(writer, stats);
   }
   await batch.flushTo(writer, stats);
   await writer.close();
-  if (stats.parcels !== setup.parcels.count) throw new Error(`parts hold ${stats.parcels} parcels, the file has ${setup.parcels.count}`);
+  if (stats.parcels !== setup.parcels.owned) throw new Error(`parts hold ${stats.parcels} parcels, the plan has ${setup.parcels.owned}`);
   const type = setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE;
   const href = await sink.writeFile(name, local, type);
   const pictures = previews.render();
@@ -94,43 +91,51 @@ export async function mergeParcelTable(
       preview: { href: preview, type: 'image/png', roles: ['overview'], title: `Time series of ${pictures.band} ${pictures.stat} per parcel (a sample, and the median of all)` },
       histogram: { href: histogram, type: 'image/png', roles: ['visual'], title: `Histogram of ${pictures.band} ${pictures.stat} per parcel and date` },
     },
-    properties: {
-      'eofn:parcels': setup.parcels.count,
-      'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
-      'eofn:parcels_outside_raster': setup.parcels.outside,
-      'eofn:invalid_parcels': setup.parcels.invalidCount,
-      ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
-      'eofn:rule': setup.rule,
-      'eofn:radiometry': radiometryRecord(setup.items),
-    },
+    properties: tableProperties(setup, stats),
   };
 }
 
-/** Columns of rows being gathered for the next row group. */
-class RowBatch {
-  rows = 0;
-  private cols: (string | number | Date | null)[][];
-  constructor(width: number) {
-    this.cols = Array.from({ length: width }, () => []);
+/** A multi-tile job's tile: partitions wrote their own files (`writePartitionTable`); only their summaries meet here. */
+async function summariseDataset(setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>): Promise<ProductSummary> {
+  const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
+  const files: string[] = [];
+  for (const p of partitions) {
+    const t = decodePartitionTable(await readPart(p.id), p.id);
+    stats.rows += t.rows;
+    stats.parcels += t.parcels;
+    stats.parcelsWithoutPixels += t.parcelsWithoutPixels;
+    files.push(`../../${t.file}`);
   }
+  if (stats.parcels !== setup.parcels.owned) throw new Error(`parts hold ${stats.parcels} parcels, the plan has ${setup.parcels.owned}`);
+  return {
+    assets: {
+      data: {
+        href: `../../${setup.dataset!.folder}/`, type: setup.format === 'csv' ? CSV_TYPE : PARQUET_TYPE, roles: ['data'],
+        title: `Per-parcel statistics (${setup.rule}), one file per partition`,
+        'table:columns': tableColumns(setup.stats).map((c) => ({ name: c.name, type: c.type })),
+        'table:row_count': stats.rows,
+        'eofn:files': files,
+      },
+    },
+    properties: tableProperties(setup, stats),
+  };
+}
 
-  push(parcel: string, item: string, date: Date | null, band: string, count: number, nodata: number, stats: Float64Array, at: number, n: number): void {
-    const c = this.cols;
-    c[0].push(parcel); c[1].push(item); c[2].push(date); c[3].push(band); c[4].push(count); c[5].push(nodata);
-    for (let s = 0; s < n; s++) {
-      const v = stats[at + s];
-      c[6 + s].push(Number.isNaN(v) ? null : v);
-    }
-    this.rows++;
-  }
-
-  async flushTo(writer: TableWriter, stats: { rows: number }): Promise<void> {
-    if (!this.rows) return;
-    await writer.append(this.cols);
-    stats.rows += this.rows;
-    this.rows = 0;
-    this.cols = this.cols.map(() => []);
-  }
+function tableProperties(setup: ParcelAggregateSetup, stats: { rows: number; parcelsWithoutPixels: number }): Record<string, unknown> {
+  return {
+    'eofn:parcels': setup.parcels.owned,
+    'eofn:parcels_without_pixels': stats.parcelsWithoutPixels,
+    'eofn:table_rows': stats.rows,
+    'eofn:parcels_in_file': setup.parcels.total,
+    'eofn:parcels_covered': setup.parcels.covered,
+    'eofn:parcels_outside_raster': setup.parcels.total - setup.parcels.covered,
+    'eofn:invalid_parcels': setup.parcels.invalidCount,
+    ...(setup.parcels.invalid.length ? { 'eofn:invalid_parcel_list': setup.parcels.invalid } : {}),
+    'eofn:rule': setup.rule,
+    ...(setup.parcels.warning ? { 'eofn:warnings': [setup.parcels.warning] } : {}),
+    'eofn:overlap': setup.ownership.overlap,
+    'eofn:radiometry': radiometryRecord(setup.items),
+  };
 }
 
 /** Records of all parts in parcel index order (each part is in order already). */

@@ -17,6 +17,8 @@ export const ParcelAggregateParamsSchema = z.strictObject({
   rule: z.enum(['centroid', 'all-touched']).default('centroid')
     .describe('centroid: a pixel counts when its centre is inside (GDAL rasterize default); all-touched: any pixel the parcel touches'),
   mask: MaskSchema.optional(),
+  overlap: z.enum(['one', 'all']).default('one')
+    .describe('Parcels on overlapping tiles: one = rows from the single tile holding the centre of the parcel deepest; all = rows from every tile reaching it'),
   radiometry: RadiometrySchema.optional(),
   format: z.enum(['parquet', 'csv']).default('parquet'),
   invalidGeometry: z.enum(['error', 'keep']).default('error')

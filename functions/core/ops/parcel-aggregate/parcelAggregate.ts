@@ -6,6 +6,8 @@
  * // params: { parcels: '../parcels/si-eurocrops-2021.fgb', idProperty: 'ID', assets: ['red', 'nir'],
  * //           expressions: { ndvi: '(nir - red) / (nir + red)' }, mask: { asset: 'scl', exclude: [3, 8, 9] } }
  */
+import { InputError } from '../../errors.ts';
+import { boundsOf } from '../../geo/gridOps.ts';
 import { resolveHref } from '../../io/storage.ts';
 import { compileExpression, type CompiledExpression } from '../../expr/compileExpression.ts';
 import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
@@ -15,10 +17,14 @@ import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../spec/commonSchemas.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
 import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
-import type { Operation } from '../types.ts';
+import { openRasterCached } from '../openRasterCached.ts';
+import type { Operation, TileContext } from '../types.ts';
+import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
+import { indexParcelFile } from './indexParcelFile.ts';
+import { DATASET_FOLDER } from '../tiles/withTiles.ts';
 import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
-import { CELL, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
+import { CELL, forgetParcelsOnGrid, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
 import { previewBytes } from './parcelPreview.ts';
 import { nativeSampleBytes } from './readParcelLayers.ts';
@@ -44,10 +50,22 @@ export interface ParcelAggregateSetup {
   format: 'parquet' | 'csv';
   parcels: ParcelSource & {
     crs: string;
+    /** Parcels in the file. */
     count: number;
+    /** Parcels this tile writes rows for (see `parcelOwnership`). */
+    owned: number;
     vertices: number;
     fileBytes: number;
-    outside: number;
+    /** Features in the whole file. */
+    total: number;
+    /** Whether partitions read the file by bounding box (else whole). */
+    indexed: boolean;
+    /** The file the job names (`href` is the indexed copy when prepare made one). */
+    given: string;
+    /** Why prepare converted the file, for the product item. */
+    warning?: string;
+    /** Covered parcels whose centre this tile owns: over all tiles, they add up to the parcels covered. */
+    covered: number;
     invalidCount: number;
     /** The first invalid parcels (kept with invalidGeometry "keep"), listed in the product item. */
     invalid: InvalidParcel[];
@@ -58,6 +76,10 @@ export interface ParcelAggregateSetup {
   cellsX: number;
   cellsY: number;
   cellSize: number;
+  /** The tile rule: `overlap`, and in a multi-tile job this tile's place among all tiles. */
+  ownership: OwnershipRule;
+  /** In a multi-tile job: partitions write their own files of one dataset, `<outputHref>/<folder>/`. */
+  dataset?: { outputHref: string; folder: string };
 }
 
 const LISTED_INVALID = 100;
@@ -65,23 +87,24 @@ const LISTED_INVALID = 100;
 export const parcelAggregate: Operation<ParcelAggregateSetup> = {
   name: 'parcel-aggregate',
 
+  gridAsset: (job) => bandsAndInputs(job.params as ParcelAggregateParams).inputs[0],
+
   /** `base` (the job file's href) resolves a relative `parcels` href; without it, the current directory. */
-  async prepare(job, items, base?: string) {
+  async prepare(job, items, base?: string, tiles?: TileContext) {
     const params = job.params as ParcelAggregateParams;
-    const bands: ParcelBand[] = [
-      ...(params.assets ?? []).map((asset) => ({ name: asset, asset })),
-      ...Object.entries(params.expressions ?? {}).map(([name, expression]) => ({ name, expression })),
-    ];
-    const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
+    const { bands, inputs } = bandsAndInputs(params);
     const keys = params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
     const setupItems: SetupItem[] = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), Object.values(params.expressions ?? {}), items);
     const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
-    const source: ParcelSource = {
+    const given: ParcelSource = {
       href: resolveHref(params.parcels, base),
       idProperty: params.idProperty,
       invalidGeometry: params.invalidGeometry ?? 'error',
     };
+    const outputHref = resolveHref(job.output, base).replace(/\/+$/, '');
+    const indexed = await indexParcelFile(given, outputHref);
+    const source: ParcelSource = { ...given, href: indexed.href };
     const onGrid = await parcelsOnGrid(source, grid);
     // What the memory model charges per pixel depends on how partitions will read each input.
     const native: number[] = [];
@@ -91,7 +114,13 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
         if (sizes.every((b) => b !== undefined)) native.push(Math.max(...(sizes as number[])));
       }
     }
-    const summary = summariseParcels(onGrid);
+    const ownership: OwnershipRule = { overlap: params.overlap ?? 'one', ...(tiles ? { self: tiles.self, tiles: tiles.tiles } : {}) };
+    const owned = parcelOwnership(onGrid, grid, ownership);
+    if (!tiles && owned.ownedCount === 0) {
+      throw new InputError(source.href, `none of its ${onGrid.total} parcels falls on the items' grid (${grid.crs}, bounds ${boundsOf(grid).join(', ')})`);
+    }
+    const cells = summariseParcels(onGrid, owned.owned);
+    forgetParcelsOnGrid();
     return {
       grid, items: setupItems, inputs, bands,
       stats: statColumns(params.stats ?? []),
@@ -99,10 +128,12 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       mask: params.mask,
       format: params.format ?? 'parquet',
       parcels: {
-        ...source, crs: onGrid.crs, count: onGrid.ids.length, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
-        outside: summary.outside, invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
+        ...source, crs: onGrid.crs, count: onGrid.ids.length, owned: owned.ownedCount, vertices: onGrid.vertices, fileBytes: onGrid.fileBytes,
+        total: onGrid.total, indexed: onGrid.indexed, covered: owned.covered, given: given.href,
+        ...(indexed.warning ? { warning: indexed.warning } : {}), invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
-      nativeSampleBytes: native, cells: summary.cells, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+      nativeSampleBytes: native, cells, ownership,
+      ...(tiles ? { dataset: { outputHref, folder: DATASET_FOLDER } } : {}), cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
   },
 
@@ -111,23 +142,51 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const chunk = partChunkBytes(plan.partitions.length);
     return {
       ...plan,
-      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + previewBytes(setup.parcels.count, setup.items.length),
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + previewBytes(setup.parcels.owned, setup.items.length),
     };
   },
 
   runPartition(setup, partition) {
-    return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window);
+    return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window, partition.id);
   },
 
   merge(setup, partitions, readPart, sink) {
     return mergeParcelTable(setup, partitions, readPart, sink);
   },
+
+  combineTiles(tiles) {
+    const sum = (key: string) => tiles.reduce((s, t) => s + Number(t.summary.properties?.[key] ?? 0), 0);
+    const first = tiles[0].summary.properties ?? {};
+    const covered = sum('eofn:parcels_covered');
+    return {
+      'eofn:parcels': sum('eofn:parcels'),
+      'eofn:parcels_in_file': first['eofn:parcels_in_file'],
+      'eofn:parcels_covered': covered,
+      'eofn:parcels_outside_raster': Number(first['eofn:parcels_in_file']) - covered,
+      'eofn:parcels_without_pixels': sum('eofn:parcels_without_pixels'),
+      'eofn:invalid_parcels': sum('eofn:invalid_parcels'),
+      'eofn:table_rows': sum('eofn:table_rows'),
+      'eofn:rule': first['eofn:rule'],
+      'eofn:overlap': first['eofn:overlap'],
+      ...(first['eofn:warnings'] ? { 'eofn:warnings': first['eofn:warnings'] } : {}),
+      'eofn:tiles_without_parcels': tiles.filter((t) => !t.summary.properties?.['eofn:parcels']).map((t) => t.key),
+    };
+  },
 };
+
+function bandsAndInputs(params: ParcelAggregateParams): { bands: ParcelBand[]; inputs: string[] } {
+  const bands: ParcelBand[] = [
+    ...(params.assets ?? []).map((asset) => ({ name: asset, asset })),
+    ...Object.entries(params.expressions ?? {}).map(([name, expression]) => ({ name, expression })),
+  ];
+  const inputs = [...new Set(bands.flatMap((b) => (b.asset ? [b.asset] : assetsOf(parseExpression(b.expression!, `params.expressions.${b.name}`)))))];
+  return { bands, inputs };
+}
 
 export function planInputs(setup: ParcelAggregateSetup): PlanInputs {
   return {
     cells: setup.cells, cellsX: setup.cellsX, cellsY: setup.cellsY,
-    parcels: { count: setup.parcels.count, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes },
+    parcels: { count: setup.parcels.total, vertices: setup.parcels.vertices, fileBytes: setup.parcels.fileBytes, indexed: setup.parcels.indexed },
     inputs: setup.inputs.length, nativeSampleBytes: setup.nativeSampleBytes, mask: !!setup.mask, expressions: setup.bands.some((b) => !!b.expression),
     items: setup.items.length, bands: setup.bands.length, stats: setup.stats.length,
   };

@@ -11,8 +11,9 @@
  */
 import { InputError } from '../../errors.ts';
 import { transformer } from '../../geo/crs.ts';
-import type { Grid } from '../../raster/types.ts';
-import { readParcelFile } from '../../vector/readParcelFile.ts';
+import type { Grid, Window } from '../../raster/types.ts';
+import { boundsInCrs } from '../../geo/boundsInCrs.ts';
+import { readParcelBox } from '../../vector/readParcelBox.ts';
 import { toParcels, type InvalidParcel } from '../../vector/toParcels.ts';
 import { pixelTransform } from '../../vector/toPixelRings.ts';
 
@@ -27,8 +28,13 @@ export interface ParcelSource {
 
 export interface ParcelsOnGrid {
   crs: string;
-  /** Parcel p is feature p of the file (file order); its id. */
+  /** Parcel p is feature index[p] of the file (file order); its id. */
   ids: string[];
+  /** Position of each parcel in the file: the output's order, and a parcel's identity across partitions. */
+  index: Int32Array;
+  /** Features in the whole file, and whether this read went through its index (see `readParcelBox`). */
+  total: number;
+  indexed: boolean;
   /**
    * Pixel coordinates of every ring of every parcel in one array, x and y interleaved: ring q is the closed
    * vertex list xy[2 ringStart[q] .. 2 ringStart[q + 1]); parcel p owns rings parcelRings[p] .. parcelRings[p + 1].
@@ -40,6 +46,8 @@ export interface ParcelsOnGrid {
   invalid: InvalidParcel[];
   /** x0, y0, x1, y1 (end exclusive) per parcel; x0 >= x1 when it reaches no pixel of the grid. */
   reach: Int32Array;
+  /** Centre of each parcel's bounding box in the file's CRS (x, y interleaved): where the tile rule looks. */
+  centre: Float64Array;
   /** Cell index (cy * cellsX + cx) per parcel. */
   cell: Int32Array;
   cellsX: number;
@@ -51,19 +59,31 @@ export interface ParcelsOnGrid {
 const cache = new Map<string, Promise<ParcelsOnGrid>>();
 const MAX_CACHED = 2;
 
-export function parcelsOnGrid(source: ParcelSource, grid: Grid, trusted = false): Promise<ParcelsOnGrid> {
-  const key = JSON.stringify([source.href, source.idProperty, source.invalidGeometry ?? 'error', grid]);
+/**
+ * With `window`, only the parcels whose bounding boxes meet the window (in the file's CRS, a pixel wider on
+ * every side) are read: what a partition needs. Reach and cell are those of the whole grid either way.
+ */
+export function parcelsOnGrid(source: ParcelSource, grid: Grid, trusted = false, window?: Window): Promise<ParcelsOnGrid> {
+  const key = JSON.stringify([source.href, source.idProperty, source.invalidGeometry ?? 'error', grid, window]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const loading = load({ href: source.href, idProperty: source.idProperty, invalidGeometry: source.invalidGeometry }, grid, trusted);
+  const loading = load({ href: source.href, idProperty: source.idProperty, invalidGeometry: source.invalidGeometry }, grid, trusted, window);
   loading.catch(() => cache.delete(key));
   cache.set(key, loading);
   while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
   return loading;
 }
 
-async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise<ParcelsOnGrid> {
-  const raw = await readParcelFile(source.href);
+async function load(source: ParcelSource, grid: Grid, trusted: boolean, window: Window | undefined): Promise<ParcelsOnGrid> {
+  const w = window ?? { x: 0, y: 0, width: grid.width, height: grid.height };
+  const around: Grid = { ...grid, originX: grid.originX + (w.x - 1) * grid.resX, originY: grid.originY - (w.y - 1) * grid.resY, width: w.width + 2, height: w.height + 2 };
+  const raw = await readParcelBox(source.href, (crs) => {
+    try {
+      return boundsInCrs(around, crs);
+    } catch (e) {
+      throw new InputError(source.href, `cannot reproject from ${crs} to the raster CRS ${grid.crs}: ${(e as Error).message}`);
+    }
+  });
   const { parcels, invalid } = toParcels(raw, { idProperty: source.idProperty, invalidGeometry: source.invalidGeometry, trusted });
   let project: (xy: [number, number]) => [number, number];
   try {
@@ -86,15 +106,21 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
   const parcelRings = new Int32Array(n + 1);
   const reach = new Int32Array(4 * n);
   const cell = new Int32Array(n);
+  const centre = new Float64Array(2 * n);
   const { ix0, ix1, iy0, iy1 } = pixelTransform(grid);
   const at: [number, number] = [0, 0];
   let q = 0, v = 0;
   for (let i = 0; i < n; i++) {
     const p = parcels[i];
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let fx0 = Infinity, fy0 = Infinity, fx1 = -Infinity, fy1 = -Infinity;
     for (const polygon of p.polygons) {
       for (const ring of polygon) {
         for (let k = 0; k < ring.length; k += 2, v += 2) {
+          if (ring[k] < fx0) fx0 = ring[k];
+          if (ring[k] > fx1) fx1 = ring[k];
+          if (ring[k + 1] < fy0) fy0 = ring[k + 1];
+          if (ring[k + 1] > fy1) fy1 = ring[k + 1];
           at[0] = ring[k];
           at[1] = ring[k + 1];
           const t = project(at);
@@ -113,6 +139,8 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
       }
     }
     parcelRings[i + 1] = q;
+    centre[2 * i] = (fx0 + fx1) / 2;
+    centre[2 * i + 1] = (fy0 + fy1) / 2;
     if (x0 <= x1) {
       reach[4 * i] = Math.max(0, Math.floor(x0));
       reach[4 * i + 1] = Math.max(0, Math.floor(y0));
@@ -124,7 +152,13 @@ async function load(source: ParcelSource, grid: Grid, trusted: boolean): Promise
     }
   }
   const ids = parcels.map((p) => p.id);
-  return { crs: raw.crs, ids, xy, ringStart, parcelRings, invalid, reach, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
+  const index = Int32Array.from(parcels, (p) => p.index);
+  return { crs: raw.crs, ids, index, total: raw.total, indexed: raw.indexed, xy, ringStart, parcelRings, invalid, reach, centre, cell, cellsX, cellsY, vertices, fileBytes: raw.bytes };
+}
+
+/** Drops what `prepare` read (a whole tile's parcels): partitions read their own windows again. */
+export function forgetParcelsOnGrid(): void {
+  cache.clear();
 }
 
 function clamp(v: number, n: number): number {

@@ -13,8 +13,12 @@
  *   bytes per pixel and input on the 10980 × 10980 bench);
  * - a partition fits when what it adds to the baseline is within HEADROOM (85 %) of the rest of the budget,
  *   the garbage collector's lag, as for the raster ops;
- * - all parcels loaded: every partition reads the whole parcel file (file bytes × 6 while parsing, 48 bytes
- *   per vertex and 400 per parcel: measured 132 MB at peak for 50,176 GeoJSON parcels, a 14 MB file);
+ * - parcels loaded: what a partition reads of the parcel file. From an indexed file (FlatGeobuf with its
+ *   R-tree, GeoParquet with bbox statistics; `prepare` converts the others) only the parcels around its
+ *   window: its own parcels × READ_FACTOR (neighbours crossing the window's edge), each costing its share of
+ *   the file × 6 while parsing, 48 bytes per vertex and 400 per parcel. The file's size does not enter: a
+ *   national file costs a partition what its own parcels cost. From a file read whole: the whole file
+ *   (file bytes × 6 + 48 per vertex + 400 per parcel: measured 132 MB at peak for 50,176 GeoJSON parcels);
  * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) and id (256);
  * - pixel runs: RUN_ROW_BYTES per row of each own parcel's reach (a 12-byte run per row, in a list that
  *   grows by doubling).
@@ -33,13 +37,16 @@ export interface CellSummary {
   reach: [number, number, number, number] | null;
   /** Sum over its parcels of their reach's height in rows (what their pixel runs take). */
   rows: number;
+  /** Vertices of its parcels. */
+  vertices: number;
 }
 
 export interface PlanInputs {
   cells: CellSummary[];
   cellsX: number;
   cellsY: number;
-  parcels: { count: number; vertices: number; fileBytes: number };
+  /** count: features in the file; vertices: of the parcels prepare read; indexed: read by bounding box. */
+  parcels: { count: number; vertices: number; fileBytes: number; indexed: boolean };
   inputs: number;
   /** Bytes per sample of each input read in its file type (the others go through a float32 copy). */
   nativeSampleBytes: number[];
@@ -79,8 +86,14 @@ export function bytesPerOwnParcel(p: PlanInputs): number {
   return p.items * p.bands * (8 + 8 * p.stats) + 256;
 }
 
-export function loadedParcelBytes(p: PlanInputs): number {
-  return p.parcels.fileBytes * 6 + p.parcels.vertices * 48 + p.parcels.count * 400;
+/** Parcels read around a partition's window per own parcel (measured: see docs/scale.md). */
+export const READ_FACTOR = 1.25;
+
+/** What a partition holds of the parcel file while it runs: its own cells' parcels, or the whole file. */
+export function loadedParcelBytes(p: PlanInputs, own?: { parcels: number; vertices: number }): number {
+  const perParcelFile = p.parcels.fileBytes / Math.max(1, p.parcels.count);
+  if (!p.parcels.indexed || !own) return p.parcels.fileBytes * 6 + p.parcels.vertices * 48 + p.parcels.count * 400;
+  return Math.round(READ_FACTOR * (own.parcels * (perParcelFile * 6 + 400) + own.vertices * 48));
 }
 
 export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<OpPlan, 'mergePeakBytes'> {
@@ -100,20 +113,22 @@ export function planParcelPartitions(p: PlanInputs, options: PlanOptions): Omit<
     partitions,
     model: {
       parcels: p.parcels.count, vertices: p.parcels.vertices, cells: p.cells.length, blockCells: `${kx}x${ky}`,
-      bytesPerPixel: bytesPerPixel(p), bytesPerOwnParcel: bytesPerOwnParcel(p), loadedParcelBytes: loadedParcelBytes(p),
+      bytesPerPixel: bytesPerPixel(p), bytesPerOwnParcel: bytesPerOwnParcel(p), parcelsIndexed: String(p.parcels.indexed),
+      loadedParcelBytes: p.parcels.indexed ? `${READ_FACTOR} x own parcels` : loadedParcelBytes(p),
       items: p.items, bands: p.bands, stats: p.stats,
     },
   };
 }
 
 function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
-  const groups = new Map<number, { gx: number; gy: number; parcels: number; rows: number; reach: [number, number, number, number] | null }>();
+  const groups = new Map<number, { gx: number; gy: number; parcels: number; rows: number; vertices: number; reach: [number, number, number, number] | null }>();
   const groupsX = Math.ceil(p.cellsX / kx);
   for (const c of p.cells) {
     const gx = Math.floor((c.cell % p.cellsX) / kx), gy = Math.floor(Math.floor(c.cell / p.cellsX) / ky);
     const key = gy * groupsX + gx;
-    const g = groups.get(key) ?? { gx, gy, parcels: 0, rows: 0, reach: null };
+    const g = groups.get(key) ?? { gx, gy, parcels: 0, rows: 0, vertices: 0, reach: null };
     g.parcels += c.parcels;
+    g.vertices += c.vertices ?? 0;
     g.rows += c.rows;
     if (c.reach) {
       g.reach = g.reach
@@ -131,8 +146,9 @@ function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
     return {
       id: `parcels-${kx}x${ky}-${g.gx}-${g.gy}`,
       ...(window ? { window } : {}),
-      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES,
+      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p, g) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES,
       data,
+      work: { inputPixels: pixels * p.items * (p.inputs + (p.mask ? 1 : 0)), parcels: g.parcels, records: g.parcels * p.items * p.bands },
     };
   });
 }

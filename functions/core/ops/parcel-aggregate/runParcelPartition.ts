@@ -15,12 +15,16 @@ import { encodeParcelResults } from './parcelPart.ts';
 import { parcelsOnGrid, reachesGrid, type ParcelsOnGrid } from './parcelsOnGrid.ts';
 import { ownsCell, type ParcelPartitionData } from './planParcelPartitions.ts';
 import { readParcelLayers } from './readParcelLayers.ts';
+import { parcelOwnership } from './parcelOwnership.ts';
+import { writePartitionTable } from './writePartitionTable.ts';
 
-export async function runParcelPartition(setup: ParcelAggregateSetup, data: ParcelPartitionData, window: Window | undefined): Promise<Uint8Array> {
+export async function runParcelPartition(setup: ParcelAggregateSetup, data: ParcelPartitionData, window: Window | undefined, partitionId = 'part'): Promise<Uint8Array> {
   const { grid } = setup;
-  const onGrid = await parcelsOnGrid(setup.parcels, grid, true);
+  // Only the parcels around the window are read: a partition's memory follows its own parcels, not the file.
+  const onGrid = await parcelsOnGrid(setup.parcels, grid, true, window ?? { x: 0, y: 0, width: 0, height: 0 });
+  const { owned } = parcelOwnership(onGrid, grid, setup.ownership);
   const own: number[] = [];
-  for (let i = 0; i < onGrid.ids.length; i++) if (ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
+  for (let i = 0; i < onGrid.ids.length; i++) if (owned[i] && ownsCell(data, onGrid.cell[i], onGrid.cellsX)) own.push(i);
   const runs = rasterizeParcels(onGrid, own, grid, setup.rule);
   checkInside(runs, window, setup.parcels.href);
   const items = setup.items.length, bands = setup.bands.length;
@@ -34,7 +38,9 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
       for (let b = 0; b < bands; b++) kernel.summarise(item.band(b), window, runs, results, it * bands + b);
     }
   }
-  return encodeParcelResults({ items, bands, stats: setup.stats.length }, own.map((i) => ({ index: i, id: onGrid.ids[i] })), results);
+  const parcels = own.map((i) => ({ index: onGrid.index[i], id: onGrid.ids[i] }));
+  if (setup.dataset) return writePartitionTable(setup, partitionId, parcels, results);
+  return encodeParcelResults({ items, bands, stats: setup.stats.length }, parcels, results);
 }
 
 /** The pixel runs of the parcels `own` (indexes into onGrid.parcels), in that order. */

@@ -33,6 +33,11 @@ export interface TileReduceSetup {
 export const tileReduce: Operation<TileReduceSetup> = {
   name: 'tile-reduce',
 
+  gridAsset(job) {
+    const params = job.params as TileReduceParams;
+    return params.grid ? undefined : assetsOf(parseExpression(params.expression, 'params.expression'))[0];
+  },
+
   async prepare(job, items) {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
