@@ -20,9 +20,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../functions/core/raster/openRaster.ts';
-import { BENCH_DIR, median, ROOT } from './benchInputs.ts';
-import { ensureDecodeInput } from './decode.ts';
+import { BENCH_DIR, ROOT } from './benchInputs.ts';
+import { ensureDecodeInput, timeFullRead } from './decode.ts';
 
 /** gdal_translate creation options for an archive-style Sentinel-2 band (test/fixtures/jp2/make-fixtures.sh uses 64 px tiles). */
 export const ARCHIVE_JP2_OPTIONS = [
@@ -65,29 +64,9 @@ function makeInput(): void {
   rmSync(`${INPUT}.tmp.aux.xml`, { force: true }); // GDAL's PAM sidecar (nodata), not part of the file
 }
 
-async function timeOurs(): Promise<Timing> {
+function timeOurs(): Promise<Timing> {
   registerCoreStorages();
-  let sum = 0;
-  const times: number[] = [];
-  const cpus: number[] = [];
-  for (let run = 0; run <= RUNS; run++) {
-    const cpuStart = process.cpuUsage();
-    const start = performance.now();
-    const raster = await openRaster(INPUT);
-    const { width, height } = raster.info.grid;
-    const band = await raster.readWindow({ x: 0, y: 0, width, height });
-    await raster.close();
-    const seconds = (performance.now() - start) / 1000;
-    // process.cpuUsage counts every thread of the process, the decode workers included.
-    const cpu = process.cpuUsage(cpuStart);
-    if (run === 0) {
-      for (let i = 0; i < band.length; i++) sum += band[i]; // warm-up run: checksum, not timed
-    } else {
-      times.push(seconds);
-      cpus.push((cpu.user + cpu.system) / 1e6);
-    }
-  }
-  return { seconds: median(times), cpu: median(cpus), sum };
+  return timeFullRead(INPUT, RUNS);
 }
 
 if (!isMainThread) {
