@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCog } from '../functions/core/raster/writeCog.ts';
+import { writeCog } from '../functions/core/raster/cog/writeCog.ts';
 
 export interface CogWriteResult {
   writer: string;

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
 import { createReducer, stackPercentile } from '../functions/core/ops/reducers.ts';
-import { openRaster } from '../functions/core/raster/openRaster.ts';
+import { openRaster } from '../functions/core/raster/read/openRaster.ts';
 import { BENCH_DIR, ROOT } from './benchInputs.ts';
 
 const DATES = ['S2B_33TWM_20230810_0_L2A', 'S2B_33TWM_20230813_0_L2A', 'S2A_33TWM_20230815_0_L2A', 'S2A_33TWM_20230818_0_L2A', 'S2B_33TWM_20230820_0_L2A'];

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../functions/core/raster/openRaster.ts';
+import { openRaster } from '../functions/core/raster/read/openRaster.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = '/work/shared/data/s2-l2a-33TWM/S2B_33TWM_20230810_0_L2A/B04.tif';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError, InvalidJobError } from '../../functions/core/errors.ts';
-import { validateJob } from '../../functions/core/spec/validateJob.ts';
+import { validateJob } from '../../functions/core/contract/validateJob.ts';
 import { planWindows } from '../../functions/core/plan/planWindows.ts';
 import { DEFAULT_JOB_LIMITS } from '../../functions/core/plan/jobLimits.ts';
 import { finalizeFromMessage, partitionFromMessage } from '../../functions/adapters/lambda/parseMessage.ts';

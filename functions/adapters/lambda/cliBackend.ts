@@ -9,7 +9,7 @@
  */
 import { readJobFile } from '../../core/engine/index.ts';
 import { InputError } from '../../core/errors.ts';
-import { validateJob } from '../../core/spec/validateJob.ts';
+import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
 import { documentClient, sqsClient } from '../shared/awsServiceClients.ts';
 import { configFromEnv, ENV, type DeploymentConfig } from './config.ts';

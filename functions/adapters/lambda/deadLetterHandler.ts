@@ -18,7 +18,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FinalizeMessage } from '../../core/engine/index.ts';
-import { canonicalJson, validateJob } from '../../core/spec/validateJob.ts';
+import { canonicalJson, validateJob } from '../../core/contract/validateJob.ts';
 import { finalizeFromMessage, jobFromMessage, partitionFromMessage } from './parseMessage.ts';
 import { publishCompletion } from './publishCompletion.ts';
 import type { PartitionItem } from './jobStore.ts';

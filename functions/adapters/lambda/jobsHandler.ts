@@ -12,7 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InputError, InvalidJobError } from '../../core/errors.ts';
 import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core/engine/index.ts';
-import { canonicalJson, contentHash } from '../../core/spec/validateJob.ts';
+import { canonicalJson, contentHash } from '../../core/contract/validateJob.ts';
 import { jobFromMessage } from './parseMessage.ts';
 import { partitionMessages } from './partitionMessages.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';

@@ -5,7 +5,7 @@
  * @example
  * await summarizeProduct('eofn-demo/result.tif'); // '65,288 of 65,536 pixels valid; mean 0.716, range -0.62 … 0.93'
  */
-import { openRaster } from '../../core/raster/openRaster.ts';
+import { openRaster } from '../../core/raster/read/openRaster.ts';
 
 export async function summarizeProduct(href: string): Promise<string> {
   const raster = await openRaster(href);

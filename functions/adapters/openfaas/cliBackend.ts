@@ -10,7 +10,7 @@
  */
 import { readJobFile } from '../../core/engine/readJobFile.ts';
 import { schemeOf } from '../../core/io/storage.ts';
-import { validateJob } from '../../core/spec/validateJob.ts';
+import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 import { SECRET_NAMES } from './diasConfig.ts';
 import { dispatchAll, gatewayDispatcher } from './dispatcher.ts';

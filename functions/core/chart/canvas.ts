@@ -7,7 +7,7 @@
  * c.line(0, 0, 319, 199, INK); c.text(10, 10, 'NDVI', INK);
  * const png = c.png();
  */
-import { encodePng } from '../raster/encodePng.ts';
+import { encodePng } from '../raster/preview/encodePng.ts';
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphOf, textWidth } from './bitmapFont.ts';
 
 export type Rgb = readonly [number, number, number];

@@ -6,7 +6,7 @@
  * @example
  * const png = histogramChartPng({ title: 'NDVI MEAN PER PARCEL', values: means, note: '3 PARCELS WITHOUT A VALID PIXEL' });
  */
-import { rampLut } from '../raster/previewRamps.ts';
+import { rampLut } from '../raster/preview/previewRamps.ts';
 import { axisTicks, tickLabel } from './axisTicks.ts';
 import { Canvas, GRID, INK, MUTED } from './canvas.ts';
 

@@ -15,7 +15,7 @@ import { storageFor } from '../io/storage.ts';
 import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
 import { fromExactJson, toExactJson } from './exactJson.ts';
-import type { StacItem } from '../spec/stacItemSchema.ts';
+import type { StacItem } from '../contract/stacItemSchema.ts';
 
 export interface StoredJob {
   prepared: PreparedJob;

@@ -4,7 +4,7 @@
  * @example
  * const grid = gridFromSpec({ crs: 'EPSG:32633', bounds: [500000, 5000000, 509800, 5009800], resolution: 10 });
  */
-import type { GridSpec } from '../spec/commonSchemas.ts';
+import type { GridSpec } from '../contract/commonSchemas.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import { projDefOf, transformer } from './crs.ts';
 

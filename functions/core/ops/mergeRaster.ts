@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { allocate } from '../raster/dtypes.ts';
 import type { DType, Grid, TypedArray } from '../raster/types.ts';
-import { writeCog, type TileSource } from '../raster/writeCog.ts';
-import { renderPreview } from '../raster/preview.ts';
+import { writeCog, type TileSource } from '../raster/cog/writeCog.ts';
+import { renderPreview } from '../raster/preview/preview.ts';
 import { decodeRasterPart } from './rasterPart.ts';
 import type { PartitionSpec, ProductSink, ProductSummary } from './types.ts';
 

@@ -6,7 +6,7 @@
  * const raster = await openRasterCached(href);
  * const b04 = await openRasterCached({ href: '.../B04_10m.jp2', fallback: { nodata: 0 } });
  */
-import { openRaster, type Raster, type RasterFallback } from '../raster/openRaster.ts';
+import { openRaster, type Raster, type RasterFallback } from '../raster/read/openRaster.ts';
 
 const MAX_OPEN = 64;
 const open = new Map<string, Promise<Raster>>();

@@ -7,11 +7,11 @@
  * const red = await readItemAsset(item, 'red', grid, window);
  */
 import { describeError, InputError, relocate } from '../errors.ts';
-import type { Raster, RasterFallback } from '../raster/openRaster.ts';
-import { readOnGrid } from '../raster/readOnGrid.ts';
+import type { Raster, RasterFallback } from '../raster/read/openRaster.ts';
+import { readOnGrid } from '../raster/warp/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import { fitsDtype } from '../raster/fitsDtype.ts';
-import type { MaskSpec } from '../spec/commonSchemas.ts';
+import type { MaskSpec } from '../contract/commonSchemas.ts';
 import { openRasterCached } from './openRasterCached.ts';
 import { checkAssetMeanings } from '../stac/checkAssetMeanings.ts';
 import { radiometryOf, type Radiometry, type RadiometryMode } from '../stac/assetRadiometry.ts';

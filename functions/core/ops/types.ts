@@ -2,7 +2,7 @@
  * What an operation provides to the engine. Every method works on a JSON-serialisable `setup` (made once
  * by `prepare`), so that a partition can run in another thread, Lambda or pod from a message alone.
  */
-import type { ValidJob } from '../spec/validateJob.ts';
+import type { ValidJob } from '../contract/validateJob.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import type { JobLimits } from '../plan/jobLimits.ts';

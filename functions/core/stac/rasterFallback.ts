@@ -7,7 +7,7 @@
  * @example
  * rasterFallbackOf(item.assets.B04_10m, item, 0);  // { nodata: 0, crs: 'EPSG:32633', transform: [10, 0, 399960, 0, -10, 5000040] }
  */
-import type { RasterFallback } from '../raster/openRaster.ts';
+import type { RasterFallback } from '../raster/read/openRaster.ts';
 import type { ResolvedAsset, ResolvedItem } from './resolveItems.ts';
 
 export function rasterFallbackOf(asset: ResolvedAsset, item: Pick<ResolvedItem, 'properties'>, nodata: number | undefined): RasterFallback | undefined {

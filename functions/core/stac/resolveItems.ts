@@ -9,11 +9,11 @@
  */
 import { describeError, InputError } from '../errors.ts';
 import { resolveHref, storageFor } from '../io/storage.ts';
-import { openRaster } from '../raster/openRaster.ts';
-import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
-import type { ItemRef } from '../spec/jobSchema.ts';
+import { openRaster } from '../raster/read/openRaster.ts';
+import { StacItemSchema, type StacItem } from '../contract/stacItemSchema.ts';
+import type { ItemRef } from '../contract/jobSchema.ts';
 import { datetimeFromTiffMetadata } from './tiffDatetime.ts';
-import { MAX_JSON_DEPTH, tooDeep } from '../spec/jsonDepth.ts';
+import { MAX_JSON_DEPTH, tooDeep } from '../contract/jsonDepth.ts';
 import { parseJson } from '../io/parseJson.ts';
 
 /** Hrefs that are a raster file rather than a STAC item: GeoTIFF, or a JPEG 2000 band (undated: no metadata). */

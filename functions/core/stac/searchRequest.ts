@@ -9,7 +9,7 @@
  * // { method: 'POST', href: 'https://earth-search.aws.element84.com/v1/search', body: { collections: [...], limit: 100 } }
  */
 import { InputError } from '../errors.ts';
-import type { StacSearch } from '../spec/stacSearchSchema.ts';
+import type { StacSearch } from '../contract/stacSearchSchema.ts';
 
 export interface SearchRequest {
   method: 'GET' | 'POST';

@@ -11,8 +11,8 @@
  */
 import { InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
-import { StacItemSchema, type StacItem } from '../spec/stacItemSchema.ts';
-import { DEFAULT_MAX_ITEMS, DEFAULT_PAGE_LIMIT, type StacSearch } from '../spec/stacSearchSchema.ts';
+import { StacItemSchema, type StacItem } from '../contract/stacItemSchema.ts';
+import { DEFAULT_MAX_ITEMS, DEFAULT_PAGE_LIMIT, type StacSearch } from '../contract/stacSearchSchema.ts';
 import { firstRequest, nextRequest, searchEndpoint, type NextLink, type SearchRequest } from './searchRequest.ts';
 
 export interface SearchOptions {

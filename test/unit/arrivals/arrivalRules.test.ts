@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalRulesSchema, jobsForArrival, tileOf } from '../../../functions/core/arrivals/arrivalRules.ts';
-import { validateJob } from '../../../functions/core/spec/validateJob.ts';
+import { validateJob } from '../../../functions/core/contract/validateJob.ts';
 
 const rules = ArrivalRulesSchema.parse([
   { name: 'ndvi-slovenia', collection: 'sentinel-2-l2a', tiles: ['33TWM', '33TVM'], maxCloudCover: 60,

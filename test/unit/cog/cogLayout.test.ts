@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.ts';
-import { writeCog } from '../../../functions/core/raster/writeCog.ts';
+import { writeCog } from '../../../functions/core/raster/cog/writeCog.ts';
 import { hasGdal, validateCog } from '../../helpers/gdal.ts';
 import { gridOf, ifdChain, ndviLike, openTif, tmpTif } from './cogTestKit.ts';
 

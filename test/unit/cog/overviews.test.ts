@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { halveImage, overviewSizes } from '../../../functions/core/raster/overviews.ts';
+import { halveImage, overviewSizes } from '../../../functions/core/raster/cog/overviews.ts';
 
 describe('overviewSizes', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { writeCog } from '../../../functions/core/raster/writeCog.ts';
+import { writeCog } from '../../../functions/core/raster/cog/writeCog.ts';
 import { gdalinfoJson, gdalReadBand, hasGdal, validateCog } from '../../helpers/gdal.ts';
 import { gridOf, ndviLike, openTif, referenceHalve, sameBytes, tmpTif } from './cogTestKit.ts';
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArrivalRulesSchema } from '../../../functions/core/arrivals/arrivalRules.ts';
 import { arrivalFilterPolicy } from '../../../functions/core/arrivals/arrivalFilterPolicy.ts';
-import { validateJob } from '../../../functions/core/spec/validateJob.ts';
+import { validateJob } from '../../../functions/core/contract/validateJob.ts';
 import { loadProviderConfig } from '../../../infra/providerConfig.ts';
 
 const doc = readFileSync('docs/data-sources.md', 'utf8');

@@ -1,7 +1,7 @@
 /** The README's "Data sources" jobs stay valid jobs, one per source, all with the same red/nir/scl names. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateJob } from '../../../functions/core/spec/validateJob.ts';
+import { validateJob } from '../../../functions/core/contract/validateJob.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 const section = readme.slice(readme.indexOf('## Data sources'), readme.indexOf('\n## ', readme.indexOf('## Data sources') + 1));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.ts';
 import { HttpStorage } from '../../../functions/core/io/httpStorage.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
 import { buildTiff, DATA_OFFSET, LONG, SHORT, stripImage } from '../raster/tiffBuilder.ts';
 
 const objects = new Map<string, Uint8Array>();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ceProblems, stackProblems } from '../../../functions/adapters/openfaas/deploy/openfaasRules.ts';
+import { ceProblems, stackProblems } from '../../../openfaas/deploy/openfaasRules.ts';
 
 const run = promisify(execFile);
 const DIGEST = `sha256:${'ab12'.repeat(16)}`;

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EDITIONS } from '../../../functions/adapters/openfaas/deploy/editions.ts';
-import { functionTimings } from '../../../functions/adapters/openfaas/deploy/functionTimings.ts';
+import { EDITIONS } from '../../../openfaas/deploy/editions.ts';
+import { functionTimings } from '../../../openfaas/deploy/functionTimings.ts';
 import { FunctionLifecycle, goDurationSeconds, lifecycleOptions } from '../../../functions/adapters/openfaas/functionLifecycle.ts';
 
 describe('goDurationSeconds (as of-watchdog parses its durations)', () => {

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { EDITIONS } from '../../../functions/adapters/openfaas/deploy/editions.ts';
-import { CHART_KEYS, helmValues, helmValuesYaml, valueKeys } from '../../../functions/adapters/openfaas/deploy/helmValues.ts';
+import { EDITIONS } from '../../../openfaas/deploy/editions.ts';
+import { CHART_KEYS, helmValues, helmValuesYaml, valueKeys } from '../../../openfaas/deploy/helmValues.ts';
 
 const seconds = (v: string) => Number(/^(\d+)s$/.exec(v)![1]);
 

@@ -10,7 +10,7 @@ import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
-import { k8sFiles, networkPolicies, postgresManifests } from '../../../functions/adapters/openfaas/deploy/k8sManifests.ts';
+import { k8sFiles, networkPolicies, postgresManifests } from '../../../openfaas/deploy/k8sManifests.ts';
 
 const MODELS: Record<string, new (o: any) => { validate(): void }> = { Service, StatefulSet, NetworkPolicy };
 

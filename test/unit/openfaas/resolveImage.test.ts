@@ -1,6 +1,6 @@
 /** Image references as Docker reads them, and the digest pin from a registry answering anonymously. */
 import { describe, expect, it } from 'vitest';
-import { ImageNotPublicError, parseImageRef, resolveImage } from '../../../functions/adapters/openfaas/deploy/resolveImage.ts';
+import { ImageNotPublicError, parseImageRef, resolveImage } from '../../../openfaas/deploy/resolveImage.ts';
 
 const DIGEST = `sha256:${'0f'.repeat(32)}`;
 

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridFromSpec } from '../../../functions/core/geo/gridOps.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
-import { warpOnGrid } from '../../../functions/core/raster/warp.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
+import { warpOnGrid } from '../../../functions/core/raster/warp/warp.ts';
 import { GOLDEN, mismatches, readJob, readRaster, runOp, SAMPLE_JOBS } from './compositeTestKit.ts';
 
 const DIR = join(GOLDEN, 'coherence-merge');

@@ -11,7 +11,7 @@ import { InputError } from '../../../functions/core/errors.ts';
 import { gridFromSpec } from '../../../functions/core/geo/gridOps.ts';
 import { BASELINE_BYTES, HEADROOM } from '../../../functions/core/plan/memoryModel.ts';
 import type { Grid } from '../../../functions/core/raster/types.ts';
-import { writeCog } from '../../../functions/core/raster/writeCog.ts';
+import { writeCog } from '../../../functions/core/raster/cog/writeCog.ts';
 import { GOLDEN, readJob, readRaster, runOp, SAMPLE_JOBS } from './compositeTestKit.ts';
 
 const manifest = JSON.parse(readFileSync(join(GOLDEN, 'coherence-merge', 'manifest.json'), 'utf8'));

@@ -15,7 +15,7 @@ import { registerCoreStorages } from '../../../functions/core/io/registerCoreSto
 import { closeCachedRasters } from '../../../functions/core/ops/openRasterCached.ts';
 import { operationOf } from '../../../functions/core/ops/registry.ts';
 import type { OpPlan, ProductSink, ProductSummary } from '../../../functions/core/ops/types.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
 import type { RasterInfo, TypedArray } from '../../../functions/core/raster/types.ts';
 import { copyFileSync, writeFileSync } from 'node:fs';
 

@@ -7,8 +7,8 @@ import { axisTicks, tickLabel } from '../../../functions/core/chart/axisTicks.ts
 import { Canvas, INK } from '../../../functions/core/chart/canvas.ts';
 import { histogramChartPng } from '../../../functions/core/chart/histogramChart.ts';
 import { PALETTE, timeSeriesChartPng } from '../../../functions/core/chart/timeSeriesChart.ts';
-import { LEGEND_HEIGHT, renderPreview } from '../../../functions/core/raster/preview.ts';
-import { rampLut } from '../../../functions/core/raster/previewRamps.ts';
+import { LEGEND_HEIGHT, renderPreview } from '../../../functions/core/raster/preview/preview.ts';
+import { rampLut } from '../../../functions/core/raster/preview/previewRamps.ts';
 import { ParcelPreviews } from '../../../functions/core/ops/parcel-aggregate/parcelPreview.ts';
 import { decodePng, pixel, type DecodedPng } from './decodePng.ts';
 

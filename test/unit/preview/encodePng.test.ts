@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodePng } from '../../../functions/core/raster/encodePng.ts';
+import { crc32, encodePng } from '../../../functions/core/raster/preview/encodePng.ts';
 import { gdalinfoJson, hasGdal } from '../../helpers/gdal.ts';
 import { decodePng } from './decodePng.ts';
 

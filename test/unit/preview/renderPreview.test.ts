@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.ts';
-import { renderPreview } from '../../../functions/core/raster/preview.ts';
-import { rampLut } from '../../../functions/core/raster/previewRamps.ts';
+import { renderPreview } from '../../../functions/core/raster/preview/preview.ts';
+import { rampLut } from '../../../functions/core/raster/preview/previewRamps.ts';
 import { decodePng, pixel } from './decodePng.ts';
 
 /** 1000x500 band rising from -0.2 (left) to 0.8 (right), with a NaN square in the top-left corner. */

@@ -4,12 +4,12 @@
  * openRaster.fixtures.test.ts; these pin the edge cases.
  */
 import { describe, expect, it } from 'vitest';
-import { concurrencyLimit } from '../../../functions/core/raster/concurrencyLimit.ts';
-import { decodeLzw } from '../../../functions/core/raster/decodeLzw.ts';
-import { parseGdalMetadata } from '../../../functions/core/raster/gdalMetadata.ts';
-import { planRangeReads } from '../../../functions/core/raster/planRangeReads.ts';
-import { undoFloatingPointPredictor, undoHorizontalPredictor } from '../../../functions/core/raster/predictor.ts';
-import { unpackBits } from '../../../functions/core/raster/unpackBits.ts';
+import { concurrencyLimit } from '../../../functions/core/raster/read/concurrencyLimit.ts';
+import { decodeLzw } from '../../../functions/core/raster/read/decodeLzw.ts';
+import { parseGdalMetadata } from '../../../functions/core/raster/read/gdalMetadata.ts';
+import { planRangeReads } from '../../../functions/core/raster/read/planRangeReads.ts';
+import { undoFloatingPointPredictor, undoHorizontalPredictor } from '../../../functions/core/raster/read/predictor.ts';
+import { unpackBits } from '../../../functions/core/raster/read/unpackBits.ts';
 
 /** Packs 9-bit LZW codes MSB first, as libtiff writes them before the first width change. */
 function lzwCodes(codes: number[]): Uint8Array {

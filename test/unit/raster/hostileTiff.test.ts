@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadTiffError } from '../../../functions/core/errors.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
-import { TiffBytes } from '../../../functions/core/raster/tiffBytes.ts';
-import { TiffDirectory } from '../../../functions/core/raster/tiffDirectory.ts';
-import { readTiffLayout } from '../../../functions/core/raster/tiffLayout.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
+import { TiffBytes } from '../../../functions/core/raster/read/tiffBytes.ts';
+import { TiffDirectory } from '../../../functions/core/raster/read/tiffDirectory.ts';
+import { readTiffLayout } from '../../../functions/core/raster/read/tiffLayout.ts';
 import { ASCII, buildTiff, DATA_OFFSET, DOUBLE, LONG, SHORT, stripImage, type Entry } from './tiffBuilder.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/raster/uint16-deflate-pred2-tiled.tif', import.meta.url));

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
 import type { TypedArray } from '../../../functions/core/raster/types.ts';
 
 const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../functions/core/errors.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster, type Raster } from '../../../functions/core/raster/openRaster.ts';
-import { readOnGrid } from '../../../functions/core/raster/readOnGrid.ts';
+import { openRaster, type Raster } from '../../../functions/core/raster/read/openRaster.ts';
+import { readOnGrid } from '../../../functions/core/raster/warp/readOnGrid.ts';
 import type { Grid, Window } from '../../../functions/core/raster/types.ts';
 
 const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadTiffError } from '../../../functions/core/errors.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../../../functions/core/raster/openRaster.ts';
-import { byteBudget, DECODE_BUDGET, DECODED_BYTES_IN_FLIGHT } from '../../../functions/core/raster/byteBudget.ts';
+import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
+import { byteBudget, DECODE_BUDGET, DECODED_BYTES_IN_FLIGHT } from '../../../functions/core/raster/read/byteBudget.ts';
 import { overflowingTileTiff, zipBombCog } from '../../helpers/hostileInputs.ts';
 
 let dir: string;

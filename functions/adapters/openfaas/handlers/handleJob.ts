@@ -11,7 +11,7 @@
 import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/engine/index.ts';
 import type { JobMessage } from '../../../core/engine/messages.ts';
 import { InputError, InvalidJobError } from '../../../core/errors.ts';
-import { contentHash, validateJob } from '../../../core/spec/validateJob.ts';
+import { contentHash, validateJob } from '../../../core/contract/validateJob.ts';
 import { opMemoryMb } from '../../../core/plan/opMemory.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';

@@ -11,7 +11,7 @@
  * await handleStacPoll(ctx); // { items: 12, jobs: ['ndvi-S2B_33TWM_20230810_0_L2A'], watermark: '2023-08-10T09:57:57Z' }
  */
 import type { Arrival } from '../../../core/arrivals/arrivalRules.ts';
-import { MAX_SEARCH_ITEMS, StacSearchSchema } from '../../../core/spec/stacSearchSchema.ts';
+import { MAX_SEARCH_ITEMS, StacSearchSchema } from '../../../core/contract/stacSearchSchema.ts';
 import { searchStac } from '../../../core/stac/searchStac.ts';
 import { loadArrivalRules, submitArrivals } from './submitArrivals.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';

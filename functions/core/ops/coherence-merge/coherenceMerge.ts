@@ -14,7 +14,7 @@ import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample } from '../../raster/dtypes.ts';
 import type { Grid } from '../../raster/types.ts';
-import { warpOnGrid, type Resampling } from '../../raster/warp.ts';
+import { warpOnGrid, type Resampling } from '../../raster/warp/warp.ts';
 import type { ResolvedItem } from '../../stac/resolveItems.ts';
 import { isIdentity, type RadiometryMode } from '../../stac/assetRadiometry.ts';
 import { setupAssetOf, type SetupAsset } from '../readItemAsset.ts';

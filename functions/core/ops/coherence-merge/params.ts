@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GridSpecSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
+import { GridSpecSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 
 export const COHERENCE_METHODS = ['mean', 'median', 'max', 'min', 'first', 'last'] as const;
 

@@ -10,7 +10,7 @@ import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
 import { fitsDtype } from '../../raster/fitsDtype.ts';
 import type { DType, Grid } from '../../raster/types.ts';
-import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import type { MaskSpec } from '../../contract/commonSchemas.ts';
 import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';

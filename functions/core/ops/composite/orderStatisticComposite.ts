@@ -14,8 +14,8 @@
  */
 import { relocate } from '../../errors.ts';
 import { ARRAY_OF } from '../../raster/dtypes.ts';
-import type { Raster } from '../../raster/openRaster.ts';
-import { readOnGrid } from '../../raster/readOnGrid.ts';
+import type { Raster } from '../../raster/read/openRaster.ts';
+import { readOnGrid } from '../../raster/warp/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, TypedArray, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import { whereOf, type SetupAsset, type SetupItem } from '../readItemAsset.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
+import { MaskSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 import { PERCENTILES } from '../reducers.ts';
 
 /** Statistics across dates, plus `max-ndvi` (every asset from the date with the highest NDVI). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
+import { MaskSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 
 /** The statistics a row can carry besides `count` and `nodata_count` (always there). */
 export const STAT_PATTERN = /^(count|mean|std|min|max|sum|median|p([1-9]|[1-9][0-9]))$/;

@@ -14,7 +14,7 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
-import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import type { MaskSpec } from '../../contract/commonSchemas.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
 import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { openRasterCached } from '../openRasterCached.ts';

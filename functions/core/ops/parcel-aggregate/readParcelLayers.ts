@@ -12,7 +12,7 @@
  * kernel.summarise(item.band(0), window, runs, results, 0);
  */
 import { relocate } from '../../errors.ts';
-import { readOnGrid } from '../../raster/readOnGrid.ts';
+import { readOnGrid } from '../../raster/warp/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import { applyMask, whereOf, type SetupItem } from '../readItemAsset.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GridSpecSchema, MaskSchema, RadiometrySchema } from '../../spec/commonSchemas.ts';
+import { GridSpecSchema, MaskSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 import { REDUCERS } from '../reducers.ts';
 
 export const TileReduceParamsSchema = z.strictObject({

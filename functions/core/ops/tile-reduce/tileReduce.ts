@@ -11,7 +11,7 @@ import { gridFromSpec } from '../../geo/gridOps.ts';
 import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import type { Grid } from '../../raster/types.ts';
-import type { MaskSpec } from '../../spec/commonSchemas.ts';
+import type { MaskSpec } from '../../contract/commonSchemas.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';

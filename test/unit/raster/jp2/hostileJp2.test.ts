@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadJp2Error, BadTiffError, InputError } from '../../../../functions/core/errors.ts';
 import { registerCoreStorages } from '../../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster } from '../../../../functions/core/raster/openRaster.ts';
+import { openRaster } from '../../../../functions/core/raster/read/openRaster.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/jp2/', import.meta.url));
 const WITH_TLM = readFileSync(`${FIXTURES}variants/b04-rpcl-tlm.jp2`);

@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCoreStorages } from '../../../../functions/core/io/registerCoreStorages.ts';
-import { openRaster, type RasterFallback } from '../../../../functions/core/raster/openRaster.ts';
-import { readJ2kMainHeader } from '../../../../functions/core/raster/jp2/j2kMainHeader.ts';
-import { readJ2kTileParts } from '../../../../functions/core/raster/jp2/j2kTileParts.ts';
-import { readJp2Boxes } from '../../../../functions/core/raster/jp2/jp2Boxes.ts';
-import { partsFor } from '../../../../functions/core/raster/jp2/readJp2Window.ts';
-import { TiffBytes } from '../../../../functions/core/raster/tiffBytes.ts';
+import { openRaster, type RasterFallback } from '../../../../functions/core/raster/read/openRaster.ts';
+import { readJ2kMainHeader } from '../../../../functions/core/raster/read/jp2/j2kMainHeader.ts';
+import { readJ2kTileParts } from '../../../../functions/core/raster/read/jp2/j2kTileParts.ts';
+import { readJp2Boxes } from '../../../../functions/core/raster/read/jp2/jp2Boxes.ts';
+import { partsFor } from '../../../../functions/core/raster/read/jp2/readJp2Window.ts';
+import { TiffBytes } from '../../../../functions/core/raster/read/tiffBytes.ts';
 import type { TypedArray } from '../../../../functions/core/raster/types.ts';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/jp2/', import.meta.url));
