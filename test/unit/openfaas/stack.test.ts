@@ -16,10 +16,10 @@ import { FUNCTION_PREFIX, renderStack, renderStackYaml } from '../../../openfaas
 import { OPERATIONS } from '../../../functions/core/ops/registry.ts';
 import { DEFAULT_MEMORY_MB } from '../../../functions/core/plan/memoryModel.ts';
 import { FINALIZE_MEMORY_MB } from '../../../functions/core/plan/opMemory.ts';
-import { opMemoryMb } from '../../../functions/core/ops/descriptors.ts';
+import { OP_NAMES, opMemoryMb } from '../../../functions/core/ops/descriptors.ts';
 import { opMemory } from '../../../functions/adapters/openfaas/diasConfig.ts';
 
-const OPS = ['tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate'];
+const OPS = OP_NAMES;
 const seconds = (v: string) => Number(/^(\d+)s$/.exec(v)![1]);
 
 describe('openfaas stacks', async () => {
