@@ -25,13 +25,6 @@ const ALLOWED: { from: string; to: string }[] = [
   // names: until the op descriptor (#13.5) puts the params schemas in the contract layer.
   { from: 'functions/core/contract/jobSchema.ts', to: 'functions/core/ops/opParams.ts' },
   { from: 'functions/core/contract/validateJob.ts', to: 'functions/core/ops/opParams.ts' },
-  // Until #13.1 moves the planning vocabulary (PartitionSpec, OpPlan) from ops/types.ts to plan/.
-  { from: 'functions/core/plan/costModel.ts', to: 'functions/core/ops/types.ts' },
-  { from: 'functions/core/plan/planWindows.ts', to: 'functions/core/ops/types.ts' },
-  // JobPlan (a type) is declared in engine/planJob.ts, which imports these: a circle until it moves to plan/.
-  { from: 'functions/core/plan/costModel.ts', to: 'functions/core/engine/planJob.ts' },
-  { from: 'functions/core/plan/scalePlan.ts', to: 'functions/core/engine/planJob.ts' },
-  { from: 'functions/core/engine/storedJob.ts', to: 'functions/core/engine/planJob.ts' },
   // parcel-aggregate's setup type and bandEvaluators live in parcelAggregate.ts, which imports the files that
   // use them, and the table columns in mergeParcelTable.ts: circles until the op's files settle (#13.1 merge
   // rework, parcel tail work), then a parcelAggregateSetup.ts removes all of these.
