@@ -6,7 +6,7 @@
  * @example
  * const op = new QueueFunction(this, 'Op-tile-reduce', { entry: 'op', environment: { EOFN_OP: 'tile-reduce' }, memoryMb: 1769, … });
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
