@@ -10,7 +10,7 @@
  */
 import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/engine/index.ts';
 import type { JobMessage } from '../../../core/engine/messages.ts';
-import { InputError, InvalidJobError } from '../../../core/errors.ts';
+import { InvalidJobError, isPermanent } from '../../../core/errors.ts';
 import { contentHash, validateJob } from '../../../core/contract/validateJob.ts';
 import { opMemoryMb } from '../../../core/ops/descriptors.ts';
 import { dispatchAll } from '../dispatcher.ts';
@@ -50,8 +50,8 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {
-    if (!(e instanceof InvalidJobError || e instanceof InputError)) throw e;
-    const problems = e instanceof InvalidJobError ? e.problems : [e.message];
+    if (!isPermanent(e)) throw e;
+    const problems = e instanceof InvalidJobError ? e.problems : [(e as Error).message];
     const id = (raw as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') await ctx.store.recordInvalid(id, String((raw as { op?: unknown }).op ?? 'unknown'), problems);
     if (submission) await ctx.store.endSubmission(submission);
