@@ -5,10 +5,11 @@
  * function ever concatenates the rows.
  *
  * @example
- * const summary = await mergeParcelTable(setup, partitions, readPart, sink);
+ * const summary = await mergeParcelTable(setup, partitions, parts, sink);
  */
 import type { TableColumn } from '../../table/types.ts';
-import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
+import type { PartStore, ProductSink, ProductSummary } from '../types.ts';
+import type { PartitionSpec } from '../../plan/types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { ParcelPreviews, type PreviewSample } from './parcelPreview.ts';
 import { decodePartitionTable } from './writePartitionTable.ts';
@@ -32,7 +33,7 @@ export function tableColumns(stats: string[]): TableColumn[] {
 }
 
 export async function mergeParcelTable(
-  setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
+  setup: ParcelAggregateSetup, partitions: PartitionSpec[], parts: PartStore, sink: ProductSink,
 ): Promise<ProductSummary> {
   const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
   const files: string[] = [];
@@ -40,7 +41,7 @@ export async function mergeParcelTable(
   // A tile's item sits in tiles/<tile>/: its hrefs climb to the output's root, where the dataset is.
   const root = setup.ownership.tiles ? '../../' : './';
   for (const p of partitions) {
-    const t = decodePartitionTable(await readPart(p.id), p.id);
+    const t = decodePartitionTable(await parts.read(p.id), p.id);
     stats.rows += t.rows;
     stats.parcels += t.parcels;
     stats.parcelsWithoutPixels += t.parcelsWithoutPixels;
