@@ -31,6 +31,8 @@ export interface JobItem {
   preparedRef?: string;
   /** SHA-256 of the prepared job's bytes: consumers refuse a prepared file that differs. */
   preparedDigest?: string;
+  /** Partition messages sent so far (in plan order) while PLANNED: where an interrupted fan-out resumes. */
+  fannedOut?: number;
   queueUrl?: string;
   memoryMb?: number;
   errors: string[];
@@ -93,6 +95,17 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
       return out.Item as JobItem | undefined;
     },
 
+    /** The job's status and counters alone: one small read, however many partitions the job has. */
+    async progress(id: string): Promise<(Counts & { status: StoredJobStatus }) | undefined> {
+      const out = await doc.send(new GetCommand({
+        TableName, Key: jobKey(id), ConsistentRead: true,
+        ProjectionExpression: '#s, #total, #done, #failed',
+        ExpressionAttributeNames: { '#s': 'status', '#total': 'total', '#done': 'done', '#failed': 'failed' },
+      }));
+      const i = out.Item;
+      return i && { status: i.status as StoredJobStatus, ...countsOf(i)! };
+    },
+
     /** Records a planned job unless the id is known (an INVALID record may be replaced); else returns it. */
     async createJob(job: Omit<JobItem, 'createdAt' | 'updatedAt' | 'done' | 'failed' | 'errors'>): Promise<{ created: boolean; existing?: JobItem }> {
       try {
@@ -152,6 +165,15 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
       await update({
         Key: jobKey(id), UpdateExpression: 'SET preparedRef = :ref, preparedDigest = :digest',
         ExpressionAttributeValues: { ':ref': preparedRef, ':digest': preparedDigest },
+      });
+    },
+
+    /** Notes how many partition messages are out (only rises, only while PLANNED). */
+    async noteFanOut(id: string, sent: number): Promise<void> {
+      await update({
+        Key: jobKey(id), UpdateExpression: 'SET fannedOut = :n',
+        ConditionExpression: '#s = :planned AND (attribute_not_exists(fannedOut) OR fannedOut < :n)',
+        ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':n': sent, ':planned': 'PLANNED' },
       });
     },
 
