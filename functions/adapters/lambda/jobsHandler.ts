@@ -38,7 +38,7 @@ export function createJobsHandler(deps: LambdaDeps) {
 
     let plan;
     try {
-      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], limits: config.jobLimits });
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], minPartitions: config.minPartitions, limits: config.jobLimits });
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       return rejectJob(raw, [e.message]);
