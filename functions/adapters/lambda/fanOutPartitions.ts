@@ -6,7 +6,7 @@
  * @example
  * await fanOutPartitions({ send, queueUrl, jobId, op, partitions, from: job.fannedOut ?? 0, onProgress: (n) => store.noteFanOut(jobId, n) });
  */
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 import { partitionMessages } from './partitionMessages.ts';
 import type { QueueSender } from './queueSender.ts';
 

@@ -7,7 +7,7 @@
  * await inTransaction(pool, (c) => insertPartitions(c, 'job-1', plan.partitions, 0));
  */
 import type pg from 'pg';
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 
 /** Partitions per statement: 2 parameters each, far below PostgreSQL's 65,535. */
 export const PARTITION_INSERT_ROWS = 1000;
