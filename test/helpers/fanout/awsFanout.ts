@@ -33,6 +33,8 @@ export interface FanoutOptions {
   broken?: number;
   /** Give up after this long (ms). */
   deadlineMs?: number;
+  /** SQS visibility timeout (s): when a failed attempt is retried; longer than a loaded machine takes for a batch. */
+  visibilityTimeout?: number;
   /** Progress lines (every few seconds). */
   log?(line: string): void;
 }
@@ -41,7 +43,7 @@ const OP = 'tile-reduce';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {}): Promise<FanoutReport> {
-  const aws = await startAwsEmulators({ ops: [OP], maxReceiveCount: 3, visibilityTimeout: 3 });
+  const aws = await startAwsEmulators({ ops: [OP], maxReceiveCount: 3, visibilityTimeout: opts.visibilityTimeout ?? 3 });
   try {
     aws.config.minPartitions = inputs.partitions;
     aws.config.jobLimits = { ...aws.config.jobLimits, maxPartitions: Math.max(inputs.partitions, 10_000) };

@@ -24,7 +24,7 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
   const dias = await startDiasHarness('fanout', ['jobs', 'tile-reduce', 'finalize', 'reconcile'], {
     EOFN_MIN_PARTITIONS: String(inputs.partitions), EOFN_MAX_PARTITIONS: String(Math.max(inputs.partitions, 10_000)),
     // Leases long enough for a loaded machine: an expired lease is a (harmless) extra delivery, not a failure.
-    EOFN_LEASE_SECONDS: '300', EOFN_DISPATCH_TIMEOUT_SECONDS: '3600', EOFN_MAX_ATTEMPTS: '3',
+    EOFN_LEASE_SECONDS: '1800', EOFN_DISPATCH_TIMEOUT_SECONDS: '3600', EOFN_MAX_ATTEMPTS: '3',
   }, {}, { gateway: { maxInflight: opts.lanes ?? 8 }, runPartition: faults.run, quiet: true });
   try {
     for (const file of inputs.files) await dias.put('eodata', `fan/${file}`, await readFile(join(inputs.dir, file)));

@@ -1,0 +1,56 @@
+/**
+ * `npm run bench -- fanout` (or `npm run bench:fanout`): a job of ≥ 20,000 partitions through the emulated
+ * AWS pipeline (fauxqs SQS/S3, dynalite) and the DIAS path (fake OpenFaaS gateway, real PostgreSQL), with
+ * every partition message delivered twice and 1 % of the partitions failing (retried; three of them
+ * dead-lettered, then redriven). Prints wall time, messages/s and the outcome counts, and checks that the
+ * product equals `eofn run`'s byte for byte. `--blocks=144` (default) is 144² = 20,736 partitions;
+ * `--only=aws|dias`; `--lanes=8` op consumers (AWS) or queue-worker deliveries in flight (DIAS).
+ *
+ * @example
+ * npm run bench:fanout -- --blocks=100 --only=aws
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runJobLocally } from '../functions/adapters/local/runJobLocally.ts';
+import { registerLocalStorages } from '../functions/adapters/local/registerLocalStorages.ts';
+import { makeFanoutInputs } from '../test/helpers/fanout/fanoutInputs.ts';
+import { runAwsFanout } from '../test/helpers/fanout/awsFanout.ts';
+import { runDiasFanout } from '../test/helpers/fanout/diasFanout.ts';
+import { formatFanoutReport, type FanoutReport } from '../test/helpers/fanout/fanoutReport.ts';
+
+export async function benchFanout(argv: string[] = []): Promise<FanoutReport[]> {
+  const { values } = parseArgs({ args: argv, strict: false, options: { blocks: { type: 'string' }, only: { type: 'string' }, lanes: { type: 'string' } } });
+  const blocks = Number(values.blocks ?? 144);
+  const lanes = Number(values.lanes ?? 8);
+  const dir = await mkdtemp(join(tmpdir(), 'eofn-fanout-'));
+  try {
+    registerLocalStorages();
+    const inputs = await makeFanoutInputs(dir, blocks);
+    console.log(`fan-out: ${inputs.partitions.toLocaleString('en')} partitions of 16x16 px (NDVI median of 2 dates), ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}`);
+    await writeFile(join(dir, 'job.json'), JSON.stringify(inputs.job('.', join(dir, 'ref'), 'fanout-ref')));
+    const t = performance.now();
+    await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 2, quiet: true });
+    console.log(`reference: eofn run (2 partitions) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const reference = await readFile(join(dir, 'ref/result.tif'));
+    const reports: FanoutReport[] = [];
+    const log = (line: string) => console.log(`  … ${line}`);
+    for (const path of ['aws', 'dias'] as const) {
+      if (values.only && values.only !== path) continue;
+      const report = await (path === 'aws' ? runAwsFanout : runDiasFanout)(inputs, { lanes, rate: 0.01, broken: 3, visibilityTimeout: 10, deadlineMs: 3 * 3600_000, log });
+      registerLocalStorages();
+      console.log(formatFanoutReport(report));
+      const same = Buffer.from(report.product).equals(reference);
+      const once = report.completedOnce === report.partitions && report.maxCompletedRuns === 1;
+      console.log(`  product equals eofn run's: ${same}; every partition once: ${once}; one merge: ${report.merges === 1} (load ${loadavg()[0].toFixed(1)})`);
+      if (!same || !once || report.merges !== 1 || report.status !== 'SUCCEEDED') process.exitCode = 1;
+      reports.push(report);
+    }
+    return reports;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) await benchFanout(process.argv.slice(2));
