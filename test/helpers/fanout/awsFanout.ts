@@ -130,14 +130,16 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
       finishes.push(...out.Messages.map((m) => JSON.parse(m.Body!).status as string));
     }
     const runs = [...faults.completed.values()];
-    const product = status === 'SUCCEEDED'
-      ? await (await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: 'fan/out/result.tif' }))).Body!.transformToByteArray()
-      : new Uint8Array();
-    return {
+    const productsOf = async () => {
+      const out: Record<string, Uint8Array> = {};
+      if (status === 'SUCCEEDED') for (const key of inputs.products) out[key] = await (await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: `fan/out/${key}` }))).Body!.transformToByteArray();
+      return out;
+    };
+        return {
       path: 'aws', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries,
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
-      done: progress.done, failed: progress.failed, status, product,
+      done: progress.done, failed: progress.failed, status, products: await productsOf(),
     };
   } finally {
     await aws.stop();

@@ -84,13 +84,18 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
 
     const progress = (await dias.store.progress(jobId))!;
     const runs = [...faults.completed.values()];
+    const productsOf = async () => {
+      const out: Record<string, Uint8Array> = {};
+      if (status === 'SUCCEEDED') for (const key of inputs.products) out[key] = await dias.get('results', `${jobId}/${key}`);
+      return out;
+    };
     const merges = dias.gateway.calls.filter((c) => c.fn === 'eofn-finalize' && c.status === 200 && c.response?.assets).length;
     return {
       path: 'dias', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries: dias.gateway.calls.length,
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
       done: progress.done, failed: progress.dead, status,
-      product: status === 'SUCCEEDED' ? await dias.get('results', `${jobId}/result.tif`) : new Uint8Array(),
+      products: await productsOf(),
     };
   } finally {
     await dias.close();

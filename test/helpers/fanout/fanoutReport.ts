@@ -28,8 +28,8 @@ export interface FanoutReport {
   done: number;
   failed: number;
   status: string;
-  /** Product COG bytes, for the comparison with `eofn run`. */
-  product: Uint8Array;
+  /** The product COGs by path under the output (`FanoutInputs.products`), for the comparison with `eofn run`. */
+  products: Record<string, Uint8Array>;
 }
 
 export function formatFanoutReport(r: FanoutReport): string {
