@@ -4,7 +4,7 @@
  * every partition message delivered twice and 1 % of the partitions failing (retried; three of them
  * dead-lettered, then redriven). Prints wall time, messages/s and the outcome counts, and checks that the
  * product equals `eofn run`'s byte for byte. `--blocks=72 --tiles=4` (default) is 4 × 72² = 20,736 partitions;
- * `--only=aws|dias`; `--lanes=8` op consumers (AWS) or queue-worker deliveries in flight (DIAS).
+ * `--only=aws|dias`; `--fan-out-only` (plan and send, no partition runs); `--lanes=8` op consumers (AWS) or queue-worker deliveries in flight (DIAS).
  *
  * @example
  * npm run bench:fanout -- --blocks=50 --tiles=1 --only=aws
@@ -21,7 +21,7 @@ import { runDiasFanout } from '../test/helpers/fanout/diasFanout.ts';
 import { formatFanoutReport, type FanoutReport } from '../test/helpers/fanout/fanoutReport.ts';
 
 export async function benchFanout(argv: string[] = []): Promise<FanoutReport[]> {
-  const { values } = parseArgs({ args: argv, strict: false, options: { blocks: { type: 'string' }, tiles: { type: 'string' }, only: { type: 'string' }, lanes: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, strict: false, options: { blocks: { type: 'string' }, tiles: { type: 'string' }, only: { type: 'string' }, lanes: { type: 'string' }, 'fan-out-only': { type: 'boolean' } } });
   const blocks = Number(values.blocks ?? 72);
   const tiles = Number(values.tiles ?? 4);
   const lanes = Number(values.lanes ?? 8);
@@ -31,16 +31,23 @@ export async function benchFanout(argv: string[] = []): Promise<FanoutReport[]> 
     const inputs = await makeFanoutInputs(dir, blocks, tiles);
     console.log(`fan-out: ${inputs.partitions.toLocaleString('en')} partitions of 16x16 px over ${tiles} tile(s) (NDVI median of 2 dates), ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}`);
     await writeFile(join(dir, 'job.json'), JSON.stringify(inputs.job('.', join(dir, 'ref'), 'fanout-ref')));
-    const t = performance.now();
-    await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 2, quiet: true });
-    console.log(`reference: eofn run (2 workers) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    if (!values['fan-out-only']) {
+      const t = performance.now();
+      await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 2, quiet: true });
+      console.log(`reference: eofn run (2 workers) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
     const reports: FanoutReport[] = [];
     const log = (line: string) => console.log(`  … ${line}`);
     for (const path of ['aws', 'dias'] as const) {
       if (values.only && values.only !== path) continue;
-      const report = await (path === 'aws' ? runAwsFanout : runDiasFanout)(inputs, { lanes, rate: 0.01, broken: 3, visibilityTimeout: 10, deadlineMs: 3 * 3600_000, log });
+      const report = await (path === 'aws' ? runAwsFanout : runDiasFanout)(inputs, { lanes, rate: 0.01, broken: 3, visibilityTimeout: 10, deadlineMs: 3 * 3600_000, log, fanOutOnly: values['fan-out-only'] === true });
       registerLocalStorages();
       console.log(formatFanoutReport(report));
+      if (values['fan-out-only']) {
+        console.log(`${path}: planned and sent ${report.messagesSent.toLocaleString('en')} partition messages for ${inputs.partitions.toLocaleString('en')} partitions in ${report.fanOutSeconds.toFixed(1)} s: ${Math.round(report.messagesSent / report.fanOutSeconds).toLocaleString('en')} messages/s`);
+        reports.push(report);
+        continue;
+      }
       let same = Object.keys(report.products).length === inputs.products.length;
       for (const key of inputs.products) same &&= Buffer.from(report.products[key] ?? []).equals(await readFile(join(dir, 'ref', key)));
       const once = report.completedOnce === report.partitions && report.maxCompletedRuns === 1;

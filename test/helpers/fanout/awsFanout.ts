@@ -35,6 +35,8 @@ export interface FanoutOptions {
   deadlineMs?: number;
   /** SQS visibility timeout (s): when a failed attempt is retried; longer than a loaded machine takes for a batch. */
   visibilityTimeout?: number;
+  /** Measure planning and fan-out alone: no op consumer runs; the run ends when every message is out. */
+  fanOutOnly?: boolean;
   /** Progress lines (every few seconds). */
   log?(line: string): void;
 }
@@ -71,7 +73,7 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
     const consumers: [string, SqsHandler][] = [
       [aws.config.jobsQueueUrl, createJobsHandler(deps)],
       [aws.config.finalizeQueueUrl, createFinalizeHandler(deps, { finalizeJob: counting })],
-      ...Array.from({ length: opts.lanes ?? 8 }, (): [string, SqsHandler] => [opQueue, createOpHandler(deps, { runPartition: faults.run })]),
+      ...Array.from({ length: opts.fanOutOnly ? 0 : opts.lanes ?? 8 }, (): [string, SqsHandler] => [opQueue, createOpHandler(deps, { runPartition: faults.run })]),
     ];
     const deadline = Date.now() + (opts.deadlineMs ?? 30 * 60_000);
     let deliveries = 0;
@@ -92,7 +94,10 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
         for (;;) {
           if (Date.now() > deadline) throw new Error(`fan-out did not settle in time (job ${jobId}: ${JSON.stringify(await deps.store.progress(jobId))})`);
           const p = await deps.store.progress(jobId);
-          if (p && p.status !== 'PLANNED') onRunning?.();
+          if (p && p.status !== 'PLANNED') {
+            onRunning?.();
+            if (opts.fanOutOnly) { status = 'FANNED_OUT'; break; }
+          }
           if (opts.log && Date.now() - lastLog > 5000) {
             lastLog = Date.now();
             opts.log(`aws ${jobId}: ${p?.status} done ${p?.done}/${p?.total} failed ${p?.failed}; ${deliveries} deliveries`);

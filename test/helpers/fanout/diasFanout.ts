@@ -33,8 +33,8 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
     let messagesSent = 0;
     dias.gateway.intercept((fn, body) => {
       if (body?.kind !== 'partition') return 'deliver';
-      messagesSent += 2;
-      return 'duplicate';
+      messagesSent += opts.fanOutOnly ? 1 : 2;
+      return opts.fanOutOnly ? 'drop' : 'duplicate';
     });
     const dispatcher = gatewayDispatcher({ gatewayUrl: dias.gateway.url, functionPrefix: 'eofn-', callToken: dias.token });
     const deadline = Date.now() + (opts.deadlineMs ?? 30 * 60_000);
@@ -48,7 +48,10 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
         if (Date.now() > deadline) throw new Error(`fan-out did not settle in time (job ${jobId}: ${JSON.stringify(await dias.store.progress(jobId))})`);
         const p = await dias.store.progress(jobId);
         // The jobs call answered: planned, recorded and every partition call handed to the gateway.
-        if (dias.gateway.calls.some((c) => c.fn === 'eofn-jobs' && c.status !== undefined)) onRunning?.();
+        if (dias.gateway.calls.some((c) => c.fn === 'eofn-jobs' && c.status !== undefined)) {
+          onRunning?.();
+          if (opts.fanOutOnly) return 'FANNED_OUT';
+        }
         if (opts.log && Date.now() - lastLog > 5000) {
           lastLog = Date.now();
           opts.log(`dias ${jobId}: ${p?.status} done ${p?.done}/${p?.total} dead ${p?.dead} finalize ${p?.finalizeState}; ${dias.gateway.calls.length} calls`);
