@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InputError, InvalidJobError } from '../../core/errors.ts';
+import { InvalidJobError, isPermanent } from '../../core/errors.ts';
 import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core/engine/index.ts';
 import { canonicalJson, contentHash } from '../../core/contract/validateJob.ts';
 import { jobFromMessage } from './parseMessage.ts';
@@ -29,8 +29,8 @@ export function createJobsHandler(deps: LambdaDeps) {
       raw = source.raw;
       prepared = await prepareJob(raw, source.base);
     } catch (e) {
-      if (!(e instanceof InvalidJobError || e instanceof InputError)) throw e;
-      return rejectJob(raw ?? record.body, e instanceof InvalidJobError ? e.problems : [e.message]);
+      if (!isPermanent(e)) throw e;
+      return rejectJob(raw ?? record.body, e instanceof InvalidJobError ? e.problems : [(e as Error).message]);
     }
     const { job } = prepared;
     const queueUrl = config.opQueues[job.op];
@@ -40,8 +40,8 @@ export function createJobsHandler(deps: LambdaDeps) {
     try {
       plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], minPartitions: config.minPartitions, limits: config.jobLimits });
     } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      return rejectJob(raw, [e.message]);
+      if (!isPermanent(e)) throw e;
+      return rejectJob(raw, [(e as Error).message]);
     }
     const hash = contentHash(job);
     const { created, existing } = await store.createJob({

@@ -9,7 +9,7 @@
 import { runPartition } from '../../../core/engine/partitions.ts';
 import type { PartitionMessage } from '../../../core/engine/messages.ts';
 import { NotInPlanError, plannedPartition } from '../../../core/engine/plannedPartition.ts';
-import { describeFailure } from '../../local/describeFailure.ts';
+import { describeFailure } from '../../../core/errors.ts';
 import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handlePartition(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
