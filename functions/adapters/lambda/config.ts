@@ -40,6 +40,8 @@ export interface DeploymentSettings {
   /** Days a finished job's records stay in the table (DynamoDB TTL). */
   retentionDays: number;
   arrivalRules: ArrivalRule[];
+  /** The planner splits a job into at least this many partitions (as `EOFN_MIN_PARTITIONS` on a DIAS); default 1. */
+  minPartitions?: number;
   /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
   jobLimits?: Partial<JobLimits>;
 }
