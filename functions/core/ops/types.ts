@@ -48,8 +48,10 @@ export interface PlanOptions {
 
 export interface OpPlan {
   partitions: PartitionSpec[];
-  /** Peak of the merge step (it holds the whole product while writing the COG). */
+  /** Peak of the merge step (a raster merge holds the product at the parts' coarsest level, see `cogLevels.ts`). */
   mergePeakBytes: number;
+  /** Local scratch disk the merge needs (absent: none; a raster merge streams its COG). */
+  mergeScratchBytes?: number;
   /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
   model: Record<string, number | string>;
 }
@@ -64,6 +66,8 @@ export interface ProductSink {
   write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
   /** Stores a scratch file as `name`; the scratch file may be moved (it is not read again). */
   writeFile(name: string, localPath: string, contentType: string): Promise<string>;
+  /** Streams `body` to `name` as it is produced (multipart on S3): no local copy of the whole object. */
+  writeStream(name: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<string>;
 }
 
 export interface ProductAsset {

@@ -122,5 +122,9 @@ function tileSink(sink: ProductSink, key: string): ProductSink {
       await sink.writeFile(prefix + name, local, type);
       return `./${name}`;
     },
+    async writeStream(name, body, type) {
+      await sink.writeStream(prefix + name, body, type);
+      return `./${name}`;
+    },
   };
 }
