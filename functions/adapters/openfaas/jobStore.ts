@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';

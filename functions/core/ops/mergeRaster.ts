@@ -7,11 +7,10 @@
  * whole product in one process (same layout, codec and overviews).
  *
  * @example
- * await mergeRaster({ grid, dtype: 'float32', descriptions: ['ndvi'], nodata: NaN, previewBands: [0] }, partitions, readPart, sink);
+ * await mergeRaster({ grid, dtype: 'float32', descriptions: ['ndvi'], nodata: NaN, previewBands: [0] }, partitions, parts, sink);
  */
 import { allocate } from '../raster/dtypes.ts';
 import { InputError } from '../errors.ts';
-import { storageFor } from '../io/storage.ts';
 import type { TypedArray, Window } from '../raster/types.ts';
 import { cogLayout, encodeCogHead, type CogLayout } from '../raster/cog/cogLayout.ts';
 import { halveImage } from '../raster/cog/overviews.ts';
@@ -22,7 +21,8 @@ import { renderAveragedPreview } from '../raster/preview/preview.ts';
 import { boxAverage, previewSize } from '../raster/preview/previewResample.ts';
 import { partTileRow, readPartCoarse, readPartPreviewSums, readRasterPartHeader, type PartRangeReader, type RasterPartHeader } from './rasterPart.ts';
 import { COG_TYPE, PREVIEW_SIZE, previewFromSums, type RasterProduct } from './rasterProduct.ts';
-import type { PartitionSpec, ProductSink, ProductSummary } from './types.ts';
+import type { PartStore, ProductSink, ProductSummary } from './types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 
 export { COG_TYPE } from './rasterProduct.ts';
 export type { RasterProduct } from './rasterProduct.ts';
@@ -33,14 +33,11 @@ const READ_CHUNK_BYTES = 8 * 2 ** 20;
 export async function mergeRaster(
   product: RasterProduct,
   partitions: PartitionSpec[],
-  readPart: (id: string) => Promise<Uint8Array>,
+  parts: PartStore,
   sink: ProductSink,
 ): Promise<ProductSummary> {
-  void readPart; // parts are read by range (below), never whole
-  const rangeOf = (id: string): PartRangeReader => {
-    const href = sink.partHref(id);
-    return (offset, length) => storageFor(href).readRange(href, offset, length);
-  };
+  // Parts are read by range, never whole: a part is as large as its window's share of the COG.
+  const rangeOf = (id: string): PartRangeReader => (offset, length) => parts.readRange(id, offset, length);
   const layout = cogLayout({
     grid: product.grid, bands: product.descriptions.length, dtype: product.dtype, nodata: product.nodata,
     descriptions: product.descriptions, metadata: product.metadata,

@@ -19,7 +19,7 @@ import { windowPyramid } from '../raster/cog/windowPyramid.ts';
 import { boxSums, previewSize, type BoxSums } from '../raster/preview/previewResample.ts';
 import type { DType, TypedArray, Window } from '../raster/types.ts';
 import { cogLevelsOf, previewFromSums, PREVIEW_SIZE, type RasterProduct } from './rasterProduct.ts';
-import type { PartitionSpec } from './types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 
 const MAGIC = 'EOFNPART2\n';
 /** Enough for the header of any window the planner makes; a longer one costs a second read. */
