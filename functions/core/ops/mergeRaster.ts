@@ -53,7 +53,7 @@ export async function mergeRaster(
 
   const preview = previewFromSums(product.dtype)
     ? await previewOfSums(product, headers, rangeOf)
-    : previewOfLevels(product, levels, cogLevels);
+    : previewOfLevels(product, layout, levels, cogLevels);
   const previewHref = await sink.write('preview.png', preview, 'image/png');
   return {
     grid: product.grid,
@@ -211,9 +211,9 @@ async function* streamCog(head: Uint8Array, made: MadeLevel[], segments: Segment
  * (as one process would pick), or the full resolution when no overview is; the planner keeps the parts'
  * levels at or below that one.
  */
-function previewOfLevels(product: RasterProduct, levels: TileSource[], cogLevels: number): Uint8Array {
+function previewOfLevels(product: RasterProduct, layout: CogLayout, levels: TileSource[], cogLevels: number): Uint8Array {
   let pick = 0;
-  for (let k = 1; k < levels.length; k++) if (Math.max(levels[k].width, levels[k].height) >= PREVIEW_SIZE) pick = k;
+  for (let k = 1; k < layout.levels.length; k++) if (Math.max(layout.levels[k].width, layout.levels[k].height) >= PREVIEW_SIZE) pick = k;
   const source = levels[Math.max(pick, cogLevels)];
   const out = previewSize(source.width, source.height, PREVIEW_SIZE);
   const small = product.previewBands.map((b) => boxAverage(source.bands[b], source.width, source.height, out.width, out.height, product.nodata));
