@@ -9,7 +9,7 @@
  */
 import { budgetBytes, DEFAULT_MEMORY_MB } from '../plan/memoryModel.ts';
 import { estimateCost } from '../plan/costModel.ts';
-import { checkCost, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
+import { checkCost, checkMergeBytes, checkMergeScratchBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
 import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
 import type { PartitionSpec } from '../plan/types.ts';
@@ -21,6 +21,8 @@ export interface JobPlan {
   memoryMb: number;
   partitions: PartitionSpec[];
   mergePeakBytes: number;
+  /** Local scratch disk the merge needs (absent: none). */
+  mergeScratchBytes?: number;
   model: Record<string, number | string>;
 }
 
@@ -39,6 +41,7 @@ export function planJob(prepared: PreparedJob, opts: PlanJobOptions = {}): JobPl
   try {
     checkPartitionCount(out.partitions.length, limits);
     checkMergeBytes(out.mergePeakBytes, limits);
+    checkMergeScratchBytes(out.mergeScratchBytes ?? 0, limits);
     checkCost(estimateCost(out).totalUsd, limits);
   } catch (e) {
     // Refused with the plan it was refused for: tiles, partitions, memory, cost and time.
