@@ -43,9 +43,11 @@ export async function mergeRaster(
     descriptions: product.descriptions, metadata: product.metadata,
   });
   const headers = await readHeaders(product, partitions, rangeOf);
-  const cogLevels = headers[0]?.header.cogLevels ?? 0;
-  const coarse = await assembleCoarse(product, layout, headers, rangeOf, cogLevels);
-  const levels = overviewsFrom(coarse, layout, cogLevels, product.nodata);
+  // -1: the parts sent full-resolution pixels (windows not on the COG's tiles); the merge compresses all.
+  const cogLevels = Math.min(headers[0]?.header.cogLevels ?? -1, layout.levels.length - 1);
+  const coarseLevel = Math.max(cogLevels, 0);
+  const coarse = await assembleCoarse(product, layout, headers, rangeOf, coarseLevel);
+  const levels = overviewsFrom(coarse, layout, coarseLevel, product.nodata);
   const made = await compressLevels(levels, layout, cogLevels);
   const { segments, placed, end } = placeTiles(layout, headers, made, cogLevels);
   const head = encodeCogHead(layout, placed, end);
@@ -53,7 +55,7 @@ export async function mergeRaster(
 
   const preview = previewFromSums(product.dtype)
     ? await previewOfSums(product, headers, rangeOf)
-    : previewOfLevels(product, layout, levels, cogLevels);
+    : previewOfLevels(product, layout, levels, coarseLevel);
   const previewHref = await sink.write('preview.png', preview, 'image/png');
   return {
     grid: product.grid,
@@ -90,9 +92,9 @@ async function readHeaders(product: RasterProduct, partitions: PartitionSpec[], 
   return out;
 }
 
-/** The product at level `cogLevels`, pasted together from the parts' coarse windows. */
-async function assembleCoarse(product: RasterProduct, layout: CogLayout, headers: PartHeader[], rangeOf: (id: string) => PartRangeReader, cogLevels: number): Promise<TileSource> {
-  const size = layout.levels[cogLevels];
+/** The product at level `level`, pasted together from the parts' coarse windows. */
+async function assembleCoarse(product: RasterProduct, layout: CogLayout, headers: PartHeader[], rangeOf: (id: string) => PartRangeReader, level: number): Promise<TileSource> {
+  const size = layout.levels[level];
   const bands = product.descriptions.map(() => allocate(product.dtype, size.width * size.height));
   for (const { id, header } of headers) {
     const part = await readPartCoarse(rangeOf(id), header, id);
@@ -101,11 +103,11 @@ async function assembleCoarse(product: RasterProduct, layout: CogLayout, headers
   return { bands, width: size.width, height: size.height };
 }
 
-/** Levels `cogLevels`..N, each halved from the one before (index = level; lower indices left empty). */
-function overviewsFrom(coarse: TileSource, layout: CogLayout, cogLevels: number, nodata: number | undefined): TileSource[] {
+/** Levels `from`..N, each halved from the one before (index = level; lower indices left empty). */
+function overviewsFrom(coarse: TileSource, layout: CogLayout, from: number, nodata: number | undefined): TileSource[] {
   const levels: TileSource[] = [];
-  levels[cogLevels] = coarse;
-  for (let k = cogLevels + 1; k < layout.levels.length; k++) {
+  levels[from] = coarse;
+  for (let k = from + 1; k < layout.levels.length; k++) {
     const prev = levels[k - 1];
     levels[k] = { bands: prev.bands.map((b) => halveImage(b, prev.width, prev.height, layout.resampling, nodata)), ...layout.levels[k] };
   }
@@ -211,10 +213,10 @@ async function* streamCog(head: Uint8Array, made: MadeLevel[], segments: Segment
  * (as one process would pick), or the full resolution when no overview is; the planner keeps the parts'
  * levels at or below that one.
  */
-function previewOfLevels(product: RasterProduct, layout: CogLayout, levels: TileSource[], cogLevels: number): Uint8Array {
+function previewOfLevels(product: RasterProduct, layout: CogLayout, levels: TileSource[], coarseLevel: number): Uint8Array {
   let pick = 0;
   for (let k = 1; k < layout.levels.length; k++) if (Math.max(layout.levels[k].width, layout.levels[k].height) >= PREVIEW_SIZE) pick = k;
-  const source = levels[Math.max(pick, cogLevels)];
+  const source = levels[Math.max(pick, coarseLevel)];
   const out = previewSize(source.width, source.height, PREVIEW_SIZE);
   const small = product.previewBands.map((b) => boxAverage(source.bands[b], source.width, source.height, out.width, out.height, product.nodata));
   return renderAveragedPreview(small, out.width, out.height, previewOptions(product));

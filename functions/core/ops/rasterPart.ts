@@ -2,7 +2,8 @@
  * The bytes of one raster partition's result: its share of the product's COG, already compressed. A short
  * JSON header, then the window's pixels at its coarsest compressed level (the merge makes the coarser
  * overviews from them), the quicklook sums of an integer product, and the window's COG tiles of every
- * level 0..cogLevels, each framed as in the file (size leader, data, last 4 bytes), row-major per level.
+ * level 0..cogLevels, each framed as in the file (size leader, data, last 4 bytes), row-major per level
+ * (none when cogLevels is -1: a window not on the COG's tiles sends its full-resolution pixels instead).
  * Nothing in it depends on time or machine, so a partition that runs twice writes the same bytes and a
  * duplicate message is harmless.
  *
@@ -41,7 +42,7 @@ export interface RasterPartHeader {
   dtype: DType;
   bands: number;
   cogLevels: number;
-  /** The window at level `cogLevels`, its bands one after the other in the part. */
+  /** The window at level `max(cogLevels, 0)`, its bands one after the other in the part. */
   coarse: { window: Window; offset: number; bytes: number };
   /** Quicklook sums (one `BoxSums` per preview band: float64 sums, then uint32 counts). */
   preview?: { x0: number; y0: number; width: number; height: number; bands: number; offset: number; bytes: number };
@@ -62,7 +63,9 @@ export async function encodeRasterPart(product: RasterProduct, partition: Partit
   });
   const layout = cogLayout({ grid: product.grid, bands: bands.length, dtype: product.dtype, nodata: product.nodata });
   const cogLevels = Math.min(cogLevelsOf(partition.data), layout.levels.length - 1);
-  const pyramid = windowPyramid(bands, window, product.grid, cogLevels, layout.blockSize, layout.resampling, product.nodata);
+  const pyramid = cogLevels < 0
+    ? [{ bands, width: window.width, height: window.height, window }]
+    : windowPyramid(bands, window, product.grid, cogLevels, layout.blockSize, layout.resampling, product.nodata);
 
   const chunks: Uint8Array[] = [];
   let at = 0;
@@ -73,7 +76,7 @@ export async function encodeRasterPart(product: RasterProduct, partition: Partit
   const pad8 = () => {
     if (at % 8) push(new Uint8Array(8 - (at % 8)));
   };
-  const coarseLevel = pyramid[cogLevels];
+  const coarseLevel = pyramid[Math.max(cogLevels, 0)];
   const coarse = { window: coarseLevel.window, offset: at, bytes: 0 };
   for (const band of coarseLevel.bands) push(new Uint8Array(band.buffer, band.byteOffset, band.byteLength));
   coarse.bytes = at - coarse.offset;

@@ -32,8 +32,11 @@ export function previewFromSums(dtype: DType): boolean {
   return dtype !== 'float32' && dtype !== 'float64';
 }
 
-/** The partition's data that says how many overview levels it compresses itself (`plan/cogLevels.ts`). */
+/**
+ * The partition's data that says how many overview levels it compresses itself (`plan/cogLevels.ts`):
+ * -1 when its window is not aligned to the COG's tiles and it sends its pixels for the merge to compress.
+ */
 export function cogLevelsOf(data: unknown): number {
   const levels = (data as { cogLevels?: unknown } | undefined)?.cogLevels;
-  return typeof levels === 'number' && Number.isInteger(levels) && levels >= 0 ? levels : 0;
+  return typeof levels === 'number' && Number.isInteger(levels) && levels >= -1 ? levels : -1;
 }

@@ -4,7 +4,8 @@
  * tiles at every level 0..k are then whole tiles of the product's); the merge makes the levels coarser than
  * that from the parts' coarsest one, so it holds the product at 1/4^k of its size. The planner picks the
  * smallest k whose merge stays under `MERGE_COARSE_TARGET`, then lowers it while one aligned window would
- * not fit a partition's memory or there would be too few windows to share out.
+ * not fit a partition's memory or there would be too few windows to share out; at -1 the windows follow
+ * the read blocks alone and the merge compresses every level, holding the whole product, as one process would.
  *
  * @example
  * const plan = planCogWindows(grid, { bytesPerPixel: 40, budgetBytes: 1769 * 2 ** 20, blockSize: 1024, bands: 1, dtype: 'float32' });
@@ -40,9 +41,9 @@ export interface CogWindowPlan {
 
 export function planCogWindows(grid: Grid, opts: CogWindowOptions): CogWindowPlan {
   const cogLevels = chooseCogLevels(grid, opts);
-  const unit = alignmentUnit(opts.blockSize, DEFAULT_BLOCK_SIZE * 2 ** cogLevels);
+  const unit = cogLevels < 0 ? opts.blockSize : alignmentUnit(opts.blockSize, DEFAULT_BLOCK_SIZE * 2 ** cogLevels);
   const partitions = planWindows(grid, { ...opts, blockSize: unit }).map((p) => ({ ...p, data: { cogLevels } }));
-  return { partitions, cogLevels, mergePeakBytes: rasterMergePeakBytes(grid, opts.bands, opts.dtype, cogLevels) };
+  return { partitions, cogLevels, mergePeakBytes: rasterMergePeakBytes(grid, opts.bands, opts.dtype, Math.max(cogLevels, 0)) };
 }
 
 export function chooseCogLevels(grid: Pick<Grid, 'width' | 'height'>, opts: CogWindowOptions): number {
@@ -60,13 +61,14 @@ export function chooseCogLevels(grid: Pick<Grid, 'width' | 'height'>, opts: CogW
   const limit = maxPixels(opts.budgetBytes, opts.bytesPerPixel);
   const want = Math.max(1, opts.minPartitions ?? 1);
   const cells = (unit: number) => Math.ceil(grid.width / unit) * Math.ceil(grid.height / unit);
-  const finest = cells(alignmentUnit(opts.blockSize, DEFAULT_BLOCK_SIZE));
-  while (levels > 0) {
+  const finest = cells(opts.blockSize);
+  while (levels >= 0) {
     const unit = alignmentUnit(opts.blockSize, DEFAULT_BLOCK_SIZE * 2 ** levels);
     const fits = limit >= Math.min(unit, grid.width) * Math.min(unit, grid.height);
     if (fits && cells(unit) >= Math.min(want, finest)) break;
     levels--;
   }
+  // -1: not even one COG tile fits (or too few windows): windows on the read blocks, the merge compresses.
   return levels;
 }
 

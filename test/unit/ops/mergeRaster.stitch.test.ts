@@ -125,6 +125,16 @@ describe('stitched COG equals the one-process write', () => {
     expect(Buffer.compare(run.cog, ref.cog)).toBe(0);
   });
 
+  it('windows on 64-px read blocks when no COG tile fits: parts send pixels, the merge compresses every level', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eofn-stitch-'));
+    const ref = await oneProcess(float, [ndvi], dir);
+    const run = await stitched(float, [ndvi], { budgetMb: 170, bytesPerPixel: 40, blockSize: 64 }, dir);
+    expect(run.plan.cogLevels).toBe(-1);
+    expect(run.plan.partitions.some((p) => p.window!.x % 512 !== 0 || p.window!.y % 512 !== 0)).toBe(true);
+    expect(Buffer.compare(run.cog, ref.cog)).toBe(0);
+    expect(Buffer.compare(run.preview, ref.preview)).toBe(0);
+  });
+
   it('refuses parts of another plan or of another window, naming the partition', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eofn-stitch-'));
     const plan = planCogWindows(grid, { bytesPerPixel: 40, budgetBytes: 250 * MB, blockSize: 512, bands: 1, dtype: 'float32', mergeTargetBytes: 4 * MB });
