@@ -41,7 +41,7 @@ export interface SetupItem {
  * for masking instead: the raw values, nodata kept, never scaled.
  */
 export async function readItemAsset(item: SetupItem, key: string, grid: Grid, window: Window, asMask = false): Promise<Float32Array> {
-  const { href, scale, offset, nodata } = item.assets[key];
+  const { scale, offset, nodata } = item.assets[key];
   try {
     const raster = await openRasterCached(item.assets[key]);
     return await readOnGrid(raster, grid, window, asMask ? { keepNodata: true } : { scale, offset, nodata });
