@@ -121,3 +121,20 @@ describe('parcel-aggregate: a parcel file without a spatial index', () => {
     expect(plain.item.properties['eofn:parcels_outside_raster']).toBe(2700 - plain.item.properties['eofn:parcels_covered']);
   });
 });
+
+describe('parcel-aggregate: items of several collections over several tiles', () => {
+  it('refuses a key that means another band in one tile\'s collection, though each tile alone agrees with itself', async () => {
+    // Prepare: 33TWM's items from sentinel-2-l2a, 33TWL's from a collection whose "red" is band 5
+    const items = TWO_TILE_ITEMS.map((path) => {
+      const item = JSON.parse(readFileSync(path, 'utf8'));
+      for (const asset of Object.values(item.assets) as { href: string }[]) asset.href = join(path, '..', asset.href);
+      const other = item.id.includes('33TWL');
+      item.collection = other ? 'my-s2-reprocessing' : 'sentinel-2-l2a';
+      item.assets.red['eo:bands'] = [other ? { name: 'B05', common_name: 'rededge' } : { name: 'B04', common_name: 'red' }];
+      return item;
+    });
+    // Act + Assess
+    await expect(runParcelJob({ ...PARAMS }, items)).rejects.toThrow(
+      /asset "red": means different bands in the job's collections: collection "sentinel-2-l2a" \(items\[\d\] S2\w_33TWM_\w+\): red; collection "my-s2-reprocessing" \(items\[\d\] S2\w_33TWL_\w+\): rededge/);
+  });
+});
