@@ -17,7 +17,7 @@ import type { JobPlan } from '../../functions/core/engine/planJob.ts';
 import { operationOf } from '../../functions/core/ops/registry.ts';
 import { mergeSecondsOf, partitionSecondsOf } from '../../functions/core/plan/costModel.ts';
 import { budgetBytes } from '../../functions/core/plan/memoryModel.ts';
-import { opMemoryMb } from '../../functions/core/plan/opMemory.ts';
+import { opMemoryMb } from '../../functions/core/ops/descriptors.ts';
 import { wallClockSeconds } from '../../functions/core/plan/wallClock.ts';
 import { EDITIONS } from './editions.ts';
 import { FINALIZE_REPLICAS } from './renderStack.ts';

@@ -13,17 +13,10 @@ import { estimateCost } from '../plan/costModel.ts';
 import { checkCost, checkJobOutputPixels, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
 import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
-import type { PartitionSpec } from '../plan/types.ts';
+import type { JobPlan, PartitionSpec } from '../plan/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
 
-export interface JobPlan {
-  jobId: string;
-  op: string;
-  memoryMb: number;
-  partitions: PartitionSpec[];
-  mergePeakBytes: number;
-  model: Record<string, number | string>;
-}
+export type { JobPlan } from '../plan/types.ts';
 
 export interface PlanJobOptions {
   memoryMb?: number;

@@ -15,8 +15,7 @@
  * const cost = estimateCost(plan, { architecture: 'arm64' });
  * cost.totalUsd; // e.g. 0.0004
  */
-import type { JobPlan } from '../engine/planJob.ts';
-import type { PartitionSpec } from './types.ts';
+import type { JobPlan, PartitionSpec } from './types.ts';
 
 /**
  * Lambda price per GB-second and per request, eu-central-1 list prices (unchanged through 2025; the INIT

@@ -17,7 +17,6 @@ import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../contract/commonSchemas.ts';
 import type { InvalidParcel } from '../../vector/toParcels.ts';
 import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
-import { openRasterCached } from '../openRasterCached.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
 import { indexParcelFile } from './indexParcelFile.ts';
