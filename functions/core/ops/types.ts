@@ -68,6 +68,11 @@ export interface Operation<S = any> {
    * grids then make a multi-tile job (one output per grid). Undefined when the op warps onto one grid.
    */
   gridAsset?(job: ValidJob): string | undefined;
+  /**
+   * The asset keys the job reads. A multi-tile job prepares each tile's items apart, so `withTiles` checks
+   * with these that every item of the job, whatever its tile, means the same band by each key.
+   */
+  assetKeys?(job: ValidJob): string[];
   plan(setup: S, options: PlanOptions): OpPlan;
   runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
   /** The job item's properties of a multi-tile product from its tiles' (default: numbers summed). */

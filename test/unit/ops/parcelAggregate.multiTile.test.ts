@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prepareJob } from '../../../functions/core/engine/index.ts';
 import { expectSameTable, readGoldenCsv, readParquetRows, ROOT, runParcelJob, SCL_MASK, TWO_TILE_ITEMS, type Row } from './parcelTestKit.ts';
 
 /** Each partition wrote its own file; rows compared in (parcel, item, band) order. */
@@ -119,5 +120,28 @@ describe('parcel-aggregate: a parcel file without a spatial index', () => {
     expect(plain.item.properties['eofn:parcels_in_file']).toBe(2700);
     expect(plain.item.properties['eofn:parcels']).toBe(indexed.item.properties['eofn:parcels']);
     expect(plain.item.properties['eofn:parcels_outside_raster']).toBe(2700 - plain.item.properties['eofn:parcels_covered']);
+  });
+});
+
+describe('parcel-aggregate: items of several collections over several tiles', () => {
+  // 33TWM's items from sentinel-2-l2a, 33TWL's from a collection whose "red" is band 5
+  const mixedItems = () => TWO_TILE_ITEMS.map((path) => {
+      const item = JSON.parse(readFileSync(path, 'utf8'));
+      for (const asset of Object.values(item.assets) as { href: string }[]) asset.href = join(path, '..', asset.href);
+      const other = item.id.includes('33TWL');
+      item.collection = other ? 'my-s2-reprocessing' : 'sentinel-2-l2a';
+      item.assets.red['eo:bands'] = [other ? { name: 'B05', common_name: 'rededge' } : { name: 'B04', common_name: 'red' }];
+      return item;
+    });
+  const MIXED = /asset "red": means different bands in the job's collections: collection "sentinel-2-l2a" \(items\[\d\] S2\w_33TWM_\w+\): red; collection "my-s2-reprocessing" \(items\[\d\] S2\w_33TWL_\w+\): rededge/;
+
+  it('refuses a key that means another band in one tile\'s collection, though each tile alone agrees with itself', async () => {
+    await expect(runParcelJob({ ...PARAMS }, mixedItems())).rejects.toThrow(MIXED);
+  });
+
+  it('refuses it for the raster ops too (tile-reduce, composite)', async () => {
+    const output = mkdtempSync(join(tmpdir(), 'eofn-mixed-'));
+    await expect(prepareJob({ op: 'tile-reduce', items: mixedItems(), params: { expression: '(nir - red) / (nir + red)', reducer: 'mean' }, output })).rejects.toThrow(MIXED);
+    await expect(prepareJob({ op: 'composite', items: mixedItems(), params: { assets: ['red'], method: 'median' }, output })).rejects.toThrow(MIXED);
   });
 });

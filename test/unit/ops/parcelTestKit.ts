@@ -27,7 +27,7 @@ export const SCL_MASK = { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] };
 
 export type Row = Record<string, unknown>;
 
-export async function runParcelJob(params: Record<string, unknown>, items: string[], opts: { memoryMb?: number; minPartitions?: number } = {}) {
+export async function runParcelJob(params: Record<string, unknown>, items: unknown[], opts: { memoryMb?: number; minPartitions?: number } = {}) {
   registerCoreStorages();
   const output = mkdtempSync(join(tmpdir(), 'eofn-parcels-'));
   const prepared = await prepareJob({ op: 'parcel-aggregate', items, params, output });

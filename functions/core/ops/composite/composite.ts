@@ -25,16 +25,23 @@ import type { CompositeSetup } from './compositeSetup.ts';
 
 export type { CompositeSetup } from './compositeSetup.ts';
 
+/** The assets a composite reads (its assets, and red/nir for max-ndvi), then with the mask. */
+function compositeKeys(params: CompositeParams): { ndvi?: { red: string; nir: string }; reads: string[]; keys: string[] } {
+  const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;
+  const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
+  return { ndvi, reads, keys: params.mask ? [...reads, params.mask.asset] : reads };
+}
+
 export const composite: Operation<CompositeSetup> = {
   name: 'composite',
 
   gridAsset: (job) => (job.params as CompositeParams).assets[0],
 
+  assetKeys: (job) => compositeKeys(job.params as CompositeParams).keys,
+
   async prepare(job, items) {
     const params = job.params as CompositeParams;
-    const ndvi = params.method === 'max-ndvi' ? (params.ndvi ?? { red: 'red', nir: 'nir' }) : undefined;
-    const reads = [...new Set([...params.assets, ...(ndvi ? [ndvi.red, ndvi.nir] : [])])];
-    const keys = params.mask ? [...reads, params.mask.asset] : reads;
+    const { ndvi, reads, keys } = compositeKeys(params);
     const setupItems = setupItemsOf(items, keys, params.radiometry);
     const first = await openItemAsset(setupItems[0], params.assets[0]);
     const grid = first.info.grid;

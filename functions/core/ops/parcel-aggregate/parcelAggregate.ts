@@ -90,6 +90,12 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
 
   gridAsset: (job) => bandsAndInputs(job.params as ParcelAggregateParams).inputs[0],
 
+  assetKeys(job) {
+    const params = job.params as ParcelAggregateParams;
+    const { inputs } = bandsAndInputs(params);
+    return params.mask ? [...new Set([...inputs, params.mask.asset])] : inputs;
+  },
+
   /** `base` (the job file's href) resolves a relative `parcels` href; without it, the current directory. */
   async prepare(job, items, base?: string, tiles?: TileContext) {
     const params = job.params as ParcelAggregateParams;

@@ -30,6 +30,12 @@ export interface TileReduceSetup {
   blockSize: number;
 }
 
+/** The assets the expression reads, then the mask's. */
+function tileReduceKeys(params: TileReduceParams): string[] {
+  const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
+  return params.mask ? [...inputs, params.mask.asset] : inputs;
+}
+
 export const tileReduce: Operation<TileReduceSetup> = {
   name: 'tile-reduce',
 
@@ -38,10 +44,12 @@ export const tileReduce: Operation<TileReduceSetup> = {
     return params.grid ? undefined : assetsOf(parseExpression(params.expression, 'params.expression'))[0];
   },
 
+  assetKeys: (job) => tileReduceKeys(job.params as TileReduceParams),
+
   async prepare(job, items) {
     const params = job.params as TileReduceParams;
     const inputs = assetsOf(parseExpression(params.expression, 'params.expression'));
-    const keys = params.mask ? [...inputs, params.mask.asset] : inputs;
+    const keys = tileReduceKeys(params);
     const setupItems = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), [params.expression], items);
     const first = (await openItemAsset(setupItems[0], inputs[0])).info;
     const grid = params.grid ? gridFromSpec(params.grid) : first.grid;

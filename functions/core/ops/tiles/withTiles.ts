@@ -12,6 +12,7 @@ import { footprintWgs84 } from '../../geo/gridOps.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { Operation, ProductSink, ProductSummary } from '../types.ts';
 import type { PartitionSpec } from '../../plan/types.ts';
+import { checkAssetMeanings } from '../../stac/checkAssetMeanings.ts';
 import { groupItemsByGrid } from './groupItemsByGrid.ts';
 
 export interface TileSetup<S = unknown> {
@@ -56,6 +57,9 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         throw e;
       }
       if (groups.length <= 1) return op.prepare(job, items, base);
+      // Each tile sees only its own items: what a key means is checked over all of them first.
+      const keys = op.assetKeys?.(job);
+      if (keys) checkAssetMeanings(items, keys);
       const tiles = groups.map((g) => ({ key: g.key, grid: g.grid }));
       const setups: TileSetup<S>[] = [];
       for (const [self, g] of groups.entries()) {
