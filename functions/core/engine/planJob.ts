@@ -13,7 +13,7 @@ import { estimateCost } from '../plan/costModel.ts';
 import { checkCost, checkJobOutputPixels, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
 import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
-import type { JobPlan } from '../plan/types.ts';
+import type { JobPlan, PartitionSpec } from '../plan/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
 
 export type { JobPlan } from '../plan/types.ts';
