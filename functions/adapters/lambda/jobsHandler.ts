@@ -1,7 +1,7 @@
 /**
  * The `jobs` queue consumer: validate, record, plan, fan out. An invalid job is recorded as INVALID with
  * its problems and the message is consumed (a retry cannot fix it). A job whose id is known is not planned
- * again, unless its fan-out was interrupted (still PLANNED), which resumes it with the same messages.
+ * again, unless its fan-out was interrupted (still PLANNED), which resumes it after the last chunk it recorded as sent.
  *
  * @example
  * export const handler = withObservability(createJobsHandler(depsFromEnv('jobs')), deps);
@@ -15,7 +15,7 @@ import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core
 import { canonicalJson, contentHash } from '../../core/contract/validateJob.ts';
 import { opMemoryMb } from '../../core/ops/descriptors.ts';
 import { jobFromMessage } from './parseMessage.ts';
-import { partitionMessages } from './partitionMessages.ts';
+import { fanOutPartitions } from './fanOutPartitions.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export function createJobsHandler(deps: LambdaDeps) {
@@ -40,7 +40,7 @@ export function createJobsHandler(deps: LambdaDeps) {
     let plan;
     try {
       // The stack bundles every op's memory; a deployment without it (tests, LocalStack) plans for the op's default.
-      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op] ?? opMemoryMb(job.op), limits: config.jobLimits });
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op] ?? opMemoryMb(job.op), minPartitions: config.minPartitions, limits: config.jobLimits });
     } catch (e) {
       if (!isPermanent(e)) throw e;
       return rejectJob(raw, [(e as Error).message]);
@@ -63,12 +63,14 @@ export function createJobsHandler(deps: LambdaDeps) {
 
     const stored = await storePrepared(prepared, plan);
     await store.setPreparedRef(job.id, stored.href, stored.digest);
-    const messages = partitionMessages(job.id, job.op, plan.partitions);
-    await send(queueUrl, messages);
+    const sent = await fanOutPartitions({
+      send, queueUrl, jobId: job.id, op: job.op, partitions: plan.partitions, from: created ? 0 : existing?.fannedOut,
+      onProgress: (n) => store.noteFanOut(job.id, n),
+    });
     await store.markFannedOut(job.id);
-    logger.info('job planned', { jobId: job.id, op: job.op, partitions: messages.length, memoryMb: plan.memoryMb });
+    logger.info('job planned', { jobId: job.id, op: job.op, partitions: plan.partitions.length, sent, memoryMb: plan.memoryMb });
     metrics.addMetric('JobsPlanned', MetricUnit.Count, 1);
-    metrics.addMetric('PartitionsSent', MetricUnit.Count, messages.length);
+    metrics.addMetric('PartitionsSent', MetricUnit.Count, sent);
   }
 
   async function rejectJob(raw: unknown, problems: string[]): Promise<void> {

@@ -44,9 +44,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     await ctx.store.endSubmission(submission);
     if (outcome === 'conflict') return conflict(plan.jobId);
     const created = outcome === 'created';
-    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
-      kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition: { id },
-    })));
+    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchPartitions(ctx, plan.jobId, plan.op, plan.partitions);
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {
@@ -57,6 +55,16 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     if (submission) await ctx.store.endSubmission(submission);
     return badRequest('invalid job', { problems });
   }
+}
+
+/** The partition calls go out a chunk at a time: the messages of a 100,000-partition plan are never all built at once. */
+async function dispatchPartitions(ctx: HandlerContext, jobId: string, op: string, partitions: { id: string }[], chunk = 2000): Promise<string[]> {
+  const errors: string[] = [];
+  for (let i = 0; i < partitions.length; i += chunk) {
+    const messages = partitions.slice(i, i + chunk).map(({ id }) => ({ kind: 'partition' as const, jobId, op, partition: { id } }));
+    errors.push(...await dispatchAll(ctx.dispatcher, messages));
+  }
+  return errors;
 }
 
 async function known(ctx: HandlerContext, jobId: string): Promise<HandlerResult> {

@@ -6,6 +6,7 @@
  * const result = await handleJob(ctx, { kind: 'job', jobRef: 's3://jobs/ndvi.json' });
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
+import type { runPartition } from '../../../core/engine/partitions.ts';
 import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
 import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
@@ -21,6 +22,8 @@ export interface HandlerContext {
   store: JobStore;
   dispatcher: Dispatcher;
   log(event: string, fields?: Record<string, unknown>): void;
+  /** Replaces the engine step (tests and benchmarks inject failures with it, as on AWS). */
+  runPartition?: typeof runPartition;
 }
 
 export interface HandlerResult {
