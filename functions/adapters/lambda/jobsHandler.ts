@@ -13,6 +13,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { InvalidJobError, isPermanent } from '../../core/errors.ts';
 import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core/engine/index.ts';
 import { canonicalJson, contentHash } from '../../core/contract/validateJob.ts';
+import { opMemoryMb } from '../../core/ops/descriptors.ts';
 import { jobFromMessage } from './parseMessage.ts';
 import { fanOutPartitions } from './fanOutPartitions.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -38,7 +39,8 @@ export function createJobsHandler(deps: LambdaDeps) {
 
     let plan;
     try {
-      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], minPartitions: config.minPartitions, limits: config.jobLimits });
+      // The stack bundles every op's memory; a deployment without it (tests, LocalStack) plans for the op's default.
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op] ?? opMemoryMb(job.op), minPartitions: config.minPartitions, limits: config.jobLimits });
     } catch (e) {
       if (!isPermanent(e)) throw e;
       return rejectJob(raw, [(e as Error).message]);
