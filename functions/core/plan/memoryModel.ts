@@ -24,7 +24,20 @@ export function peakBytes(pixels: number, bytesPerPixel: number): number {
   return BASELINE_BYTES + pixels * bytesPerPixel;
 }
 
-/** The most pixels one partition may hold within `budget`. */
+/**
+ * The fit rule, the one every planner applies: what a partition adds to the baseline may use HEADROOM of
+ * what the budget leaves after it (the rest is the garbage collector's lag).
+ */
+export function fitsBudget(estimatedPeakBytes: number, budget: number): boolean {
+  return estimatedPeakBytes - BASELINE_BYTES <= (budget - BASELINE_BYTES) * HEADROOM;
+}
+
+/** The smallest budget that `fitsBudget` accepts for a partition whose peak is `estimatedPeakBytes`. */
+export function budgetNeeded(estimatedPeakBytes: number): number {
+  return BASELINE_BYTES + (estimatedPeakBytes - BASELINE_BYTES) / HEADROOM;
+}
+
+/** The most pixels one partition may hold within `budget` (`fitsBudget` solved for pixels). */
 export function maxPixels(budget: number, bytesPerPixel: number): number {
   return Math.floor(((budget - BASELINE_BYTES) * HEADROOM) / bytesPerPixel);
 }
