@@ -41,9 +41,13 @@ export class S3Storage implements Storage {
   readonly client: S3Client;
   readonly maxReadAllBytes: number;
 
-  constructor(client: S3Client, maxReadAllBytes: number = maxReadBytesFromEnv() ?? HTTP_DEFAULTS.maxReadAllBytes) {
+  /** Bytes per multipart part of a streamed write (S3 wants at least 5 MiB for every part but the last). */
+  readonly streamPartBytes: number;
+
+  constructor(client: S3Client, maxReadAllBytes: number = maxReadBytesFromEnv() ?? HTTP_DEFAULTS.maxReadAllBytes, streamPartBytes = PART_SIZE) {
     this.client = client;
     this.maxReadAllBytes = maxReadAllBytes;
+    this.streamPartBytes = streamPartBytes;
   }
 
   static fromEnvironment(): S3Storage {
@@ -128,12 +132,12 @@ export class S3Storage implements Storage {
   }
 
   /**
-   * A multipart upload fed as the chunks come, one 16 MB part buffered at a time; a body that fits one part
+   * A multipart upload fed as the chunks come, one part (16 MB) buffered at a time; a body that fits one part
    * is a single PutObject. On any failure the upload is aborted: no half object is ever visible.
    */
   async writeStream(href: string, body: AsyncIterable<Uint8Array>, contentType?: string): Promise<void> {
     const { bucket, key } = parseS3(href);
-    let buffer = Buffer.allocUnsafe(PART_SIZE);
+    let buffer = Buffer.allocUnsafe(this.streamPartBytes);
     let filled = 0;
     let uploadId: string | undefined;
     const parts: { ETag?: string; PartNumber: number }[] = [];
@@ -144,17 +148,17 @@ export class S3Storage implements Storage {
         Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: buffer.subarray(0, filled), ContentLength: filled,
       }));
       parts.push({ ETag: out.ETag, PartNumber: n });
-      buffer = Buffer.allocUnsafe(PART_SIZE);
+      buffer = Buffer.allocUnsafe(this.streamPartBytes);
       filled = 0;
     };
     try {
       for await (const chunk of body) {
         for (let at = 0; at < chunk.byteLength;) {
-          const n = Math.min(PART_SIZE - filled, chunk.byteLength - at);
+          const n = Math.min(this.streamPartBytes - filled, chunk.byteLength - at);
           buffer.set(chunk.subarray(at, at + n), filled);
           filled += n;
           at += n;
-          if (filled === PART_SIZE) await flush();
+          if (filled === this.streamPartBytes) await flush();
         }
       }
       if (uploadId === undefined) {
