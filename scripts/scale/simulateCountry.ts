@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import type { JobPlan } from '../../functions/core/engine/index.ts';
 import { planParcelPartitions, type CellSummary } from '../../functions/core/ops/parcel-aggregate/planParcelPartitions.ts';
-import type { PartitionSpec } from '../../functions/core/ops/types.ts';
+import type { PartitionSpec } from '../../functions/core/plan/types.ts';
 import { budgetBytes } from '../../functions/core/plan/memoryModel.ts';
 import { formatScale, scalePlan, type ScalePlan } from '../../functions/core/plan/scalePlan.ts';
 

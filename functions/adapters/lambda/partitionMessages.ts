@@ -6,7 +6,7 @@
  * await send(queueUrl, partitionMessages(job.id, job.op, plan.partitions));
  */
 import type { PartitionMessage } from '../../core/engine/index.ts';
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 
 export function partitionMessages(jobId: string, op: string, partitions: Pick<PartitionSpec, 'id'>[]): PartitionMessage[] {
   return partitions.map(({ id }) => ({ kind: 'partition', jobId, op, partition: { id } }));

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { runPartition } from '../../core/engine/index.ts';
 import type { PreparedJob } from '../../core/engine/index.ts';
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 import { describeFailure } from './describeFailure.ts';
 
 export type PartitionOutcome = { ok: true; seconds: number; bytes: number } | { ok: false; error: string; permanent: boolean };

@@ -7,7 +7,7 @@
  */
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
-import type { PartitionSpec } from '../../core/ops/types.ts';
+import type { PartitionSpec } from '../../core/plan/types.ts';
 import type { JobStatusView, PartitionStatusView } from '../shared/cliBackend.ts';
 
 export interface JobRow {

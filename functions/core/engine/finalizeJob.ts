@@ -14,15 +14,15 @@ import { operationOf } from '../ops/registry.ts';
 import type { ProductSink, ProductSummary } from '../ops/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
-import { partHref, readPart } from './partitions.ts';
+import { partStore } from './partitions.ts';
 import { productItem } from './productItem.ts';
 import { writeTileProducts } from './tileProducts.ts';
 
 export async function finalizeJob(prepared: PreparedJob, plan: JobPlan): Promise<ProductSummary> {
   const scratchDir = await mkdtemp(join(tmpdir(), 'eofn-merge-'));
   try {
-    const sink = productSink(prepared.outputHref, scratchDir, (id) => partHref(prepared, id));
-    const merged = await operationOf(prepared.job.op).merge(prepared.setup, plan.partitions, readPart(prepared), sink);
+    const sink = productSink(prepared.outputHref, scratchDir);
+    const merged = await operationOf(prepared.job.op).merge(prepared.setup, plan.partitions, partStore(prepared), sink);
     const summary = merged.tiles ? await writeTileProducts(prepared, merged, sink) : merged;
     const item = productItem(prepared, summary);
     await sink.write('item.json', new TextEncoder().encode(JSON.stringify(item, null, 2) + '\n'), 'application/geo+json');
@@ -32,11 +32,10 @@ export async function finalizeJob(prepared: PreparedJob, plan: JobPlan): Promise
   }
 }
 
-function productSink(outputHref: string, scratchDir: string, partHref: (id: string) => string): ProductSink {
+function productSink(outputHref: string, scratchDir: string): ProductSink {
   return {
     outputHref,
     scratchDir,
-    partHref,
     async write(name, bytes, contentType) {
       const href = `${outputHref}/${name}`;
       await storageFor(href).write(href, bytes, contentType);

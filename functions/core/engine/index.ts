@@ -2,7 +2,7 @@
 export { readJobFile, readJobMessage } from './readJobFile.ts';
 export { prepareJob, type PreparedJob } from './prepareJob.ts';
 export { planJob, type JobPlan } from './planJob.ts';
-export { runPartition, partExists, partHref, readPart, PARTS_FOLDER } from './partitions.ts';
+export { runPartition, partExists, partHref, partStore, PARTS_FOLDER } from './partitions.ts';
 export { finalizeJob } from './finalizeJob.ts';
 export { removeScratch, SCRATCH_FOLDERS } from './scratch.ts';
 export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord } from './jobRecord.ts';

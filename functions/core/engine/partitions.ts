@@ -6,10 +6,12 @@
  * @example
  * await runPartition(prepared, plan.partitions[0]);
  * await partExists(prepared, plan.partitions[0].id); // true
+ * await partStore(prepared).size(plan.partitions[0].id); // the part's bytes
  */
 import { storageFor } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
+import type { PartStore } from '../ops/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
 
 export const PARTS_FOLDER = '_parts';
@@ -34,9 +36,26 @@ export async function partExists(owner: PartsOwner, partitionId: string): Promis
   return (await storageFor(href).size(href)) !== undefined;
 }
 
-export function readPart(owner: PartsOwner): (id: string) => Promise<Uint8Array> {
-  return (id) => {
+/** The job's parts for its merge, read where `runPartition` stored them. */
+export function partStore(owner: PartsOwner): PartStore {
+  const at = (id: string) => {
     const href = partHref(owner, id);
-    return storageFor(href).readAll(href);
+    return { href, storage: storageFor(href) };
+  };
+  return {
+    read(id) {
+      const { href, storage } = at(id);
+      return storage.readAll(href);
+    },
+    readRange(id, offset, length) {
+      const { href, storage } = at(id);
+      return storage.readRange(href, offset, length);
+    },
+    async size(id) {
+      const { href, storage } = at(id);
+      const bytes = await storage.size(href);
+      if (bytes === undefined) throw new Error(`part ${id} is missing (${href})`);
+      return bytes;
+    },
   };
 }

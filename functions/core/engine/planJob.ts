@@ -12,7 +12,7 @@ import { estimateCost } from '../plan/costModel.ts';
 import { checkCost, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
 import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
 
 export interface JobPlan {

@@ -7,7 +7,7 @@
  * const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
  */
 import { InputError } from '../errors.ts';
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 import type { StoredJob } from './storedJob.ts';
 
 export class NotInPlanError extends InputError {

@@ -30,7 +30,7 @@
  * const outcome = await store.partitionSucceeded(jobId, partitionId, 2.1);
  * if (outcome.finalize) await send({ kind: 'finalize', jobId });
  */
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 import type { JobStatus, JobStatusView } from './jobStatus.ts';
 
 /** A job planned and its prepared job stored: what `recordPlanned` keeps. */

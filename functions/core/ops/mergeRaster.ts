@@ -3,7 +3,7 @@
  * COG and a quicklook. Parts are read one at a time so that only one is in memory beside the product.
  *
  * @example
- * await mergeRaster({ grid, dtype: 'float32', descriptions: ['ndvi'], nodata: NaN }, partitions, readPart, sink);
+ * await mergeRaster({ grid, dtype: 'float32', descriptions: ['ndvi'], nodata: NaN }, partitions, parts, sink);
  */
 import { join } from 'node:path';
 import { allocate } from '../raster/dtypes.ts';
@@ -11,7 +11,8 @@ import type { DType, Grid, TypedArray } from '../raster/types.ts';
 import { writeCog, type TileSource } from '../raster/cog/writeCog.ts';
 import { renderPreview } from '../raster/preview/preview.ts';
 import { decodeRasterPart } from './rasterPart.ts';
-import type { PartitionSpec, ProductSink, ProductSummary } from './types.ts';
+import type { PartStore, ProductSink, ProductSummary } from './types.ts';
+import type { PartitionSpec } from '../plan/types.ts';
 
 export interface RasterProduct {
   grid: Grid;
@@ -30,13 +31,13 @@ export const COG_TYPE = 'image/tiff; application=geotiff; profile=cloud-optimize
 export async function mergeRaster(
   product: RasterProduct,
   partitions: PartitionSpec[],
-  readPart: (id: string) => Promise<Uint8Array>,
+  parts: PartStore,
   sink: ProductSink,
 ): Promise<ProductSummary> {
   const { grid } = product;
   const bands = product.descriptions.map(() => allocate(product.dtype, grid.width * grid.height));
   for (const p of partitions) {
-    const part = decodeRasterPart(await readPart(p.id), p.id);
+    const part = decodeRasterPart(await parts.read(p.id), p.id);
     part.bands.forEach((src, b) => pasteWindow(bands[b], grid.width, src, part.window));
   }
   const local = join(sink.scratchDir, 'result.tif');

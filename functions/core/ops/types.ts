@@ -4,31 +4,8 @@
  */
 import type { ValidJob } from '../contract/validateJob.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
-import type { Grid, Window } from '../raster/types.ts';
-import type { JobLimits } from '../plan/jobLimits.ts';
-
-export interface PartitionSpec {
-  /** Deterministic, derived from what the partition covers: a re-plan of the same job gives the same ids. */
-  id: string;
-  window?: Window;
-  /** The memory model's estimate of this partition's peak, in bytes. */
-  estimatedPeakBytes: number;
-  /** Op-specific, JSON-serialisable (e.g. the parcel ids of a parcel-aggregate partition). */
-  data?: unknown;
-  /** The tile (grid) of a multi-tile job this partition belongs to; absent when the job has one grid. */
-  tile?: string;
-  /** What the partition computes, for time and cost estimates (`scalePlan.ts`); absent: window × items. */
-  work?: PartitionWork;
-}
-
-export interface PartitionWork {
-  /** Input samples decoded: window pixels × items × inputs read. */
-  inputPixels: number;
-  /** Parcels read, projected and rasterised (parcel-aggregate). */
-  parcels?: number;
-  /** Rows of statistics (parcels × items × bands). */
-  records?: number;
-}
+import type { Grid } from '../raster/types.ts';
+import type { OpPlan, PartitionSpec, PlanOptions } from '../plan/types.ts';
 
 /** What an op's prepare knows of the other tiles of a multi-tile job (see `withTiles`). */
 export interface TileContext {
@@ -38,20 +15,17 @@ export interface TileContext {
   tiles: { key: string; grid: Grid }[];
 }
 
-export interface PlanOptions {
-  budgetBytes: number;
-  /** Ceilings checked before partitions are built (default `DEFAULT_JOB_LIMITS`). */
-  limits?: JobLimits;
-  /** Split at least this much (e.g. one partition per local worker) even when memory would allow fewer. */
-  minPartitions?: number;
-}
-
-export interface OpPlan {
-  partitions: PartitionSpec[];
-  /** Peak of the merge step (it holds the whole product while writing the COG). */
-  mergePeakBytes: number;
-  /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
-  model: Record<string, number | string>;
+/**
+ * The parts the partitions wrote, as the engine stored them, read by id: whole (`read`) or in ranges
+ * (`readRange`, so a merge can stream parts larger than its memory). Built by the engine, so that no op
+ * needs to know where or how parts are kept.
+ */
+export interface PartStore {
+  read(id: string): Promise<Uint8Array>;
+  /** Bytes [offset, offset+length) of the part; fewer only at its end. */
+  readRange(id: string, offset: number, length: number): Promise<Uint8Array>;
+  /** The part's size in bytes; throws when the part is missing. */
+  size(id: string): Promise<number>;
 }
 
 /** Where a merge writes the product: files land under the job's output href. */
@@ -59,8 +33,6 @@ export interface ProductSink {
   outputHref: string;
   /** A local scratch folder for large files (a COG is written to disk, then uploaded). */
   scratchDir: string;
-  /** Where the engine stored a part (for range reads of large parts). */
-  partHref(id: string): string;
   write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
   /** Stores a scratch file as `name`; the scratch file may be moved (it is not read again). */
   writeFile(name: string, localPath: string, contentType: string): Promise<string>;
@@ -98,5 +70,5 @@ export interface Operation<S = any> {
   runPartition(setup: S, partition: PartitionSpec): Promise<Uint8Array>;
   /** The job item's properties of a multi-tile product from its tiles' (default: numbers summed). */
   combineTiles?(tiles: { key: string; summary: ProductSummary }[]): Record<string, unknown>;
-  merge(setup: S, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink): Promise<ProductSummary>;
+  merge(setup: S, partitions: PartitionSpec[], parts: PartStore, sink: ProductSink): Promise<ProductSummary>;
 }

@@ -16,7 +16,7 @@
  * cost.totalUsd; // e.g. 0.0004
  */
 import type { JobPlan } from '../engine/planJob.ts';
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from './types.ts';
 
 /**
  * Lambda price per GB-second and per request, eu-central-1 list prices (unchanged through 2025; the INIT

@@ -9,7 +9,7 @@
  */
 import { InputError } from '../errors.ts';
 import type { Grid, Window } from '../raster/types.ts';
-import type { PartitionSpec } from '../ops/types.ts';
+import type { PartitionSpec } from './types.ts';
 import { formatNumber, maxPixels, mb, peakBytes, BASELINE_BYTES, HEADROOM } from './memoryModel.ts';
 import { checkGridSize, checkPartitionCount, DEFAULT_JOB_LIMITS, type JobLimits } from './jobLimits.ts';
 

@@ -14,7 +14,9 @@ import { prepareJob } from '../../../functions/core/engine/prepareJob.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
 import { closeCachedRasters } from '../../../functions/core/ops/openRasterCached.ts';
 import { operationOf } from '../../../functions/core/ops/registry.ts';
-import type { OpPlan, ProductSink, ProductSummary } from '../../../functions/core/ops/types.ts';
+import type { ProductSink, ProductSummary } from '../../../functions/core/ops/types.ts';
+import type { OpPlan } from '../../../functions/core/plan/types.ts';
+import { memoryPartStore } from '../../helpers/memoryPartStore.ts';
 import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
 import type { RasterInfo, TypedArray } from '../../../functions/core/raster/types.ts';
 import { copyFileSync, writeFileSync } from 'node:fs';
@@ -46,11 +48,11 @@ export async function runOp(raw: unknown, opts: { budgetBytes?: number; blockSiz
   for (const p of plan.partitions) parts.set(p.id, await op.runPartition(setup, p));
   const dir = mkdtempSync(join(tmpdir(), 'eofn-op-'));
   const sink: ProductSink = {
-    outputHref: dir, scratchDir: dir, partHref: (id) => join(dir, `${id}.part`),
+    outputHref: dir, scratchDir: dir,
     async write(name, bytes) { writeFileSync(join(dir, name), bytes); return `./${name}`; },
     async writeFile(name, local) { if (local !== join(dir, name)) copyFileSync(local, join(dir, name)); return `./${name}`; },
   };
-  const summary = await op.merge(setup, plan.partitions, async (id) => parts.get(id)!, sink);
+  const summary = await op.merge(setup, plan.partitions, memoryPartStore(parts), sink);
   const { info, bands } = await readRaster(join(dir, 'result.tif'));
   await closeCachedRasters();
   return { plan, summary, setup, bands, info, dir };

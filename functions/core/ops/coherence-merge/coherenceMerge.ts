@@ -112,13 +112,13 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
     return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result(), count] });
   },
 
-  async merge(setup, partitions, readPart, sink) {
+  async merge(setup, partitions, parts, sink) {
     const summary = await mergeRaster({
       grid: setup.grid, dtype: 'float32', nodata: NaN,
       descriptions: [`${setup.method}(${setup.asset})`, 'count'],
       metadata: { EOFN_OP: 'coherence-merge', EOFN_METHOD: setup.method, EOFN_RESAMPLING: setup.resampling },
       previewBands: [0], previewRamp: 'viridis', previewRange: [0, 1],
-    }, partitions, readPart, sink);
+    }, partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped, 'eofn:radiometry': radiometryOfSetup(setup) } };
   },
 };

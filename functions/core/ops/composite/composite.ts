@@ -114,7 +114,7 @@ export const composite: Operation<CompositeSetup> = {
     return encodeRasterPart({ window, dtype: setup.dtype, bands });
   },
 
-  async merge(setup, partitions, readPart, sink) {
+  async merge(setup, partitions, parts, sink) {
     const rgb = ['red', 'green', 'blue'].map((k) => setup.assets.indexOf(k));
     const summary = await mergeRaster({
       grid: setup.grid, dtype: setup.dtype, nodata: setup.nodata,
@@ -122,7 +122,7 @@ export const composite: Operation<CompositeSetup> = {
       metadata: { EOFN_OP: 'composite', EOFN_METHOD: setup.method, EOFN_ASSETS: setup.assets.join(',') },
       previewBands: rgb.every((i) => i >= 0) ? rgb : [0],
       previewRamp: 'gray',
-    }, partitions, readPart, sink);
+    }, partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };

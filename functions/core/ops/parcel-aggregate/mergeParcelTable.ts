@@ -1,18 +1,18 @@
 /**
  * The merge of parcel-aggregate: streams every partition's part into one table (`result.parquet` or
  * `result.csv`), in parcel file order, then item date, then band. Parts are read chunk by chunk through the
- * storage (a k-way merge on the parcel index: each part is already in file order), and rows go out in row
+ * part store (a k-way merge on the parcel index: each part is already in file order), and rows go out in row
  * groups of ROW_GROUP: memory holds a chunk per part and one row group, never the table.
  *
  * @example
- * const summary = await mergeParcelTable(setup, partitions, readPart, sink);
+ * const summary = await mergeParcelTable(setup, partitions, parts, sink);
  */
 import { join } from 'node:path';
-import { storageFor } from '../../io/storage.ts';
 import { openCsvTableWriter } from '../../table/csvTableWriter.ts';
 import { openParquetTableWriter } from '../../table/parquetTableWriter.ts';
 import type { TableColumn, TableWriter } from '../../table/types.ts';
-import type { PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
+import type { PartStore, ProductSink, ProductSummary } from '../types.ts';
+import type { PartitionSpec } from '../../plan/types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { PartReader, type ParcelRecord } from './parcelPart.ts';
 import { ParcelPreviews } from './parcelPreview.ts';
@@ -44,9 +44,9 @@ export function partChunkBytes(partitions: number): number {
 }
 
 export async function mergeParcelTable(
-  setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>, sink: ProductSink,
+  setup: ParcelAggregateSetup, partitions: PartitionSpec[], parts: PartStore, sink: ProductSink,
 ): Promise<ProductSummary> {
-  if (setup.dataset) return summariseDataset(setup, partitions, readPart);
+  if (setup.dataset) return summariseDataset(setup, partitions, parts);
   const columns = tableColumns(setup.stats);
   const ext = setup.format === 'csv' ? 'csv' : 'parquet';
   const name = `result.${ext}`;
@@ -56,7 +56,7 @@ export async function mergeParcelTable(
     : openParquetTableWriter(local, columns, { 'eofn:op': 'parcel-aggregate', 'eofn:rule': setup.rule });
   const chunk = partChunkBytes(partitions.length);
   const readers = await Promise.all(partitions.map(async (p) => {
-    const reader = new PartReader(await chunkSource(sink, p.id, readPart), chunk);
+    const reader = new PartReader((offset, length) => parts.readRange(p.id, offset, length), chunk);
     await reader.open();
     return reader;
   }));
@@ -96,11 +96,11 @@ export async function mergeParcelTable(
 }
 
 /** A multi-tile job's tile: partitions wrote their own files (`writePartitionTable`); only their summaries meet here. */
-async function summariseDataset(setup: ParcelAggregateSetup, partitions: PartitionSpec[], readPart: (id: string) => Promise<Uint8Array>): Promise<ProductSummary> {
+async function summariseDataset(setup: ParcelAggregateSetup, partitions: PartitionSpec[], parts: PartStore): Promise<ProductSummary> {
   const stats = { rows: 0, parcels: 0, parcelsWithoutPixels: 0 };
   const files: string[] = [];
   for (const p of partitions) {
-    const t = decodePartitionTable(await readPart(p.id), p.id);
+    const t = decodePartitionTable(await parts.read(p.id), p.id);
     stats.rows += t.rows;
     stats.parcels += t.parcels;
     stats.parcelsWithoutPixels += t.parcelsWithoutPixels;
@@ -176,18 +176,4 @@ async function* mergedRecords(readers: PartReader[]): AsyncGenerator<ParcelRecor
     heads[k] = await readers[k].next();
     if (heads[k]) push(k);
   }
-}
-
-/**
- * Range reads of a part where the engine stored it (`sink.partHref`), so the merge never holds a
- * whole part; when the storage does not have it there (a caller with its own `readPart`), the whole part.
- */
-async function chunkSource(sink: ProductSink, id: string, readPart: (id: string) => Promise<Uint8Array>) {
-  const href = sink.partHref(id);
-  const storage = storageFor(href);
-  if ((await storage.size(href)) !== undefined) {
-    return (offset: number, length: number) => storage.readRange(href, offset, length);
-  }
-  const whole = await readPart(id);
-  return async (offset: number, length: number) => whole.subarray(offset, offset + length);
 }

@@ -150,8 +150,8 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     return runParcelPartition(setup, partition.data as ParcelPartitionData, partition.window, partition.id);
   },
 
-  merge(setup, partitions, readPart, sink) {
-    return mergeParcelTable(setup, partitions, readPart, sink);
+  merge(setup, partitions, parts, sink) {
+    return mergeParcelTable(setup, partitions, parts, sink);
   },
 
   combineTiles(tiles) {

@@ -27,7 +27,7 @@
  * const { partitions } = planParcelPartitions(setup, { budgetBytes: 512 * 2 ** 20 });
  */
 import { BASELINE_BYTES, HEADROOM } from '../../plan/memoryModel.ts';
-import type { OpPlan, PartitionSpec, PlanOptions } from '../types.ts';
+import type { OpPlan, PartitionSpec, PlanOptions } from '../../plan/types.ts';
 import type { Window } from '../../raster/types.ts';
 
 export interface CellSummary {

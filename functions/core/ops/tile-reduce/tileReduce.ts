@@ -81,14 +81,14 @@ export const tileReduce: Operation<TileReduceSetup> = {
     return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result()] });
   },
 
-  async merge(setup, partitions, readPart, sink) {
+  async merge(setup, partitions, parts, sink) {
     const summary = await mergeRaster({
       grid: setup.grid, dtype: 'float32', nodata: NaN,
       descriptions: [`${setup.reducer}(${setup.expression})`],
       metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
       previewBands: [0],
       previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
-    }, partitions, readPart, sink);
+    }, partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };

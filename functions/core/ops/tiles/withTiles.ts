@@ -10,7 +10,8 @@
  */
 import { footprintWgs84 } from '../../geo/gridOps.ts';
 import type { Grid } from '../../raster/types.ts';
-import type { Operation, PartitionSpec, ProductSink, ProductSummary } from '../types.ts';
+import type { Operation, ProductSink, ProductSummary } from '../types.ts';
+import type { PartitionSpec } from '../../plan/types.ts';
 import { groupItemsByGrid } from './groupItemsByGrid.ts';
 
 export interface TileSetup<S = unknown> {
@@ -87,12 +88,12 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       return op.runPartition(tileOf(setup, partition.tile).setup, partition);
     },
 
-    async merge(setup, partitions, readPart, sink) {
-      if (!isTiled(setup)) return op.merge(setup, partitions, readPart, sink);
+    async merge(setup, partitions, parts, sink) {
+      if (!isTiled(setup)) return op.merge(setup, partitions, parts, sink);
       const tiles: TileProduct[] = [];
       for (const tile of setup.tiles) {
         const own = partitions.filter((p) => p.tile === tile.key);
-        const summary = await op.merge(tile.setup, own, readPart, tileSink(sink, tile.key));
+        const summary = await op.merge(tile.setup, own, parts, tileSink(sink, tile.key));
         // A table has no grid of its own: its tile's footprint places it.
         tiles.push({ key: tile.key, items: tile.items, summary: summary.grid || summary.bbox ? summary : { ...summary, bbox: footprintWgs84(tile.grid).bbox } });
       }
@@ -113,7 +114,6 @@ function tileSink(sink: ProductSink, key: string): ProductSink {
   return {
     outputHref: sink.outputHref,
     scratchDir: sink.scratchDir,
-    partHref: (id) => sink.partHref(id),
     async write(name, bytes, type) {
       await sink.write(prefix + name, bytes, type);
       return `./${name}`;
