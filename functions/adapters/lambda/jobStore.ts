@@ -12,11 +12,10 @@
  * const { counts } = await store.partitionSucceeded('job-1', 'r0c0', 2.1); // { done: 3, failed: 0, total: 8 }
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobStatus, JobStatusView, PartitionStatus } from '../../core/lifecycle/jobStatus.ts';
-import { reportedStatus } from '../../core/lifecycle/jobStatus.ts';
-import type {
-  AcceptedJob, Counts, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
-} from '../../core/lifecycle/jobStateStore.ts';
+import {
+  reportedStatus, type AcceptedJob, type Counts, type Failure, type FinalizeClaim, type JobStateStore, type JobStatus, type JobStatusView,
+  type NewJob, type PartitionFailure, type PartitionOutcome, type PartitionStatus, type PlannedJob, type RecordOptions, type RecordOutcome,
+} from '../../core/lifecycle/index.ts';
 
 /** DynamoDB keeps no PENDING partitions: a partition's item is written by its first attempt. */
 type StoredPartitionStatus = Exclude<PartitionStatus, 'PENDING'>;

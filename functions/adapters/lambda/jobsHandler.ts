@@ -10,7 +10,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { acceptJob } from '../../core/lifecycle/acceptJob.ts';
+import { acceptJob } from '../../core/lifecycle/index.ts';
 import { jobFromMessage } from './parseMessage.ts';
 import { partitionMessages } from './partitionMessages.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';

@@ -20,7 +20,7 @@ import {
 } from '../../core/engine/index.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
 import { attemptDeadline, timeoutWarning } from './attemptTiming.ts';
-import type { Counts } from '../../core/lifecycle/jobStateStore.ts';
+import type { Counts } from '../../core/lifecycle/index.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export interface OpHandlerOptions {

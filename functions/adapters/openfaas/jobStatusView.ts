@@ -8,7 +8,7 @@
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import type { PartitionSpec } from '../../core/plan/types.ts';
-import { recordedStatus, type JobStatusView, type PartitionStatus, type ReportedJobStatus } from '../../core/lifecycle/jobStatus.ts';
+import { recordedStatus, type JobStatusView, type PartitionStatus, type ReportedJobStatus } from '../../core/lifecycle/index.ts';
 
 export interface JobRow {
   job_id: string;

@@ -11,10 +11,9 @@
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
-import type { JobStatusView } from '../../core/lifecycle/jobStatus.ts';
 import type {
-  AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
-} from '../../core/lifecycle/jobStateStore.ts';
+  JobStatusView, AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
+} from '../../core/lifecycle/index.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';

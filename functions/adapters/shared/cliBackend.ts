@@ -6,10 +6,10 @@
  * const backend = await loadBackend('aws');
  * const view = await backend.status('ndvi-33TWM-2023-08');
  */
-import type { JobStatusView } from '../../core/lifecycle/jobStatus.ts';
+import type { JobStatusView } from '../../core/lifecycle/index.ts';
 
 /** The status vocabulary is the core's (`core/lifecycle/jobStatus.ts`): every backend reads it through its store. */
-export type { JobStatusView, PartitionStatusView } from '../../core/lifecycle/jobStatus.ts';
+export type { JobStatusView, PartitionStatusView } from '../../core/lifecycle/index.ts';
 
 export interface CliBackend {
   name: string;

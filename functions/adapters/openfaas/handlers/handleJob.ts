@@ -11,7 +11,7 @@
  */
 import { readJobMessage } from '../../../core/engine/readJobFile.ts';
 import { jobMessageSchema } from '../../../core/engine/messages.ts';
-import { acceptJob } from '../../../core/lifecycle/acceptJob.ts';
+import { acceptJob } from '../../../core/lifecycle/index.ts';
 import { opMemoryMb } from '../../../core/plan/opMemory.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
