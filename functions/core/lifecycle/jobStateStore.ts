@@ -24,7 +24,8 @@
  *
  * AWS keeps no PENDING partitions (a partition's item is written by its first attempt; SQS holds the rest);
  * a DIAS keeps the merge's claim beside the status (`finalize_state`) and reports it as RUNNING, as AWS
- * reports FINALIZING.
+ * reports FINALIZING. A verb that records partitions apart from their job (in batches, for a plan too large
+ * for one write) belongs beside `recordPlanned`, e.g. `putPartitions(jobId, partitions)`.
  *
  * @example
  * const outcome = await store.partitionSucceeded(jobId, partitionId, 2.1);
