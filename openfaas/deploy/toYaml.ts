@@ -18,7 +18,7 @@ function lines(value: Value, indent: number): string[] {
   }
   if (value && typeof value === 'object') {
     return Object.entries(value).filter(([, v]) => v !== undefined).flatMap(([k, v]) => {
-      const key = /^[A-Za-z0-9_.\/-]+$/.test(k) ? k : JSON.stringify(k);
+      const key = /^[A-Za-z0-9_./-]+$/.test(k) ? k : JSON.stringify(k);
       if (isScalar(v) || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v && !Array.isArray(v) && !Object.keys(v).length)) {
         return [`${pad}${key}: ${isScalar(v) ? scalar(v) : Array.isArray(v) ? '[]' : '{}'}`];
       }

@@ -35,6 +35,8 @@ export interface JobItem {
   preparedRef?: string;
   /** SHA-256 of the prepared job's bytes: consumers refuse a prepared file that differs. */
   preparedDigest?: string;
+  /** Partition messages sent so far (in plan order) while PLANNED: where an interrupted fan-out resumes. */
+  fannedOut?: number;
   queueUrl?: string;
   memoryMb?: number;
   errors: string[];
@@ -57,6 +59,8 @@ export interface PartitionItem {
   timeouts?: number;
   /** Epoch seconds by which an unsettled partition must have been retried or dead-lettered. */
   sweepAt?: number;
+  /** Counted in the job's `failed` (it went DEAD); kept when a duplicate's attempt changes the status again. */
+  countedFailed?: boolean;
 }
 
 export interface StoreOptions {
@@ -94,6 +98,17 @@ export class DynamoJobStore implements JobStateStore {
   async getJob(id: string): Promise<JobItem | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: true }));
     return out.Item as JobItem | undefined;
+  }
+
+  /** The job's status and counters alone: one small read, however many partitions the job has. */
+  async progress(id: string): Promise<(Counts & { status: JobItem['status'] }) | undefined> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.tableName, Key: jobKey(id), ConsistentRead: true,
+      ProjectionExpression: '#s, #total, #done, #failed',
+      ExpressionAttributeNames: { '#s': 'status', '#total': 'total', '#done': 'done', '#failed': 'failed' },
+    }));
+    const i = out.Item;
+    return i && { status: i.status as JobItem['status'], done: Number(i.done), failed: Number(i.failed), total: Number(i.total) };
   }
 
   async acceptedJob(jobId: string): Promise<AcceptedJob | undefined> {
@@ -172,6 +187,15 @@ export class DynamoJobStore implements JobStateStore {
     });
   }
 
+  /** Notes how many partition messages are out (only rises, only while PLANNED). */
+  async noteFanOut(id: string, sent: number): Promise<void> {
+    await this.update({
+      Key: jobKey(id), UpdateExpression: 'SET fannedOut = :n',
+      ConditionExpression: '#s = :planned AND (attribute_not_exists(fannedOut) OR fannedOut < :n)',
+      ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':n': sent, ':planned': 'PLANNED' },
+    });
+  }
+
   async startJob(id: string): Promise<void> {
     await this.update({
       Key: jobKey(id), UpdateExpression: 'SET #s = :running, updatedAt = :now', ConditionExpression: '#s = :planned',
@@ -247,7 +271,8 @@ export class DynamoJobStore implements JobStateStore {
       ReturnValues: 'ALL_OLD',
     });
     if (before === undefined) return { changed: false };
-    const wasDead = before.status === 'DEAD';
+    const wasDead = before.countedFailed === true;
+    if (wasDead) await this.update({ Key: partKey(jobId, part), UpdateExpression: 'REMOVE countedFailed' });
     return counted(await this.update({
       Key: jobKey(jobId),
       UpdateExpression: `ADD done :one${wasDead ? ', failed :minus' : ''} SET updatedAt = :now`,
@@ -257,22 +282,26 @@ export class DynamoJobStore implements JobStateStore {
   }
 
   /**
-   * Records a failed attempt. On the last attempt the partition is DEAD and counts as failed; `counts` when
-   * this call made that transition. SQS retries the others, whether or not they are permanent.
+   * Records a failed attempt. On the last attempt, or a permanent failure, the partition is DEAD and counts
+   * as failed; `counts` when this call made that transition. SQS retries the others.
    */
   async partitionFailed(jobId: string, part: string, failure: PartitionFailure): Promise<PartitionOutcome> {
-    const dead = !!failure.lastAttempt;
+    const dead = !!failure.lastAttempt || !!failure.permanent;
     const before = await this.update({
       Key: partKey(jobId, part),
-      UpdateExpression: `SET #s = :status, id = :id, #e = :error, updatedAt = :now, expiresAt = :exp${dead ? ' REMOVE sweep, sweepAt' : ''}`,
+      UpdateExpression: `SET #s = :status, id = :id, #e = :error, updatedAt = :now, expiresAt = :exp${dead ? ', countedFailed = :true REMOVE sweep, sweepAt' : ''}`,
       ConditionExpression: 'attribute_not_exists(#s) OR #s <> :succeeded',
       ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-      ExpressionAttributeValues: { ':status': dead ? 'DEAD' : 'FAILED', ':succeeded': 'SUCCEEDED', ':id': part, ':error': failure.error, ':now': now(), ':exp': this.expiresAt() },
+      ExpressionAttributeValues: {
+        ':status': dead ? 'DEAD' : 'FAILED', ':succeeded': 'SUCCEEDED', ':id': part, ':error': failure.error, ':now': now(), ':exp': this.expiresAt(),
+        ...(dead ? { ':true': true } : {}),
+      },
       ReturnValues: 'ALL_OLD',
     });
     if (before === undefined) return { changed: false };
     if (!dead) return { changed: true };
-    if (before.status === 'DEAD') return { changed: false, dead };
+    // Counted by the marker, not the status: a duplicate's later attempt may have set DEAD back to RUNNING or FAILED.
+    if (before.countedFailed === true) return { changed: false, dead };
     return { ...counted(await this.update({
       Key: jobKey(jobId),
       UpdateExpression: 'ADD failed :one SET updatedAt = :now',
@@ -404,15 +433,15 @@ export class DynamoJobStore implements JobStateStore {
     if (job.submission) return { partitions: [], finalize: false, submission: job.submission };
     const t = epoch();
     const again = (await this.partitions(jobId)).filter((p) =>
-      p.status === 'FAILED' || p.status === 'DEAD' || (p.status === 'RUNNING' && (p.sweepAt ?? Infinity) < t));
+      p.status === 'FAILED' || p.status === 'DEAD' || p.countedFailed || (p.status === 'RUNNING' && (p.sweepAt ?? Infinity) < t));
     for (const p of again) {
       const before = await this.update({
-        Key: partKey(jobId, p.id), UpdateExpression: 'SET #s = :failed, updatedAt = :now REMOVE sweep, sweepAt',
+        Key: partKey(jobId, p.id), UpdateExpression: 'SET #s = :failed, updatedAt = :now REMOVE sweep, sweepAt, countedFailed',
         ConditionExpression: '#s IN (:dead, :failed, :running)', ReturnValues: 'ALL_OLD',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: { ':failed': 'FAILED', ':dead': 'DEAD', ':running': 'RUNNING', ':now': now() },
       });
-      if (before?.status === 'DEAD') {
+      if (before?.countedFailed === true) {
         await this.update({ Key: jobKey(jobId), UpdateExpression: 'ADD failed :minus', ExpressionAttributeValues: { ':minus': -1 } });
       }
     }

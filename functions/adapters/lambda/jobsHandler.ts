@@ -2,7 +2,7 @@
  * The `jobs` queue consumer: accepts each job (`acceptJob`: validate, prepare, plan, store, record) and
  * sends its partitions to its op's queue. An invalid job is recorded as INVALID with its problems and the
  * message is consumed (a retry cannot fix it). A job whose id is known is not planned again, unless its
- * fan-out was interrupted (still PLANNED), which resumes it with the same messages.
+ * fan-out was interrupted (still PLANNED), which resumes it after the last chunk it recorded as sent.
  *
  * @example
  * export const handler = withObservability(createJobsHandler(depsFromEnv('jobs')), deps);
@@ -12,7 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { acceptJob } from '../../core/lifecycle/index.ts';
 import { jobFromMessage } from './parseMessage.ts';
-import { partitionMessages } from './partitionMessages.ts';
+import { fanOutPartitions } from './fanOutPartitions.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export function createJobsHandler(deps: LambdaDeps) {
@@ -23,6 +23,7 @@ export function createJobsHandler(deps: LambdaDeps) {
     const accepted = await acceptJob({ read: () => jobFromMessage(record.body), received: record.body }, {
       store,
       memoryMbOf: (op) => config.opMemoryMb[op],
+      minPartitions: config.minPartitions,
       limits: config.jobLimits,
       refuse: ({ op }) => config.opQueues[op] ? undefined : `op: "${op}" is not deployed here (deployed: ${Object.keys(config.opQueues).join(', ')})`,
       recordOptions: ({ op }) => ({ queue: config.opQueues[op] }),
@@ -42,12 +43,16 @@ export function createJobsHandler(deps: LambdaDeps) {
         return;
     }
     const { plan } = accepted;
-    const messages = partitionMessages(plan.jobId, plan.op, plan.partitions);
-    await send(config.opQueues[plan.op], messages);
+    const sent = await fanOutPartitions({
+      send, queueUrl: config.opQueues[plan.op], jobId: plan.jobId, op: plan.op, partitions: plan.partitions,
+      // A job left PLANNED by an interrupted fan-out resumes after what it recorded as sent.
+      from: (await store.getJob(plan.jobId))?.fannedOut,
+      onProgress: (n) => store.noteFanOut(plan.jobId, n),
+    });
     await store.startJob(plan.jobId);
-    logger.info('job planned', { jobId: plan.jobId, op: plan.op, partitions: messages.length, memoryMb: plan.memoryMb });
+    logger.info('job planned', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, sent, memoryMb: plan.memoryMb });
     metrics.addMetric('JobsPlanned', MetricUnit.Count, 1);
-    metrics.addMetric('PartitionsSent', MetricUnit.Count, messages.length);
+    metrics.addMetric('PartitionsSent', MetricUnit.Count, sent);
   }
 
   return (event: SQSEvent, context: Context) =>

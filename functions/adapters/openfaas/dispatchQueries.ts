@@ -10,7 +10,9 @@
  */
 import type pg from 'pg';
 import type { PartitionRow } from './dispatchMessage.ts';
-import { LEASE_EXPIRED } from './recoveryQueries.ts';
+
+/** SQL for the error of a partition whose lease ran out: the worker died or ran past its timeout. */
+export const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
 
 export interface SlotOptions {
   /** Partitions of one op sent or running at once. */

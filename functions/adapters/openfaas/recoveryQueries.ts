@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { JobMessage } from '../../core/engine/messages.ts';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
-import { claimDispatchSlots } from './dispatchQueries.ts';
+import { claimDispatchSlots, LEASE_EXPIRED } from './dispatchQueries.ts';
 import type { DeadPartition } from './jobStore.ts';
 
 export interface StoreTimings {
@@ -24,8 +24,6 @@ export interface ReconcileResult {
   /** Jobs that this pass settled as FAILED. */
   failedJobs: string[];
 }
-
-export const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
 
 export async function reconcileDue(
   c: pg.PoolClient, timings: StoreTimings, deadLetter: (c: pg.PoolClient, dead: DeadPartition[]) => Promise<string[]>,

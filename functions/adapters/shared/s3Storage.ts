@@ -8,10 +8,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
-  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
-import { describeError, InputError } from '../../core/errors.ts';
+import { describeError, EofnError, InputError, IoError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
@@ -33,8 +33,8 @@ function located(e: unknown, href: string): Error {
   const name = (e as { name?: string }).name;
   if (name === 'NoSuchKey' || name === 'NotFound') return new InputError(href, 'object not found (S3 NoSuchKey)', { cause: e });
   if (name === 'NoSuchBucket') return new InputError(href, 'bucket not found (S3 NoSuchBucket)', { cause: e });
-  if (e instanceof InputError) return e;
-  return new Error(`${href}: ${describeError(e)}`, { cause: e });
+  if (e instanceof EofnError) return e;
+  return new IoError(href, describeError(e), { cause: e });
 }
 
 export class S3Storage implements Storage {

@@ -12,41 +12,14 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { resolveHref } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
-import type { StacItem } from '../contract/stacItemSchema.ts';
 import { isSearch } from '../contract/stacSearchSchema.ts';
 import { canonicalJson, validateJob, type ValidJob } from '../contract/validateJob.ts';
 import { resolveItems, resolveSearchedItems, type ResolvedItem } from '../stac/resolveItems.ts';
 import { searchStac } from '../stac/searchStac.ts';
+import type { PreparedJob, SearchRecord } from './preparedJob.ts';
 import { loadPrepared, loadSearchItems, preparedRefOf } from './storedJob.ts';
 
-export interface PreparedJob {
-  job: ValidJob;
-  /** The output folder or prefix, absolute. */
-  outputHref: string;
-  /** Input items as the product's STAC item links to them. */
-  inputs: { id: string; href?: string; datetime: string | null }[];
-  /**
-   * When `items` is a search: what it found, kept so that a re-run uses the same items. The items travel
-   * only until the job is stored: `storePrepared` writes them beside the prepared job (`itemsRef`), so that
-   * partitions do not load them.
-   */
-  search?: SearchRecord;
-  setup: unknown;
-  /**
-   * Hash of what this job computes (job, resolved inputs, output): parts live under `_parts/<partsKey>/`, so a
-   * part is reused only by the job that wrote it, never by another job sent to the same output.
-   */
-  partsKey: string;
-}
-
-export interface SearchRecord {
-  endpoint: string;
-  pages: number;
-  searched: string;
-  found: number;
-  items?: StacItem[];
-  itemsRef?: string;
-}
+export type { PreparedJob, SearchRecord } from './preparedJob.ts';
 
 export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
   const job = validateJob(raw);

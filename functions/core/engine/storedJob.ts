@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
-import type { PreparedJob } from './prepareJob.ts';
-import type { JobPlan } from './planJob.ts';
+import type { PreparedJob } from './preparedJob.ts';
+import type { JobPlan } from '../plan/types.ts';
 import { fromExactJson, toExactJson } from './exactJson.ts';
 import type { StacItem } from '../contract/stacItemSchema.ts';
 

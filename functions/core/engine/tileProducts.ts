@@ -7,7 +7,6 @@
  * @example
  * const summary = await writeTileProducts(prepared, merged, sink); // assets: collection, mosaic
  */
-import { footprintWgs84 } from '../geo/gridOps.ts';
 import { COG_TYPE } from '../ops/mergeRaster.ts';
 import { TILES_FOLDER } from '../ops/tiles/withTiles.ts';
 import type { ProductAsset, ProductSink, ProductSummary } from '../ops/types.ts';

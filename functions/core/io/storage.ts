@@ -12,6 +12,7 @@
  */
 import { InputError } from '../errors.ts';
 
+/** Failures are an InputError (refused, missing: permanent) or an IoError (an outage: tried again later). */
 export interface Storage {
   /** Bytes [offset, offset+length) of the object; fewer only at the end of the object. */
   readRange(href: string, offset: number, length: number): Promise<Uint8Array>;

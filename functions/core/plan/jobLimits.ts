@@ -1,8 +1,10 @@
 /**
  * Ceilings on what one job may ask for, checked from sizes computed before anything is built: output pixels
- * and the partition count from the grid alone (a 300-byte job with `resolution: 1e-9` is refused before a
- * single window exists), then the merge's memory and the estimated cost from the plan. Adapters pass their
- * deployment's ceilings (`EOFN_MAX_*`, see docs/security.md); the message carries the numbers.
+ * and the partition count of each grid (tile) from the grid alone (a 300-byte job with `resolution: 1e-9` is
+ * refused before a single window exists), then over the whole job from the plan (all tiles): output pixels,
+ * partitions, the merge's memory and the estimated cost. Nothing has run when a ceiling refuses a job.
+ * Adapters pass their deployment's ceilings (`EOFN_MAX_*`, see docs/security.md); the message carries the
+ * numbers, and `planJob` adds the plan it refused.
  *
  * @example
  * checkGridSize(grid, 4, DEFAULT_JOB_LIMITS); // throws JobTooLargeError for a 10^12-pixel grid
@@ -48,6 +50,13 @@ export function checkGridSize(grid: Pick<Grid, 'width' | 'height'>, limits: JobL
   const pixels = grid.width * grid.height;
   if (!Number.isFinite(pixels) || pixels > limits.maxOutputPixels) {
     throw new JobTooLargeError(`the output grid is ${grid.width} x ${grid.height} = ${fmt(pixels)} pixels, more than the limit of ${fmt(limits.maxOutputPixels)}`, 'maxOutputPixels');
+  }
+}
+
+/** Refuses a job whose output grids (all its tiles) add up to more pixels than the ceiling. */
+export function checkJobOutputPixels(pixels: number, tiles: number, limits: JobLimits): void {
+  if (pixels > limits.maxOutputPixels) {
+    throw new JobTooLargeError(`the job's output grids hold ${fmt(pixels)} pixels over ${tiles} tile(s), more than the limit of ${fmt(limits.maxOutputPixels)}`, 'maxOutputPixels');
   }
 }
 

@@ -29,7 +29,6 @@ export function planWindows(grid: Grid, opts: WindowPlanOptions): PartitionSpec[
   const limits = opts.limits ?? DEFAULT_JOB_LIMITS;
   checkGridSize(grid, limits);
   const limit = maxPixels(opts.budgetBytes, bytesPerPixel);
-  const blockPixels = blockSize * blockSize;
   const smallest = { width: Math.min(blockSize, grid.width), height: Math.min(blockSize, grid.height) };
   if (limit < smallest.width * smallest.height) {
     // The inverse of maxPixels: the budget at which this window just fits.

@@ -13,7 +13,7 @@
  * const s = scalePlan(plan, { concurrency: 1000 });
  * formatScale(s); // "28 tiles, 1,204 partitions … wall ≈ 15 min at concurrency 1000"
  */
-import type { JobPlan } from '../engine/planJob.ts';
+import type { JobPlan } from './types.ts';
 import { estimateCost, LAMBDA_PRICES, partitionSeconds } from './costModel.ts';
 import { mb } from './memoryModel.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The planning vocabulary: what a job splits into (`PartitionSpec`), what the planner is given
- * (`PlanOptions`) and what it returns (`OpPlan`). Ops, the engine and every adapter speak it; it lives
- * here, below the ops, so that the planners in `plan/` need nothing from `ops/`.
+ * (`PlanOptions`), what it returns (`OpPlan`, and `JobPlan` for a whole job). Ops, the engine and every
+ * adapter speak it; it lives here, below the ops, so that the planners in `plan/` need nothing from `ops/`.
  *
  * @example
  * const plan: OpPlan = op.plan(setup, { budgetBytes: 1769 * 2 ** 20 });
@@ -47,4 +47,11 @@ export interface OpPlan {
   mergePeakBytes: number;
   /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
   model: Record<string, number | string>;
+}
+
+/** A job's plan as `planJob` returns it: the op's plan with the job and the memory it was planned for. */
+export interface JobPlan extends OpPlan {
+  jobId: string;
+  op: string;
+  memoryMb: number;
 }

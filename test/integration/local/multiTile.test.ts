@@ -46,7 +46,7 @@ describe('tile-reduce over two tiles', () => {
     }
     const item = JSON.parse(await readFile(join(output, 'item.json'), 'utf8'));
     expect(item.assets.mosaic.href).toBe('./mosaic.vrt');
-    expect(formatRunSummary(result)).toMatch(/product   .*\/mosaic\.vrt\n  tiles     2 \(33TWL 33TWM\) under .*\/tiles\/, linked by .*\/collection\.json\n/);
+    expect(formatRunSummary(result)).toMatch(/product {3}.*\/mosaic\.vrt\n {2}tiles {5}2 \(33TWL 33TWM\) under .*\/tiles\/, linked by .*\/collection\.json\n/);
     expect(item.properties['eofn:tiles'].map((t: { tile: string }) => t.tile)).toEqual(TILES);
     if (hasGdal()) expectMosaicLikeGdalbuildvrt(join(output, 'mosaic.vrt'));
   });

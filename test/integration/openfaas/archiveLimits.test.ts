@@ -34,7 +34,7 @@ let open = 0;
 let maxOpen = 0;
 /** What the archive saw of each request: its first line and the access key it was signed with. */
 const seen: string[] = [];
-let pools: pg.Pool[] = [];
+const pools: pg.Pool[] = [];
 let cog: Buffer;
 let secrets: string;
 

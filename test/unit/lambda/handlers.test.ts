@@ -192,7 +192,8 @@ describe('op handler: planned work only (issue 10)', () => {
     const parts = await deps.store.partitions('ndvi-events');
     // Assess
     expect(runs).toBe(0);
-    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2', 'forged-3']);
+    // The message of no planned partition goes on to the DLQ; the changed prepared job is settled DEAD now.
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2']);
     expect(parts.find((p) => p.id === 'r00128-c00000-128x64')).toMatchObject({ status: 'DEAD', error: expect.stringMatching(/does not match the one recorded/) });
   });
 });

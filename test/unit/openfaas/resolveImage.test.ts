@@ -23,7 +23,7 @@ describe('resolveImage', () => {
     const fetch = (async (url: string, init?: RequestInit) => {
       seen.push(`${init?.method ?? 'GET'} ${url}`);
       if (url.startsWith('https://auth.example/token')) return new Response('{"token":"t"}');
-      const auth = (init?.headers as Record<string, string>).authorization;
+      const auth = (init?.headers as Record<string, string> | undefined)?.authorization;
       return auth === 'Bearer t'
         ? new Response(null, { status: 200, headers: { 'docker-content-digest': DIGEST } })
         : new Response(null, { status: 401, headers: { 'www-authenticate': 'Bearer realm="https://auth.example/token",service="reg"' } });

@@ -12,10 +12,9 @@ import { gridFromSpec } from '../../../functions/core/geo/gridOps.ts';
 import { BASELINE_BYTES, HEADROOM } from '../../../functions/core/plan/memoryModel.ts';
 import type { Grid } from '../../../functions/core/raster/types.ts';
 import { writeCog } from '../../../functions/core/raster/cog/writeCog.ts';
-import { GOLDEN, readJob, readRaster, runOp, SAMPLE_JOBS } from './compositeTestKit.ts';
+import { GOLDEN, readJob, readRaster, runOp } from './compositeTestKit.ts';
 
 const manifest = JSON.parse(readFileSync(join(GOLDEN, 'coherence-merge', 'manifest.json'), 'utf8'));
-const COHERENCE = join(SAMPLE_JOBS, '../s1-coherence-cdmx');
 
 function jobWith(params: Record<string, unknown>, items?: string[]) {
   const job = readJob('coherence-demo.json');

@@ -12,7 +12,7 @@
 import { readJobMessage } from '../../../core/engine/readJobFile.ts';
 import { jobMessageSchema } from '../../../core/engine/messages.ts';
 import { acceptJob } from '../../../core/lifecycle/index.ts';
-import { opMemoryMb } from '../../../core/plan/opMemory.ts';
+import { opMemoryMb } from '../../../core/ops/descriptors.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
@@ -25,7 +25,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
   const { maxAttempts } = ctx.settings;
   const accepted = await acceptJob({ read: () => readJobMessage(msg), received: msg }, {
     store: ctx.store,
-    memoryMbOf: opMemoryMb,
+    memoryMbOf: (op) => (ctx.settings.opMemoryMb as Record<string, number | undefined> | undefined)?.[op] ?? opMemoryMb(op),
     minPartitions: ctx.settings.minPartitions,
     limits: ctx.settings.jobLimits,
     recordOptions: () => ({ maxAttempts, dueInSeconds: pump ? 0 : undefined }),
@@ -40,11 +40,19 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
       return ok({ jobId: accepted.jobId, created: false, status: (await ctx.store.status(accepted.jobId))?.status });
   }
   const { plan } = accepted;
-  const dispatchErrors = pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
-    kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition: { id },
-  })));
+  const dispatchErrors = pump ? (await pump(), []) : await dispatchPartitions(ctx, plan.jobId, plan.op, plan.partitions);
   ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created: true, dispatchErrors: dispatchErrors.length });
   return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created: true, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
+}
+
+/** The partition calls go out a chunk at a time: the messages of a 100,000-partition plan are never all built at once. */
+async function dispatchPartitions(ctx: HandlerContext, jobId: string, op: string, partitions: { id: string }[], chunk = 2000): Promise<string[]> {
+  const errors: string[] = [];
+  for (let i = 0; i < partitions.length; i += chunk) {
+    const messages = partitions.slice(i, i + chunk).map(({ id }) => ({ kind: 'partition' as const, jobId, op, partition: { id } }));
+    errors.push(...await dispatchAll(ctx.dispatcher, messages));
+  }
+  return errors;
 }
 
 /** Another job holds this id: the submitter learns it at once instead of reading someone else's status. */

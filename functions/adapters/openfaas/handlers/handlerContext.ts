@@ -7,6 +7,7 @@
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
 import { preparedCache } from '../../../core/engine/preparedCache.ts';
+import type { runPartition } from '../../../core/engine/partitions.ts';
 import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
 import type { Dispatcher } from '../dispatcher.ts';
@@ -14,13 +15,15 @@ import type { PostgresJobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
-  & Partial<Pick<DiasConfig, 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
+  & Partial<Pick<DiasConfig, 'opMemoryMb' | 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
 
 export interface HandlerContext {
   settings: HandlerSettings;
   store: PostgresJobStore;
   dispatcher: Dispatcher;
   log(event: string, fields?: Record<string, unknown>): void;
+  /** Replaces the engine step (tests and benchmarks inject failures with it, as on AWS). */
+  runPartition?: typeof runPartition;
 }
 
 export interface HandlerResult {

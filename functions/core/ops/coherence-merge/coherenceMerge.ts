@@ -6,7 +6,7 @@
  * // params: { method: 'mean', resampling: 'bilinear',
  * //           grid: { crs: 'EPSG:32614', bounds: [480000, 2140000, 495000, 2150000], resolution: 150 } }
  */
-import { describeError, InputError } from '../../errors.ts';
+import { detailOf, InputError, relocate } from '../../errors.ts';
 import { boundsInCrs, gridsOverlap, sourcePixelsPerTargetPixel } from '../../geo/boundsInCrs.ts';
 import { projDefOf } from '../../geo/crs.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
@@ -102,7 +102,8 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
         const raster = await openRasterCached(item.href);
         layer = await warpOnGrid(raster, setup.grid, window, { resampling: setup.resampling, nodata: setup.nodata ?? raster.info.nodata ?? item.asset.nodata ?? 0 });
       } catch (e) {
-        throw new InputError(`items[${item.index}] (${item.id}) asset "${setup.asset}" (${item.href})`, e instanceof InputError ? e.detail : describeError(e), { cause: e });
+        // Bad input stays permanent; a read that failed (network, 5xx) stays retryable.
+        throw relocate(e, `items[${item.index}] (${item.id}) asset "${setup.asset}" (${item.href})`);
       }
       // Both resamplings are linear in the values: scaling after the warp equals scaling before it.
       if (!isIdentity(item.asset)) for (let i = 0; i < pixels; i++) layer[i] = layer[i] * item.asset.scale + item.asset.offset;
@@ -130,7 +131,8 @@ async function openInput(item: ResolvedItem, name: string, mode: RadiometryMode 
   try {
     info = (await openRasterCached(href)).info;
   } catch (e) {
-    throw new InputError(where, e instanceof InputError ? e.detail : describeError(e), { cause: e });
+    // At acceptance any input that cannot be opened rejects the job, as openItemAsset does.
+    throw new InputError(where, detailOf(e), { cause: e });
   }
   placeable(info.grid.crs, where);
   return { item, href, grid: info.grid, dtype: info.dtype, asset };

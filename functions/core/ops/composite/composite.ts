@@ -9,35 +9,21 @@ import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
 import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
 import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
 import { fitsDtype } from '../../raster/fitsDtype.ts';
-import type { DType, Grid } from '../../raster/types.ts';
-import type { MaskSpec } from '../../contract/commonSchemas.ts';
+import type { DType } from '../../raster/types.ts';
 import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
 import { mergeRaster } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
-import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf } from '../readItemAsset.ts';
 import { InputError } from '../../errors.ts';
 import { isIdentity } from '../../stac/assetRadiometry.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
 import type { Operation } from '../types.ts';
 import { createMaxNdviPicker, keepJointlyValid, toDtype } from './compositeKernels.ts';
 import { orderStatisticComposite } from './orderStatisticComposite.ts';
-import { PICKING_METHODS, type CompositeMethod, type CompositeParams } from './params.ts';
+import { PICKING_METHODS, type CompositeParams } from './params.ts';
+import type { CompositeSetup } from './compositeSetup.ts';
 
-export interface CompositeSetup {
-  grid: Grid;
-  assets: string[];
-  method: CompositeMethod;
-  mask?: MaskSpec;
-  /** NDVI inputs of max-ndvi. */
-  ndvi?: { red: string; nir: string };
-  /** Every asset read per item: the output assets, then NDVI inputs not among them. */
-  reads: string[];
-  dtype: DType;
-  /** NaN for float output; for integer output the inputs' nodata (0 when they declare none). */
-  nodata: number;
-  items: SetupItem[];
-  blockSize: number;
-}
+export type { CompositeSetup } from './compositeSetup.ts';
 
 export const composite: Operation<CompositeSetup> = {
   name: 'composite',

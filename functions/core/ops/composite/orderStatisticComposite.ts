@@ -21,7 +21,7 @@ import { openRasterCached } from '../openRasterCached.ts';
 import { whereOf, type SetupAsset, type SetupItem } from '../readItemAsset.ts';
 import { isIdentity } from '../../stac/assetRadiometry.ts';
 import { stackPercentile } from '../reducers.ts';
-import type { CompositeSetup } from './composite.ts';
+import type { CompositeSetup } from './compositeSetup.ts';
 
 type Stack = Float32Array | Uint8Array | Uint16Array | Int16Array;
 

@@ -3,8 +3,18 @@
  */
 import { InputError } from '../../errors.ts';
 import { epsgCodeOf } from './geoKeysEncode.ts';
-import type { DType, TypedArray } from '../types.ts';
-import type { CogInput } from './writeCog.ts';
+import type { DType, Grid, TypedArray } from '../types.ts';
+
+/** The fields of writeCog's `CogInput` that are checked here, declared apart so writeCog.ts and this file do not import each other. */
+interface CheckedCogInput {
+  grid: Grid;
+  bands: TypedArray[];
+  dtype: DType;
+  nodata?: number;
+  descriptions?: string[];
+  blockSize?: number;
+  level?: number;
+}
 
 const ARRAY_OF: Record<DType, new (n: number) => TypedArray> = {
   uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
@@ -21,7 +31,7 @@ const INT_RANGE: Partial<Record<DType, [number, number]>> = {
  * @example
  * validateCogInput({ grid, bands: [new Float32Array(grid.width * grid.height)], dtype: 'float32' });
  */
-export function validateCogInput(input: CogInput): void {
+export function validateCogInput(input: CheckedCogInput): void {
   const { grid, bands, dtype } = input;
   if (!(dtype in ARRAY_OF)) throw new InputError('cog.dtype', `unsupported dtype "${dtype}"`);
   for (const k of ['width', 'height'] as const) {

@@ -14,32 +14,16 @@
 import { InputError } from '../../errors.ts';
 import { fitsDtype } from '../fitsDtype.ts';
 import { isJpeg2000 } from './jp2/jp2Boxes.ts';
-import type { GridFallback } from './jp2/jp2Grid.ts';
 import { openJp2Raster } from './jp2/openJp2Raster.ts';
 import { readTiffRasterInfo } from './readTiffRasterInfo.ts';
 import { readTiffWindow } from './readTiffWindow.ts';
 import { TiffBytes } from './tiffBytes.ts';
 import { TiffDirectory } from './tiffDirectory.ts';
 import { readTiffLayout } from './tiffLayout.ts';
-import type { RasterInfo, TypedArray, Window } from '../types.ts';
+import type { Raster, RasterFallback } from './raster.ts';
+import type { TypedArray, Window } from '../types.ts';
 
-export interface Raster {
-  info: RasterInfo;
-  /** Reduced resolutions the file decodes directly (JPEG 2000 wavelet levels); 0 or absent for TIFF. */
-  levels?: number;
-  /**
-   * Pixels of one band (0-based) in the file's own dtype, row-major, window.width*window.height long.
-   * Pixels of the window outside the raster, and of sparse blocks, hold nodata (0 when there is none).
-   * `level` n > 0 reads the image halved n times (window in that image's pixels), where `levels` allows.
-   */
-  readWindow(window: Window, band?: number, level?: number): Promise<TypedArray>;
-  close(): Promise<void>;
-}
-
-/** What a STAC asset says about a raster, used only where the file has no such field. */
-export interface RasterFallback extends GridFallback {
-  nodata?: number;
-}
+export type { Raster, RasterFallback } from './raster.ts';
 
 export async function openRaster(href: string, fallback: RasterFallback = {}): Promise<Raster> {
   const bytes = await TiffBytes.open(href);

@@ -10,7 +10,7 @@
  */
 import { InputError } from '../../../errors.ts';
 import { fitsDtype } from '../../fitsDtype.ts';
-import type { Raster, RasterFallback } from '../openRaster.ts';
+import type { Raster, RasterFallback } from '../raster.ts';
 import type { TiffBytes } from '../tiffBytes.ts';
 import type { TypedArray, Window } from '../../types.ts';
 import { readJp2Boxes } from './jp2Boxes.ts';
