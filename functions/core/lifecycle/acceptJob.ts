@@ -10,7 +10,7 @@
  * if (result.outcome === 'accepted') await sendPartitions(result.plan.partitions);
  */
 import { createHash } from 'node:crypto';
-import { InputError, InvalidJobError } from '../errors.ts';
+import { InvalidJobError, isPermanent } from '../errors.ts';
 import { canonicalJson, contentHash, validateJob, type ValidJob } from '../contract/validateJob.ts';
 import type { JobLimits } from '../plan/jobLimits.ts';
 import { prepareJob, type PreparedJob } from '../engine/prepareJob.ts';
@@ -78,11 +78,11 @@ export async function acceptJob(source: AcceptSource, options: AcceptOptions): P
     if (outcome === 'same') return { outcome: 'known', jobId: plan.jobId };
     return { outcome: 'accepted', jobId: plan.jobId, prepared, plan };
   } catch (e) {
-    if (!(e instanceof InvalidJobError || e instanceof InputError)) {
+    if (!isPermanent(e)) {
       begun = undefined; // a failure a retry may fix leaves the submission open: the platform sends it again
       throw e;
     }
-    return await invalid(raw ?? source.received, e instanceof InvalidJobError ? e.problems : [e.message]);
+    return await invalid(raw ?? source.received, e instanceof InvalidJobError ? e.problems : [(e as Error).message]);
   } finally {
     if (begun) await options.submission?.end(begun);
   }
