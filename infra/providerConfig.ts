@@ -9,6 +9,7 @@
  * const config = loadProviderConfig('aws-eu-central-1');
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { FINALIZE_MEMORY_MB } from '../functions/core/plan/opMemory.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ArrivalRulesSchema } from '../functions/core/arrivals/arrivalRules.ts';
@@ -54,7 +55,7 @@ export const ProviderConfigSchema = z.strictObject({
   /** Per op: timeout, concurrency, and memory where it overrides the op's default; an op not listed gets the defaults. */
   ops: OpsSchema,
   jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10 }),
-  finalize: FunctionSizeSchema.default({ memoryMb: 3008, timeoutSeconds: 900, concurrency: 10 }),
+  finalize: FunctionSizeSchema.default({ memoryMb: FINALIZE_MEMORY_MB, timeoutSeconds: 900, concurrency: 10 }),
   /** Deliveries of a message before it moves to its queue's DLQ (throttled receives count too: AWS advises ≥ 5). */
   maxReceiveCount: z.number().int().min(5).max(50).default(5),
   /** The account's regional Lambda concurrency quota: the caps of all functions must fit it (checked at synth). */

@@ -12,7 +12,7 @@ import { ArrivalRulesSchema, type ArrivalRule } from '../../core/arrivals/arriva
 import { isOpName, OP_NAMES, type OpName } from '../../core/ops/descriptors.ts';
 import type { JobLimits } from '../../core/plan/jobLimits.ts';
 import { budgetBytes } from '../../core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { FINALIZE_MEMORY_MB, FINALIZE_SCRATCH_MB } from '../../core/plan/opMemory.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 declare const EOFN_BUNDLED_SETTINGS: string | undefined;
@@ -80,7 +80,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, bundled: str
     stagingPrefix: (env[ENV.staging] ?? '').replace(/\/+$/, ''),
     ...settings,
     arrivalRules: ArrivalRulesSchema.parse(settings.arrivalRules),
-    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB), maxMergeScratchBytes: budgetBytes(FINALIZE_SCRATCH_MB) }),
   };
 }
 

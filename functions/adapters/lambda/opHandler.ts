@@ -5,9 +5,10 @@
  * in DynamoDB then gates the atomic completion count, and the delivery that completes the job sends it to
  * the `finalize` queue. A failure is retried by SQS; the attempt that reaches `maxReceiveCount` records the
  * partition as DEAD with its error before the message moves to the DLQ. A permanent failure (bad input,
- * `isPermanent`) records it DEAD at once and acknowledges the message: another attempt would fail the same way. An attempt that is about to hit the
- * function's timeout notes so on the partition first (a timed-out function runs no `catch`), so the DLQ
- * consumer can tell a timeout from a function that died (out of memory) without a word.
+ * `isPermanent`) records it DEAD at once and acknowledges the message: another attempt would fail the same
+ * way. An attempt that is about to hit the function's timeout notes so on the partition first (a timed-out
+ * function runs no `catch`), so the DLQ consumer can tell a timeout from a function that died (out of
+ * memory) without a word.
  *
  * @example
  * export const handler = withObservability(createOpHandler(depsFromEnv('tile-reduce')), deps);

@@ -8,11 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeError, isPermanent, UsageError } from '../../core/errors.ts';
+import { describeError, isPermanent, LocatedError, UsageError } from '../../core/errors.ts';
 import { registerLocalStorages } from './registerLocalStorages.ts';
 import { COMMANDS, commandUsage, usage } from './commands.ts';
 
 registerLocalStorages();
+
+/** The core names a setting (`memory`); the command line names the flag that sets it. */
+const FLAGS: Record<string, string> = { memory: '--memory' };
 
 const argv = process.argv.slice(2);
 const debug = argv.includes('--debug') || process.env.EOFN_DEBUG === '1';
@@ -46,11 +49,16 @@ async function main(): Promise<number> {
 function fail(e: unknown, help: string): number {
   const rejected = isPermanent(e);
   // Rejections already say what and why in one message; anything else also gets its causes.
-  const text = rejected ? (e as Error).message : describeError(e);
+  const text = rejected ? inFlags(e as Error) : describeError(e);
   process.stderr.write(`eofn: ${text}\n${help}`);
   if (debug) process.stderr.write(`${(e as Error).stack ?? e}\n`);
   else if (!rejected) process.stderr.write('eofn: this looks like a bug or an outage; --debug shows where it happened\n');
   return rejected ? 2 : 1;
+}
+
+function inFlags(e: Error): string {
+  const flag = e instanceof LocatedError ? FLAGS[e.where] : undefined;
+  return flag ? `${flag}${e.message.slice((e as LocatedError).where.length)}` : e.message;
 }
 
 function version(): string {

@@ -10,7 +10,7 @@
  */
 import { budgetBytes, DEFAULT_MEMORY_MB } from '../plan/memoryModel.ts';
 import { estimateCost } from '../plan/costModel.ts';
-import { checkCost, checkJobOutputPixels, checkMergeBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
+import { checkCost, checkJobOutputPixels, checkMergeBytes, checkMergeScratchBytes, checkPartitionCount, DEFAULT_JOB_LIMITS, JobTooLargeError, type JobLimits } from '../plan/jobLimits.ts';
 import { formatScale, scalePlan } from '../plan/scalePlan.ts';
 import { operationOf } from '../ops/registry.ts';
 import type { JobPlan, PartitionSpec } from '../plan/types.ts';
@@ -35,6 +35,7 @@ export function planJob(prepared: PreparedJob, opts: PlanJobOptions = {}): JobPl
     if (!out.partitions.some((p) => p.work)) checkJobOutputPixels(outputPixels(out.partitions), tileCount(out.partitions), limits);
     checkPartitionCount(out.partitions.length, limits);
     checkMergeBytes(out.mergePeakBytes, limits);
+    checkMergeScratchBytes(out.mergeScratchBytes ?? 0, limits);
     checkCost(estimateCost(out).totalUsd, limits);
   } catch (e) {
     // Refused with the plan it was refused for: tiles, partitions, memory, cost and time.

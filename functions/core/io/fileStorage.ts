@@ -63,6 +63,18 @@ export class FileStorage implements Storage {
     await replaceAtomically(target, (tmp) => copyFile(localPath, tmp));
   }
 
+  async writeStream(href: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const target = pathOf(href);
+    await replaceAtomically(target, async (tmp) => {
+      const fh = await open(tmp, 'w');
+      try {
+        for await (const chunk of body) await fh.write(chunk);
+      } finally {
+        await fh.close();
+      }
+    });
+  }
+
   /** Every file under `prefix` (a folder, or a path prefix such as `out/B04_`), recursively, sorted. */
   async removeAll(prefix: string): Promise<void> {
     await rm(pathOf(prefix), { recursive: true, force: true });

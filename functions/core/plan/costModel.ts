@@ -16,6 +16,7 @@
  * cost.totalUsd; // e.g. 0.0004
  */
 import type { JobPlan, PartitionSpec } from './types.ts';
+import { FINALIZE_MEMORY_MB } from './opMemory.ts';
 
 /**
  * Lambda price per GB-second and per request, eu-central-1 list prices (unchanged through 2025; the INIT
@@ -48,7 +49,6 @@ export const THROUGHPUT: Record<string, number> = { 'tile-reduce': 1.5e6, defaul
 export const MERGE_PIXELS_PER_SECOND = 250_000;
 /** Per-invocation overhead: reading COG headers and the prepared job from S3, writing the part. */
 export const INVOCATION_OVERHEAD_SECONDS = 0.3;
-export const FINALIZE_MEMORY_MB = 3008;
 /** The jobs function's memory in the stack (infra/providerConfig.ts default). */
 export const JOBS_MEMORY_MB = 1024;
 

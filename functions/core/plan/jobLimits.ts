@@ -18,15 +18,18 @@ export interface JobLimits {
   maxPartitions: number;
   /** What the merge step may hold (the finalize function's memory in the cloud). */
   maxMergeBytes: number;
+  /** Local scratch disk the merge may fill (AWS Lambda's `/tmp`: 512 MB unless the function is given more). */
+  maxMergeScratchBytes: number;
   /** The plan's estimated AWS Lambda cost (`estimateCost`), in USD. */
   maxCostUsd: number;
 }
 
-/** About eight Sentinel-2 tiles at 10 m; 10,000 partitions; a merge of 16 GiB; USD 25. */
+/** About eight Sentinel-2 tiles at 10 m; 10,000 partitions; a merge of 16 GiB with 16 GiB of scratch; USD 25. */
 export const DEFAULT_JOB_LIMITS: JobLimits = {
   maxOutputPixels: 1e9,
   maxPartitions: 10_000,
   maxMergeBytes: 16 * 2 ** 30,
+  maxMergeScratchBytes: 16 * 2 ** 30,
   maxCostUsd: 25,
 };
 
@@ -35,6 +38,7 @@ export const LIMIT_SETTINGS: Record<keyof JobLimits, string> = {
   maxOutputPixels: 'EOFN_MAX_OUTPUT_PIXELS',
   maxPartitions: 'EOFN_MAX_PARTITIONS',
   maxMergeBytes: 'EOFN_MAX_MERGE_MB',
+  maxMergeScratchBytes: 'EOFN_MAX_MERGE_SCRATCH_MB',
   maxCostUsd: 'EOFN_MAX_COST_USD',
 };
 
@@ -69,6 +73,12 @@ export function checkPartitionCount(count: number, limits: JobLimits): void {
 export function checkMergeBytes(bytes: number, limits: JobLimits): void {
   if (bytes > limits.maxMergeBytes) {
     throw new JobTooLargeError(`the merge needs about ${mib(bytes)} MB, more than the limit of ${mib(limits.maxMergeBytes)} MB`, 'maxMergeBytes');
+  }
+}
+
+export function checkMergeScratchBytes(bytes: number, limits: JobLimits): void {
+  if (bytes > limits.maxMergeScratchBytes) {
+    throw new JobTooLargeError(`the merge needs about ${mib(bytes)} MB of local scratch disk, more than the limit of ${mib(limits.maxMergeScratchBytes)} MB`, 'maxMergeScratchBytes');
   }
 }
 

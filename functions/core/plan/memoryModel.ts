@@ -24,17 +24,22 @@ export function peakBytes(pixels: number, bytesPerPixel: number): number {
   return BASELINE_BYTES + pixels * bytesPerPixel;
 }
 
-/** The most pixels one partition may hold within `budget`. */
-export function maxPixels(budget: number, bytesPerPixel: number): number {
-  return Math.floor(((budget - BASELINE_BYTES) * HEADROOM) / bytesPerPixel);
+/**
+ * The fit rule, the one every planner applies: what a partition adds to the baseline may use HEADROOM of
+ * what the budget leaves after it (the rest is the garbage collector's lag).
+ */
+export function fitsBudget(estimatedPeakBytes: number, budget: number): boolean {
+  return estimatedPeakBytes - BASELINE_BYTES <= (budget - BASELINE_BYTES) * HEADROOM;
 }
 
-/**
- * Merge peak of a raster product: every band of the full grid in its dtype, the overview pyramid
- * (a third more) and one part being copied in.
- */
-export function rasterMergePeakBytes(pixels: number, bands: number, bytesPerSample: number, largestPartBytes: number): number {
-  return BASELINE_BYTES + Math.ceil(pixels * bands * bytesPerSample * (4 / 3)) + largestPartBytes;
+/** The smallest budget that `fitsBudget` accepts for a partition whose peak is `estimatedPeakBytes`. */
+export function budgetNeeded(estimatedPeakBytes: number): number {
+  return BASELINE_BYTES + (estimatedPeakBytes - BASELINE_BYTES) / HEADROOM;
+}
+
+/** The most pixels one partition may hold within `budget` (`fitsBudget` solved for pixels). */
+export function maxPixels(budget: number, bytesPerPixel: number): number {
+  return Math.floor(((budget - BASELINE_BYTES) * HEADROOM) / bytesPerPixel);
 }
 
 export function mb(bytes: number): number {

@@ -10,7 +10,7 @@
 import { InputError } from '../errors.ts';
 import type { Grid, Window } from '../raster/types.ts';
 import type { PartitionSpec } from './types.ts';
-import { formatNumber, maxPixels, mb, peakBytes, BASELINE_BYTES, HEADROOM } from './memoryModel.ts';
+import { budgetNeeded, formatNumber, maxPixels, mb, peakBytes, BASELINE_BYTES, HEADROOM } from './memoryModel.ts';
 import { checkGridSize, checkPartitionCount, DEFAULT_JOB_LIMITS, type JobLimits } from './jobLimits.ts';
 
 /** COG block size of products whose grid is not an input's own (512 px, as GDAL's COG driver). */
@@ -31,9 +31,8 @@ export function planWindows(grid: Grid, opts: WindowPlanOptions): PartitionSpec[
   const limit = maxPixels(opts.budgetBytes, bytesPerPixel);
   const smallest = { width: Math.min(blockSize, grid.width), height: Math.min(blockSize, grid.height) };
   if (limit < smallest.width * smallest.height) {
-    // The inverse of maxPixels: the budget at which this window just fits.
-    const need = Math.ceil((BASELINE_BYTES + (smallest.width * smallest.height * bytesPerPixel) / HEADROOM) / 2 ** 20);
-    throw new InputError('--memory', `${mb(opts.budgetBytes)} MB cannot hold the smallest partition of this job, one ${smallest.width}x${smallest.height} block ` +
+    const need = Math.ceil(budgetNeeded(peakBytes(smallest.width * smallest.height, bytesPerPixel)) / 2 ** 20);
+    throw new InputError('memory', `${mb(opts.budgetBytes)} MB cannot hold the smallest partition of this job, one ${smallest.width}x${smallest.height} block ` +
       `(${need} MB needed: ${mb(BASELINE_BYTES)} MB runtime + ${formatNumber(bytesPerPixel)} bytes/pixel with ${Math.round((1 - HEADROOM) * 100)} % headroom)`);
   }
   const blockRows = Math.ceil(grid.height / blockSize);

@@ -45,6 +45,8 @@ describe('eofn errors: exit code 2 and one line that names the place and the cau
   it.each([
     [['run', '/nowhere/job.json'], 'eofn: /nowhere/job.json: cannot read the job file: file not found'],
     [['run', DEMO_JOB_PATH, '--memory', '0'], 'eofn: --memory expects a positive number of MB, got "0"'],
+    // The core says `memory`; the command line names the flag that sets it.
+    [['plan', DEMO_JOB_PATH, '--memory', '160'], 'eofn: --memory: 160 MB cannot hold the smallest partition of this job, one 64x64 block (161 MB needed: 160 MB runtime + 56 bytes/pixel with 15 % headroom)'],
     [['plan', DEMO_JOB_PATH, '--workers', '0'], 'eofn: --workers expects a whole number, 1 or more, got "0"'],
     [['run', DEMO_JOB_PATH, '--workers', '1.5'], 'eofn: --workers expects a whole number, 1 or more, got "1.5"'],
     [['submit', DEMO_JOB_PATH], 'eofn: choose a deployment with --backend aws|dias (or EOFN_BACKEND)'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCost, formatCost, FINALIZE_MEMORY_MB, INIT_SECONDS, INVOCATION_OVERHEAD_SECONDS, JOBS_MEMORY_MB, LAMBDA_PRICES, MERGE_PIXELS_PER_SECOND, REQUEST_PRICES, THROUGHPUT } from '../../../functions/core/plan/costModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../../functions/core/plan/opMemory.ts';
+import { estimateCost, formatCost, INIT_SECONDS, INVOCATION_OVERHEAD_SECONDS, JOBS_MEMORY_MB, LAMBDA_PRICES, MERGE_PIXELS_PER_SECOND, REQUEST_PRICES, THROUGHPUT } from '../../../functions/core/plan/costModel.ts';
 import type { JobPlan } from '../../../functions/core/engine/index.ts';
 
 function plan(memoryMb: number, n: number): JobPlan {

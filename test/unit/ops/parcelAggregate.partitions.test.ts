@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DK_ITEMS, ROOT, runParcelJob } from './parcelTestKit.ts';
-import { fitsBudget, planParcelPartitions, type PlanInputs } from '../../../functions/core/ops/parcel-aggregate/planParcelPartitions.ts';
+import { planParcelPartitions, type PlanInputs } from '../../../functions/core/ops/parcel-aggregate/planParcelPartitions.ts';
+import { fitsBudget } from '../../../functions/core/plan/memoryModel.ts';
 import { BASELINE_BYTES } from '../../../functions/core/plan/memoryModel.ts';
 
 /** The 24 Danish parcels on Zealand (east of 11.5 E): a 10 km cluster, so one partition stays small. */

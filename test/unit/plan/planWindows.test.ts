@@ -58,7 +58,7 @@ describe('planWindows', () => {
     const need = Math.ceil((BASELINE_BYTES + (512 * 512 * 2000) / 0.85) / MB);
     // Act / Assess
     expect(() => planWindows(tile, { bytesPerPixel: 2000, budgetBytes: 300 * MB, blockSize: 512 }))
-      .toThrow(`--memory: 300 MB cannot hold the smallest partition of this job, one 512x512 block (${need} MB needed: 160 MB runtime + 2000 bytes/pixel with 15 % headroom)`);
+      .toThrow(`memory: 300 MB cannot hold the smallest partition of this job, one 512x512 block (${need} MB needed: 160 MB runtime + 2000 bytes/pixel with 15 % headroom)`);
     expect(() => planWindows(tile, { bytesPerPixel: 2000, budgetBytes: (need - 1) * MB, blockSize: 512 })).toThrow(/cannot hold/);
     expect(planWindows(tile, { bytesPerPixel: 2000, budgetBytes: need * MB, blockSize: 512 }).length).toBeGreaterThan(1);
     const small: Grid = { ...tile, width: 300, height: 200 };

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planJob, type JobPlan } from '../../../functions/core/engine/index.ts';
-import { DECODE_PIXELS_PER_SECOND, FINALIZE_MEMORY_MB, INIT_SECONDS, INVOCATION_OVERHEAD_SECONDS, JOBS_MEMORY_MB, MERGE_ROWS_PER_SECOND, PARCEL_SECONDS, RECORD_SECONDS } from '../../../functions/core/plan/costModel.ts';
+import { FINALIZE_MEMORY_MB } from '../../../functions/core/plan/opMemory.ts';
+import { DECODE_PIXELS_PER_SECOND, INIT_SECONDS, INVOCATION_OVERHEAD_SECONDS, JOBS_MEMORY_MB, MERGE_ROWS_PER_SECOND, PARCEL_SECONDS, RECORD_SECONDS } from '../../../functions/core/plan/costModel.ts';
 import { formatScale, scalePlan } from '../../../functions/core/plan/scalePlan.ts';
 import { formatPlan } from '../../../functions/adapters/local/formatPlan.ts';
 import { runParcelJob, ROOT, TWO_TILE_ITEMS } from '../ops/parcelTestKit.ts';

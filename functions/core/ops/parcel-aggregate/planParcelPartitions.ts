@@ -11,8 +11,7 @@
  *   measured with `npm run bench`), plus one layer (4) when a band is an expression; an input read in its
  *   file type (on the job's grid, no expression) 2 × sample bytes + 2 instead (6 for uint16: measured 2.2–3
  *   bytes per pixel and input on the 10980 × 10980 bench);
- * - a partition fits when what it adds to the baseline is within HEADROOM (85 %) of the rest of the budget,
- *   the garbage collector's lag, as for the raster ops;
+ * - a partition fits by `fitsBudget` (plan/memoryModel.ts), as for the raster ops;
  * - parcels loaded: what a partition reads of the parcel file. From an indexed file (FlatGeobuf with its
  *   R-tree, GeoParquet with bbox statistics; `prepare` converts the others) only the parcels around its
  *   window: its own parcels × READ_FACTOR (neighbours crossing the window's edge), each costing its share of
@@ -27,7 +26,7 @@
  * @example
  * const { partitions } = planParcelPartitions(setup, { budgetBytes: 512 * 2 ** 20 });
  */
-import { BASELINE_BYTES, HEADROOM } from '../../plan/memoryModel.ts';
+import { BASELINE_BYTES, fitsBudget } from '../../plan/memoryModel.ts';
 import type { OpPlan, PartitionSpec, PlanOptions } from '../../plan/types.ts';
 import type { Window } from '../../raster/types.ts';
 import { ROW_GROUP } from './mergeParcelTable.ts';
@@ -74,11 +73,6 @@ export const BYTES_PER_INPUT_PIXEL = 14;
 export function bytesPerPixel(p: PlanInputs): number {
   const native = p.nativeSampleBytes.reduce((sum, b) => sum + 2 * b + 2, 0);
   return native + (p.inputs - p.nativeSampleBytes.length + (p.mask ? 1 : 0)) * BYTES_PER_INPUT_PIXEL + (p.expressions ? 4 : 0);
-}
-
-/** Whether a partition's estimate fits: what it adds to the baseline may use HEADROOM of what is left. */
-export function fitsBudget(estimatedPeakBytes: number, budgetBytes: number): boolean {
-  return estimatedPeakBytes - BASELINE_BYTES <= (budgetBytes - BASELINE_BYTES) * HEADROOM;
 }
 
 /** Per row of an own parcel's reach: one 12-byte run, twice for the run list's doubling. */
