@@ -105,7 +105,7 @@ async function runInWorker(setup: WorkerSetup): Promise<void> {
   parentPort!.on('message', async (spec: WorkerInvocation) => {
     const d = deps();
     const faulty = spec.fault === 'hang';
-    if (spec.handler === 'jobs' && faulty) d.store.createJob = hang;
+    if (spec.handler === 'jobs' && faulty) d.store.recordPlanned = hang;
     const handler = spec.handler === 'op' ? createOpHandler(d, faulty ? { runPartition: hang } : {})
       : spec.handler === 'finalize' ? createFinalizeHandler(d, faulty ? { finalizeJob: hang } : {})
         : createJobsHandler(d);

@@ -10,7 +10,7 @@
 import { readJobFile } from '../../core/engine/index.ts';
 import { InputError } from '../../core/errors.ts';
 import { validateJob } from '../../core/contract/validateJob.ts';
-import type { CliBackend, JobStatusView } from '../shared/cliBackend.ts';
+import type { CliBackend } from '../shared/cliBackend.ts';
 import { documentClient, sqsClient } from '../shared/awsServiceClients.ts';
 import { configFromEnv, ENV, type DeploymentConfig } from './config.ts';
 import { createJobStore, type JobStore } from './jobStore.ts';
@@ -36,20 +36,9 @@ export function createAwsBackend(
       return id;
     },
 
-    async status(jobId) {
+    status(jobId) {
       need(config.tableName, ENV.table);
-      const job = await store.getJob(jobId);
-      if (!job) return undefined;
-      const parts = await store.partitions(jobId);
-      const view: JobStatusView = {
-        // An INVALID record is written by an update, which may not carry id/op: the caller's id is the id.
-        id: job.id ?? jobId, op: job.op ?? 'unknown op', status: job.status === 'FINALIZING' ? 'RUNNING' : job.status,
-        total: job.total, done: job.done, failed: parts.filter((p) => p.status === 'FAILED' || p.status === 'DEAD').length,
-        output: job.output,
-        partitions: parts.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, ...(p.error ? { error: p.error } : {}) })),
-        errors: job.errors ?? [],
-      };
-      return view;
+      return store.status(jobId);
     },
 
     /** Sends again what died: DEAD, FAILED and stuck partitions, a dead finalize, or a dead submission. */
@@ -57,7 +46,7 @@ export function createAwsBackend(
       need(config.tableName, ENV.table);
       const job = await store.getJob(jobId);
       if (!job) throw new Error(`job ${jobId} is not known`);
-      const reset = await store.resetForRedrive(jobId);
+      const reset = await store.redrive(jobId);
       if (reset.submission) {
         need(config.jobsQueueUrl, ENV.jobsQueue);
         await send(config.jobsQueueUrl, [JSON.parse(reset.submission)]);

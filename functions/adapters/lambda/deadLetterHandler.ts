@@ -42,10 +42,10 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
     const part = await store.getPartition(msg.jobId, msg.partition.id);
     if (part?.status === 'SUCCEEDED' || part?.status === 'DEAD') return; // settled by the handler itself
     const reason = partitionDeathReason(part, config.maxReceiveCount);
-    const counts = await store.partitionFailed(msg.jobId, msg.partition.id, reason, true);
+    const outcome = await store.partitionFailed(msg.jobId, msg.partition.id, { error: reason, lastAttempt: true });
     logger.error('partition dead', { jobId: msg.jobId, partition: msg.partition.id, reason });
     metrics.addMetric('PartitionsDead', MetricUnit.Count, 1);
-    if (counts && counts.done + counts.failed === counts.total) {
+    if (outcome.finalize) {
       const finalize: FinalizeMessage = { kind: 'finalize', jobId: msg.jobId };
       await send(config.finalizeQueueUrl, [finalize]);
     }
@@ -54,7 +54,7 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
   async function finalizeDied(record: SQSRecord): Promise<void> {
     const { jobId } = finalizeFromMessage(record.body);
     const reason = `finalize: did not complete in ${config.maxReceiveCount} receive(s): the function timed out, ran out of memory or crashed (see the finalize function's log); \`eofn redrive ${jobId}\` runs it again`;
-    if (await store.finalizeDead(jobId, reason)) logger.error('finalize dead', { jobId, reason });
+    if (await store.finalizeFailed(jobId, undefined, { error: reason, lastAttempt: true })) logger.error('finalize dead', { jobId, reason });
     await publishCompletion(deps, jobId);
     metrics.addMetric('FinalizeDead', MetricUnit.Count, 1);
   }

@@ -18,8 +18,6 @@ import type { JobItem, PartitionItem } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export interface FinalizeHandlerOptions {
-  /** A claim older than this belongs to a function that died (the finalize function's timeout). */
-  staleClaimMs?: number;
   finalizeJob?: typeof engineFinalize;
 }
 
@@ -36,13 +34,13 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       logger.warn('finalize for a job whose partitions are not all settled: ignored', { jobId: msg.jobId, done: known.done, failed: known.failed, total: known.total });
       return;
     }
-    const claim = await store.claimFinalize(msg.jobId, options.staleClaimMs ?? 15 * 60_000);
-    if (claim === 'busy') throw new Error(`job ${msg.jobId} is being finalized by another invocation`);
-    if (claim === 'done') {
+    const claim = await store.startFinalize(msg.jobId);
+    if (!claim.claimed && claim.reason === 'busy') throw new Error(`job ${msg.jobId} is being finalized by another invocation`);
+    if (!claim.claimed && claim.reason === 'done') {
       logger.info('job already finalized', { jobId: msg.jobId });
       return;
     }
-    if (claim.status === 'FINALIZING') await finalize(claim);
+    if (claim.claimed) await finalize((await store.getJob(msg.jobId))!, claim.claim);
     const job = (await store.getJob(msg.jobId))!;
     // After the job is recorded SUCCEEDED: a late duplicate partition then finds the job done, not its scratch.
     if (job.status === 'SUCCEEDED' && job.output) await removeScratch(job.output);
@@ -51,7 +49,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     }
   }
 
-  async function finalize(job: JobItem): Promise<void> {
+  async function finalize(job: JobItem, claim: number): Promise<void> {
     const started = performance.now();
     if (!job.preparedRef || !job.preparedDigest) throw new Error(`job ${job.id} has no prepared job recorded`);
     const { prepared, plan } = await loadPrepared(job.preparedRef, job.preparedDigest);
@@ -67,7 +65,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       errors: [...errors, ...job.errors.filter((e) => !e.startsWith('partition '))], updated: new Date().toISOString(),
     };
     await writeJobRecord(prepared.outputHref, record);
-    await store.finishJob(job.id, status, record.errors);
+    await store.finishJob(job.id, claim, status, record.errors);
     logger.info('job finalized', { jobId: job.id, status, failed: failed.length });
   }
 

@@ -18,12 +18,12 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
-  loadPrepared, NotInPlanError, plannedPartition, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob,
+  NotInPlanError, plannedPartition, preparedCache, runPartition as runEnginePartition, type FinalizeMessage,
 } from '../../core/engine/index.ts';
 import { isPermanent } from '../../core/errors.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
 import { attemptDeadline, timeoutWarning } from './attemptTiming.ts';
-import type { Counts } from './jobStore.ts';
+import type { Counts } from '../../core/lifecycle/index.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export interface OpHandlerOptions {
@@ -33,15 +33,13 @@ export interface OpHandlerOptions {
   idempotencyTtlSeconds?: number;
 }
 
-const PREPARED_CACHE = 16;
-
 export { NotInPlanError };
 
 export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}) {
   const { config, store, send, logger, metrics } = deps;
   const run = options.runPartition ?? runEnginePartition;
   const processor = new BatchProcessor(EventType.SQS);
-  const prepared = new Map<string, Promise<StoredJob>>();
+  const loadPreparedCached = preparedCache();
   const idempotency = new IdempotencyConfig({
     eventKeyJmesPath: 'powertools_json(body).[jobId, partition.id]',
     expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 3600,
@@ -52,11 +50,11 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
   async function runOnce(record: SQSRecord): Promise<{ seconds: number; skipped?: boolean }> {
     const msg = partitionFromMessage(record.body);
     // What runs comes from the job's record (prepared job and its digest), never from the message.
-    const planned = await store.getJob(msg.jobId);
+    const planned = await store.plannedJob(msg.jobId);
     // A late duplicate of a finished job: its scratch (the prepared job included) is gone, nothing to do.
     if (planned?.status === 'SUCCEEDED') return { seconds: 0, skipped: true };
-    if (!planned?.preparedRef || !planned.preparedDigest) throw new NotInPlanError(msg.jobId, msg.partition.id, `job ${msg.jobId} was never planned here`);
-    const stored = await loadCached(planned.preparedRef, planned.preparedDigest);
+    if (!planned) throw new NotInPlanError(msg.jobId, msg.partition.id, `job ${msg.jobId} was never planned here`);
+    const stored = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
     const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
     const timeoutSeconds = config.opTimeoutSeconds[stored.prepared.job.op] ?? 900;
     const receive = Number(record.attributes?.ApproximateReceiveCount ?? 1);
@@ -77,7 +75,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
     } finally {
       warning.cancel();
     }
-    const counts = await store.partitionSucceeded(msg.jobId, partition.id, Math.round(seconds * 1000) / 1000);
+    const { counts } = await store.partitionSucceeded(msg.jobId, partition.id, Math.round(seconds * 1000) / 1000);
     await finalizeWhenComplete(msg.jobId, counts);
     metrics.addMetric('PartitionSeconds', MetricUnit.Seconds, seconds);
     return { seconds };
@@ -121,7 +119,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
       return false;
     }
     const permanent = isPermanent(error);
-    const counts = await store.partitionFailed(msg.jobId, msg.partition.id, message, last || permanent);
+    const { counts } = await store.partitionFailed(msg.jobId, msg.partition.id, { error: message, permanent, lastAttempt: last });
     await finalizeWhenComplete(msg.jobId, counts);
     return permanent;
   }
@@ -131,18 +129,6 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
     const message: FinalizeMessage = { kind: 'finalize', jobId };
     await send(config.finalizeQueueUrl, [message]);
     logger.info('job complete: sent to finalize', { jobId, ...counts });
-  }
-
-  function loadCached(ref: string, digest: string): Promise<StoredJob> {
-    const key = `${digest} ${ref}`;
-    let hit = prepared.get(key);
-    if (!hit) {
-      hit = loadPrepared(ref, digest);
-      hit.catch(() => prepared.delete(key));
-      prepared.set(key, hit);
-      if (prepared.size > PREPARED_CACHE) prepared.delete(prepared.keys().next().value!);
-    }
-    return hit;
   }
 
   return (event: SQSEvent, invocation: Context) => {

@@ -1,39 +1,33 @@
 /**
- * Reads the body of a queue message into the message it carries. A partner may send the bare job JSON
- * instead of a `{ kind: 'job' }` envelope; a job by reference is read from its `jobRef`.
+ * Reads the body of a queue message into the message it carries, with the schemas of `engine/messages.ts`.
+ * A partner may send the bare job JSON instead of a `{ kind: 'job' }` envelope; a job by reference is read
+ * from its `jobRef`.
  *
  * @example
  * const { raw, base } = await jobFromMessage(record.body);
  */
 import { InputError } from '../../core/errors.ts';
 import { parseJson } from '../../core/io/parseJson.ts';
-import { readJobFile, type FinalizeMessage, type PartitionMessage } from '../../core/engine/index.ts';
+import {
+  finalizeMessageSchema, jobMessageSchema, partitionMessageSchema, readJobMessage, type FinalizeMessage, type PartitionMessage,
+} from '../../core/engine/index.ts';
 
 export async function jobFromMessage(body: string): Promise<{ raw: unknown; base?: string; ref?: string }> {
-  const parsed = parseBody(body) as Record<string, unknown>;
-  if (parsed.kind === 'job' && typeof parsed.jobRef === 'string') {
-    const { raw, base } = await readJobFile(parsed.jobRef);
-    return { raw, base, ref: parsed.jobRef };
-  }
-  if (parsed.kind === 'job' && 'job' in parsed) return { raw: parsed.job, base: typeof parsed.base === 'string' ? parsed.base : undefined };
-  return { raw: parsed };
+  const parsed = parseBody(body);
+  const envelope = jobMessageSchema.safeParse(parsed);
+  return envelope.success ? readJobMessage(envelope.data) : { raw: parsed };
 }
 
 export function partitionFromMessage(body: string): PartitionMessage {
-  const m = parseBody(body) as PartitionMessage;
-  if (m.kind !== 'partition' || typeof m.jobId !== 'string' || typeof m.partition?.id !== 'string') {
-    throw new InputError('message', 'expected a partition message { kind: "partition", jobId, op, partition: { id } }');
-  }
-  // Only the names are kept: whatever else a sender put in the message is never read.
-  return { kind: 'partition', jobId: m.jobId, op: String(m.op), partition: { id: m.partition.id } };
+  const m = partitionMessageSchema.safeParse(parseBody(body));
+  if (!m.success) throw new InputError('message', 'expected a partition message { kind: "partition", jobId, op, partition: { id } }');
+  return m.data;
 }
 
 export function finalizeFromMessage(body: string): FinalizeMessage {
-  const m = parseBody(body) as FinalizeMessage;
-  if (m.kind !== 'finalize' || typeof m.jobId !== 'string') {
-    throw new InputError('message', 'expected a finalize message { kind: "finalize", jobId }');
-  }
-  return { kind: 'finalize', jobId: m.jobId };
+  const m = finalizeMessageSchema.safeParse(parseBody(body));
+  if (!m.success) throw new InputError('message', 'expected a finalize message { kind: "finalize", jobId }');
+  return m.data;
 }
 
 /** The job id a message names, if any: for recording where a poison message came from. */

@@ -24,10 +24,10 @@ export function createSweepHandler(deps: LambdaDeps, options: SweepOptions = {})
     const settled: string[] = [], finalized: string[] = [];
     for (const p of await store.overduePartitions(Math.floor(now() / 1000))) {
       const reason = `no outcome by its deadline after ${p.attempts} attempt(s): its messages were lost or the dead-letter consumer did not run${p.error ? `; last error: ${p.error}` : ''}`;
-      const counts = await store.partitionFailed(p.jobId, p.id, reason, true);
+      const outcome = await store.partitionFailed(p.jobId, p.id, { error: reason, lastAttempt: true });
       settled.push(`${p.jobId}/${p.id}`);
       logger.error('overdue partition settled', { jobId: p.jobId, partition: p.id, reason });
-      if (counts && counts.done + counts.failed === counts.total) {
+      if (outcome.finalize) {
         const message: FinalizeMessage = { kind: 'finalize', jobId: p.jobId };
         await send(config.finalizeQueueUrl, [message]);
         finalized.push(p.jobId);

@@ -14,7 +14,7 @@ import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 import { SECRET_NAMES } from './diasConfig.ts';
 import { dispatchAll, gatewayDispatcher } from './dispatcher.ts';
-import { JobStore } from './jobStore.ts';
+import { PostgresJobStore } from './jobStore.ts';
 import { readOptionalSecret } from './readSecret.ts';
 
 type Env = Record<string, string | undefined>;
@@ -26,9 +26,9 @@ export function createDiasBackend(env: Env = process.env): CliBackend {
     callToken: (env.EOFN_SECRETS_DIR ? readOptionalSecret(SECRET_NAMES.callToken, env.EOFN_SECRETS_DIR) : undefined) ?? env.EOFN_CALL_TOKEN,
   });
   // One connection per command: the CLI exits as soon as it has answered.
-  const withStore = async <T>(work: (store: JobStore) => Promise<T>): Promise<T> => {
+  const withStore = async <T>(work: (store: PostgresJobStore) => Promise<T>): Promise<T> => {
     const dsn = (env.EOFN_SECRETS_DIR ? readOptionalSecret(SECRET_NAMES.databaseUrl, env.EOFN_SECRETS_DIR) : undefined) ?? env.EOFN_DATABASE_URL ?? '';
-    const store = await JobStore.open(dsn, env.EOFN_DB_SCHEMA || 'eofn', {
+    const store = await PostgresJobStore.open(dsn, env.EOFN_DB_SCHEMA || 'eofn', {
       leaseSeconds: Number(env.EOFN_LEASE_SECONDS ?? 960), dispatchTimeoutSeconds: Number(env.EOFN_DISPATCH_TIMEOUT_SECONDS ?? 3600),
     });
     try {

@@ -18,14 +18,14 @@ import type { JobMessage } from '../../core/engine/messages.ts';
 import { CALL_TOKEN_HEADER } from './callToken.ts';
 import { functionFor, type DispatchMessage } from './dispatchMessage.ts';
 import type { Dispatcher } from './dispatcher.ts';
-import type { JobStore } from './jobStore.ts';
+import type { PostgresJobStore } from './jobStore.ts';
 
 export interface DirectOptions {
   gatewayUrl: string;
   functionPrefix: string;
   /** Partitions of one op sent or running at once (the replicas the edition allows). */
   concurrency: number;
-  store: Pick<JobStore, 'claimDispatchSlots' | 'releaseDispatch'>;
+  store: Pick<PostgresJobStore, 'claimDispatchSlots' | 'releaseDispatch'>;
   /** Where job messages go (the gateway's async queue). */
   queue: Dispatcher;
   /** The deployment's call token, sent with every call (the called function refuses calls without it). */

@@ -8,12 +8,13 @@
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import type { PartitionSpec } from '../../core/plan/types.ts';
-import type { JobStatusView, PartitionStatusView } from '../shared/cliBackend.ts';
+import { recordedStatus, type JobStatusView, type PartitionStatus, type ReportedJobStatus } from '../../core/lifecycle/index.ts';
 
 export interface JobRow {
   job_id: string;
   op: string;
-  status: JobStatusView['status'];
+  /** RUNNING, SUCCEEDED, FAILED or INVALID (see migrations/005_status_vocabulary.sql). */
+  status: ReportedJobStatus;
   output_href: string | null;
   memory_mb: number | null;
   total: number;
@@ -27,7 +28,7 @@ export interface JobRow {
 
 export interface PartitionStateRow {
   partition_id: string;
-  status: PartitionStatusView['status'];
+  status: PartitionStatus;
   attempts: number;
   last_error: string | null;
   seconds: number | null;
@@ -58,8 +59,7 @@ export function jobRecordOf(job: JobRow, partitions: PartitionStateRow[]): JobRe
     ...(job.memory_mb ? { memoryMb: job.memory_mb } : {}),
     partitions: partitions.map((p) => ({
       id: p.partition_id,
-      // job.json knows no DEAD: a dead partition is one that failed for good.
-      status: p.status === 'DEAD' ? 'FAILED' : p.status,
+      status: recordedStatus(p.status),
       attempts: p.attempts,
       estimatedPeakMb: mb(p.spec.estimatedPeakBytes),
       ...(p.seconds !== null ? { seconds: Math.round(p.seconds * 1000) / 1000 } : {}),

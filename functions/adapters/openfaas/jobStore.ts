@@ -5,14 +5,15 @@
  * bad input, moves it to `dead_letters`; a job whose partitions are all settled with some dead is FAILED.
  *
  * @example
- * const store = await JobStore.open(dsn, 'eofn');
- * const attempt = await store.claimPartition(jobId, partitionId, 900);
+ * const store = await PostgresJobStore.open(dsn, 'eofn', { leaseSeconds: 960, dispatchTimeoutSeconds: 3600 });
+ * const attempt = await store.startPartition(jobId, partitionId);
  */
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
-import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
-import type { PartitionSpec } from '../../core/plan/types.ts';
-import type { JobStatusView } from '../shared/cliBackend.ts';
+import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type {
+  JobStatusView, AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
+} from '../../core/lifecycle/index.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
@@ -20,30 +21,10 @@ import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
 import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
 import { insertPartitions } from './insertPartitions.ts';
 
-export interface NewJob {
-  jobId: string;
-  op: string;
-  outputHref: string;
-  preparedRef: string;
-  /** SHA-256 of the stored prepared job (see `storePrepared`). */
-  preparedDigest: string;
-  /** SHA-256 of the validated job's canonical JSON: another content under the same id is a conflict. */
-  hash: string;
-  memoryMb: number;
-  partitions: PartitionSpec[];
-  maxAttempts: number;
-  /** Seconds before an unsent partition counts as lost (default: the dispatch timeout); 0 = due at once (direct dispatch). */
-  dueInSeconds?: number;
-}
+/** Attempts per partition and finalize when the job does not say (the column's default). */
+const DEFAULT_MAX_ATTEMPTS = 3;
 
-/** Where a job's planned work is: what partitions and finalize run, whatever a message says. */
-export interface PlannedJob {
-  op: string;
-  preparedRef: string;
-  preparedDigest: string;
-}
-
-export class JobStore {
+export class PostgresJobStore implements JobStateStore {
   readonly pool: pg.Pool;
   readonly timings: StoreTimings;
   /** Claims this process holds (partition or finalize, with the attempt), for shortenHeldLeases. */
@@ -55,8 +36,8 @@ export class JobStore {
   }
 
   /** Connects, applies pending migrations, and returns a store for the schema. */
-  static async open(databaseUrl: string, schema: string, timings: StoreTimings): Promise<JobStore> {
-    return new JobStore(await openPool(databaseUrl, schema), timings);
+  static async open(databaseUrl: string, schema: string, timings: StoreTimings): Promise<PostgresJobStore> {
+    return new PostgresJobStore(await openPool(databaseUrl, schema), timings);
   }
 
   close(): Promise<void> {
@@ -64,10 +45,11 @@ export class JobStore {
   }
 
   /**
-   * Records a job and its partitions as dispatched: 'created'; 'same' when the job was already known with
-   * the same content (a resubmission), 'conflict' when another job holds the id.
+   * Records a job and its partitions as dispatched (RUNNING: the partitions wait here, not in a queue):
+   * 'created'; 'same' when the job was already known with the same content (a resubmission), 'conflict'
+   * when another job holds the id.
    */
-  createJob(job: NewJob): Promise<'created' | 'same' | 'conflict'> {
+  recordPlanned(job: NewJob, options: RecordOptions = {}): Promise<RecordOutcome> {
     return inTransaction(this.pool, async (c) => {
       const created = await c.query(
         `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, prepared_digest, job_hash, memory_mb, total, max_attempts, errors)
@@ -76,9 +58,9 @@ export class JobStore {
            prepared_digest = $5, job_hash = $6, memory_mb = $7, total = $8, max_attempts = $9, errors = '[]', updated_at = now()
          WHERE jobs.status = 'INVALID'
          RETURNING job_id`,
-        [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, job.partitions.length, job.maxAttempts]);
-      if (!created.rowCount) return (await this.jobHash(job.jobId)) === job.hash ? 'same' : 'conflict';
-      await insertPartitions(c, job.jobId, job.partitions, job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
+        [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, job.partitions.length, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS]);
+      if (!created.rowCount) return (await this.acceptedJob(job.jobId))?.hash === job.hash ? 'same' : 'conflict';
+      await insertPartitions(c, job.jobId, job.partitions, options.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
       return 'created';
     });
   }
@@ -102,20 +84,22 @@ export class JobStore {
     await this.pool.query(`UPDATE submissions SET state = 'DONE', updated_at = now() WHERE job_id = $1`, [jobId]);
   }
 
-  /** The content hash of a valid job known under `jobId` (undefined when unknown or INVALID). */
-  async jobHash(jobId: string): Promise<string | undefined> {
+  /** A valid job known under `jobId` (not INVALID); its partitions are recorded with it, so it is settled in. */
+  async acceptedJob(jobId: string): Promise<AcceptedJob | undefined> {
     const { rows } = await this.pool.query<{ job_hash: string | null }>(
       `SELECT job_hash FROM jobs WHERE job_id = $1 AND status <> 'INVALID'`, [jobId]);
     // A job recorded before hashes were kept matches nothing: its id is taken.
-    return rows.length ? (rows[0].job_hash ?? 'unknown') : undefined;
+    return rows.length ? { hash: rows[0].job_hash ?? 'unknown', settledIn: true } : undefined;
   }
 
-  /** The job's recorded plan: where its prepared job is and the digest it must have. */
+  /** Nothing to do: a job is RUNNING from `recordPlanned` on, its partitions recorded with it. */
+  async startJob(_jobId: string): Promise<void> {}
+
   async plannedJob(jobId: string): Promise<PlannedJob | undefined> {
-    const { rows } = await this.pool.query<{ op: string; prepared_ref: string | null; prepared_digest: string | null }>(
-      'SELECT op, prepared_ref, prepared_digest FROM jobs WHERE job_id = $1', [jobId]);
+    const { rows } = await this.pool.query<{ op: string; status: PlannedJob['status']; prepared_ref: string | null; prepared_digest: string | null }>(
+      'SELECT op, status, prepared_ref, prepared_digest FROM jobs WHERE job_id = $1', [jobId]);
     const r = rows[0];
-    return r?.prepared_ref && r.prepared_digest ? { op: r.op, preparedRef: r.prepared_ref, preparedDigest: r.prepared_digest } : undefined;
+    return r?.prepared_ref && r.prepared_digest ? { op: r.op, status: r.status, preparedRef: r.prepared_ref, preparedDigest: r.prepared_digest } : undefined;
   }
 
   /** Keeps a rejected job visible to `eofn status` with its problems. */
@@ -126,30 +110,33 @@ export class JobStore {
       [jobId, op, JSON.stringify(errors)]);
   }
 
-  /** Takes the partition for `leaseSeconds`; the attempt number, or undefined when it is not pending (a duplicate). */
-  async claimPartition(jobId: string, partitionId: string): Promise<number | undefined> {
+  /**
+   * Takes the partition until `settleBy` (epoch seconds; default `leaseSeconds` from now); the attempt
+   * number, or undefined when it is not pending (a duplicate).
+   */
+  async startPartition(jobId: string, partitionId: string, settleBy?: number): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ attempts: number }>(
       `UPDATE partitions SET status = 'RUNNING', attempts = attempts + 1, updated_at = now(),
-         lease_until = now() + $3 * interval '1 second'
+         lease_until = COALESCE(to_timestamp($4), now() + $3 * interval '1 second')
        WHERE job_id = $1 AND partition_id = $2 AND status = 'PENDING' RETURNING attempts`,
-      [jobId, partitionId, this.timings.leaseSeconds]);
+      [jobId, partitionId, this.timings.leaseSeconds, settleBy ?? null]);
     const attempt = rows[0]?.attempts;
     if (attempt !== undefined) this.held.set(`p\0${jobId}\0${partitionId}`, { jobId, partitionId, attempt });
     return attempt;
   }
 
   /**
-   * Marks the part done and counts it. Returns the finalize message when this was the last part, and
-   * whether this settled a job with dead partitions as FAILED.
+   * Marks the part done and counts it, queueing finalize (in the same transaction) when it was the last
+   * part; or settles a job with dead partitions as FAILED when it was the last one outstanding.
    */
-  completePartition(jobId: string, partitionId: string, seconds: number): Promise<{ finalize?: FinalizeMessage; jobFailed: boolean }> {
+  partitionSucceeded(jobId: string, partitionId: string, seconds: number): Promise<PartitionOutcome> {
     this.held.delete(`p\0${jobId}\0${partitionId}`);
     return inTransaction(this.pool, async (c) => {
       const marked = await c.query(
         `UPDATE partitions SET status = 'SUCCEEDED', seconds = $3, last_error = NULL, lease_until = now(), updated_at = now()
          WHERE job_id = $1 AND partition_id = $2 AND status IN ('PENDING', 'RUNNING', 'FAILED')`,
         [jobId, partitionId, seconds]);
-      if (!marked.rowCount) return { jobFailed: false };
+      if (!marked.rowCount) return { changed: false };
       const { rows } = await c.query<{ queued: boolean; failed: boolean }>(
         `UPDATE jobs SET done = done + 1, updated_at = now(),
            status = CASE WHEN dead > 0 AND done + 1 + dead >= total THEN 'FAILED' ELSE status END,
@@ -160,19 +147,19 @@ export class JobStore {
          RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total) AS failed`,
         [jobId, this.timings.dispatchTimeoutSeconds]);
       const row = rows[0];
-      return {
-        finalize: row?.queued ? { kind: 'finalize', jobId } : undefined,
-        jobFailed: !!row?.failed,
-      };
+      return { changed: true, finalize: !!row?.queued, jobFailed: !!row?.failed };
     });
   }
 
   /**
-   * Records a failed attempt. Permanent failures and the last allowed attempt go to `dead_letters`; the
-   * result says whether the partition is dead and whether that settled the job as FAILED.
+   * Records a failed attempt (the current one only). Permanent failures and the last allowed attempt go to
+   * `dead_letters`; the result says whether the partition is dead and whether that settled the job as FAILED.
+   * A FAILED partition is sent again by the reconciler once its lease has run out.
    */
-  failPartition(jobId: string, partitionId: string, attempt: number, error: string, permanent: boolean, message: PartitionMessage):
-    Promise<{ dead: boolean; jobFailed: boolean }> {
+  partitionFailed(jobId: string, partitionId: string, failure: PartitionFailure): Promise<PartitionOutcome> {
+    const { attempt, error } = failure;
+    const permanent = !!failure.permanent || !!failure.lastAttempt;
+    const message = failure.message ?? { kind: 'partition', jobId, op: 'unknown', partition: { id: partitionId } };
     this.held.delete(`p\0${jobId}\0${partitionId}`);
     return inTransaction(this.pool, async (c) => {
       const { rows } = await c.query<{ status: string; attempts: number }>(
@@ -181,36 +168,41 @@ export class JobStore {
          FROM jobs j WHERE j.job_id = p.job_id AND p.job_id = $1 AND p.partition_id = $2
            AND p.status = 'RUNNING' AND p.attempts = $3
          RETURNING p.status, p.attempts`,
-        [jobId, partitionId, attempt, error, permanent]);
-      if (rows[0]?.status !== 'DEAD') return { dead: false, jobFailed: false };
+        [jobId, partitionId, attempt ?? null, error, permanent]);
+      if (rows[0]?.status !== 'DEAD') return { changed: rows.length > 0, dead: false, jobFailed: false };
       const jobFailed = await deadLetter(c, [{ job_id: jobId, partition_id: partitionId, attempts: rows[0].attempts, error, message }]);
-      return { dead: true, jobFailed: jobFailed.includes(jobId) };
+      return { changed: true, dead: true, jobFailed: jobFailed.includes(jobId) };
     });
   }
 
-  /** Takes finalize for a lease; the attempt number, or undefined when it is not queued (a duplicate, or done). */
-  async claimFinalize(jobId: string): Promise<number | undefined> {
+  /** Takes finalize for a lease (the claim is the attempt number); `done` when it is not queued (a duplicate, or done). */
+  async startFinalize(jobId: string): Promise<FinalizeClaim> {
     const { rows } = await this.pool.query<{ finalize_attempts: number }>(
       `UPDATE jobs SET finalize_state = 'RUNNING', finalize_attempts = finalize_attempts + 1, updated_at = now(),
          finalize_lease_until = now() + $2 * interval '1 second'
        WHERE job_id = $1 AND finalize_state = 'QUEUED' RETURNING finalize_attempts`,
       [jobId, this.timings.leaseSeconds]);
     const attempt = rows[0]?.finalize_attempts;
-    if (attempt !== undefined) this.held.set(`f\0${jobId}`, { jobId, attempt });
-    return attempt;
+    if (attempt === undefined) return { claimed: false, reason: 'done' };
+    this.held.set(`f\0${jobId}`, { jobId, attempt });
+    return { claimed: true, claim: attempt };
   }
 
-  async completeFinalize(jobId: string, attempt: number): Promise<boolean> {
+  /** Ends the merge of the current finalize attempt; a FAILED outcome adds its errors to the job's. */
+  async finishJob(jobId: string, attempt: number, status: 'SUCCEEDED' | 'FAILED', errors: string[]): Promise<boolean> {
     this.held.delete(`f\0${jobId}`);
     const r = await this.pool.query(
-      `UPDATE jobs SET finalize_state = 'DONE', status = 'SUCCEEDED', updated_at = now()
-       WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2`, [jobId, attempt]);
+      `UPDATE jobs SET finalize_state = 'DONE', status = $3, updated_at = now(),
+         errors = CASE WHEN $3 = 'FAILED' THEN errors || $4::jsonb ELSE errors END
+       WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2`, [jobId, attempt, status, JSON.stringify(errors)]);
     return !!r.rowCount;
   }
 
-  /** A failed merge is retried by the reconciler until the attempt limit, then the job is FAILED. */
-  async failFinalize(jobId: string, attempt: number, error: string, permanent: boolean): Promise<boolean> {
+  /** A failed merge is retried by the reconciler until the attempt limit (or at once FAILED when permanent). */
+  async finalizeFailed(jobId: string, attempt: number | undefined, failure: Failure): Promise<boolean> {
     this.held.delete(`f\0${jobId}`);
+    const { error } = failure;
+    const permanent = !!failure.permanent || !!failure.lastAttempt;
     const { rows } = await this.pool.query<{ status: string }>(
       `UPDATE jobs SET updated_at = now(), finalize_lease_until = now(),
          finalize_state = CASE WHEN $4 OR finalize_attempts >= max_attempts THEN 'DEAD' ELSE 'QUEUED' END,
@@ -218,7 +210,7 @@ export class JobStore {
          errors = CASE WHEN $4 OR finalize_attempts >= max_attempts
            THEN errors || jsonb_build_array('finalize: ' || $3 || ' (after ' || finalize_attempts || ' attempt(s))') ELSE errors END
        WHERE job_id = $1 AND finalize_state = 'RUNNING' AND finalize_attempts = $2 RETURNING status`,
-      [jobId, attempt, error, permanent]);
+      [jobId, attempt ?? null, error, permanent]);
     return rows[0]?.status === 'FAILED';
   }
 

@@ -16,7 +16,7 @@ import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { FunctionLifecycle, lifecycleOptions } from './functionLifecycle.ts';
 import { createFunctionServer, jsonLog } from './httpAdapter.ts';
 import { HANDLERS } from './handlers/handlers.ts';
-import { JobStore } from './jobStore.ts';
+import { PostgresJobStore } from './jobStore.ts';
 import { archiveLimits, registerDiasStorages } from './registerDiasStorages.ts';
 import { pgRequestLimiter } from './pgRequestLimiter.ts';
 import type { HandlerContext } from './handlers/handlerContext.ts';
@@ -24,14 +24,14 @@ import type { HandlerContext } from './handlers/handlerContext.ts';
 export interface StartedFunction {
   server: Server;
   listenHost: string;
-  store: JobStore;
+  store: PostgresJobStore;
   lifecycle: FunctionLifecycle;
   close(): Promise<void>;
 }
 
 export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log']; runPartition?: HandlerContext['runPartition'] } = {}): Promise<StartedFunction> {
   const config = loadDiasConfig(env);
-  const store = await JobStore.open(config.databaseUrl, config.schema, {
+  const store = await PostgresJobStore.open(config.databaseUrl, config.schema, {
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
   });
   // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.

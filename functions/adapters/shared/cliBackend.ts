@@ -6,26 +6,10 @@
  * const backend = await loadBackend('aws');
  * const view = await backend.status('ndvi-33TWM-2023-08');
  */
-export interface PartitionStatusView {
-  id: string;
-  status: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'DEAD';
-  attempts: number;
-  error?: string;
-}
+import type { JobStatusView } from '../../core/lifecycle/index.ts';
 
-export interface JobStatusView {
-  id: string;
-  op: string;
-  status: 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID' | 'INTERRUPTED';
-  total: number;
-  done: number;
-  failed: number;
-  output?: string;
-  partitions: PartitionStatusView[];
-  errors: string[];
-  /** How to go on after an interruption or a failure. */
-  resume?: string;
-}
+/** The status vocabulary is the core's (`core/lifecycle/jobStatus.ts`): every backend reads it through its store. */
+export type { JobStatusView, PartitionStatusView } from '../../core/lifecycle/index.ts';
 
 export interface CliBackend {
   name: string;

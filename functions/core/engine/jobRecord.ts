@@ -6,14 +6,11 @@
  * await writeJobRecord(prepared.outputHref, record);
  */
 import { storageFor } from '../io/storage.ts';
-
-/** INTERRUPTED: a local run stopped (signal, crash) before it settled; `resume` says how to go on. */
-export type JobStatus = 'PLANNED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'INVALID' | 'INTERRUPTED';
-export type PartitionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+import type { RecordedPartitionStatus, ReportedJobStatus } from '../lifecycle/jobStatus.ts';
 
 export interface PartitionRecord {
   id: string;
-  status: PartitionStatus;
+  status: RecordedPartitionStatus;
   attempts: number;
   seconds?: number;
   estimatedPeakMb?: number;
@@ -25,7 +22,7 @@ export interface PartitionRecord {
 export interface JobRecord {
   id: string;
   op: string;
-  status: JobStatus;
+  status: ReportedJobStatus;
   memoryMb?: number;
   partitions: PartitionRecord[];
   timings: Record<string, number>;

@@ -8,6 +8,7 @@
 import { detailOf, InputError } from '../errors.ts';
 import { parseJson } from '../io/parseJson.ts';
 import { storageFor } from '../io/storage.ts';
+import type { JobMessage } from './messages.ts';
 
 export async function readJobFile(href: string): Promise<{ raw: unknown; base: string }> {
   let bytes: Uint8Array;
@@ -18,4 +19,10 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
   }
   // parseJson's InputError names the file and says what is wrong, in one line, without quoting it.
   return { raw: parseJson(bytes, href), base: href };
+}
+
+/** The job a job message carries: inline (with the base its hrefs resolve against), or read from its `jobRef`. */
+export async function readJobMessage(msg: JobMessage): Promise<{ raw: unknown; base?: string; ref?: string }> {
+  if ('jobRef' in msg) return { ...(await readJobFile(msg.jobRef)), ref: msg.jobRef };
+  return { raw: msg.job, base: msg.base };
 }

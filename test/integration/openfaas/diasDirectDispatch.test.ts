@@ -107,10 +107,10 @@ describe('direct dispatch (OpenFaaS CE)', () => {
     const prepared = await prepareJob(source, undefined);
     const plan = planJob(prepared, { memoryMb: 1769, minPartitions: 4 });
     const stored = await storePrepared(prepared, plan);
-    await direct.store.createJob({
+    await direct.store.recordPlanned({
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
-      hash: 'orphan', memoryMb: 1769, partitions: plan.partitions, maxAttempts: 3, dueInSeconds: 0,
-    });
+      hash: 'orphan', memoryMb: 1769, partitions: plan.partitions,
+    }, { maxAttempts: 3, dueInSeconds: 0 });
 
     // Act
     const pass = await reconcile(direct);

@@ -101,7 +101,7 @@ describe('a job on OpenFaaS with S3 and PostgreSQL', () => {
     dias.gateway.intercept(async (fn, body) => {
       if (fn !== 'eofn-tile-reduce' || victim) return 'deliver';
       victim = body.partition.id;
-      expect(await dias.store.claimPartition(body.jobId, body.partition.id)).toBe(1);
+      expect(await dias.store.startPartition(body.jobId, body.partition.id)).toBe(1);
       return 'drop';
     });
     await submit(diasJob('ndvi-dias-died'));

@@ -5,18 +5,18 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '../../../functions/adapters/openfaas/jobStore.ts';
+import { PostgresJobStore } from '../../../functions/adapters/openfaas/jobStore.ts';
 import { DATABASE_URL } from './helpers/diasHarness.ts';
 
 const SCHEMA = `eofn_it_slots_${process.pid}`;
-let store: JobStore;
-let other: JobStore;
+let store: PostgresJobStore;
+let other: PostgresJobStore;
 
 function newJob(jobId: string, n: number, op = 'tile-reduce') {
   return {
     jobId, op, outputHref: `s3://results/${jobId}`, preparedRef: `s3://results/${jobId}/_eofn/prepared.json`,
     preparedDigest: 'd'.repeat(64), hash: `hash-of-${jobId}`, memoryMb: 1769,
-    maxAttempts: 3, dueInSeconds: 0, partitions: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, estimatedPeakBytes: 1 })),
+    partitions: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, estimatedPeakBytes: 1 })),
   };
 }
 
@@ -24,8 +24,8 @@ const leaseLeft = async (jobId: string, id: string) => Number((await store.pool.
   `SELECT extract(epoch FROM lease_until - now()) AS s FROM partitions WHERE job_id = $1 AND partition_id = $2`, [jobId, id])).rows[0].s);
 
 beforeAll(async () => {
-  store = await JobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 975, dispatchTimeoutSeconds: 3600 });
-  other = await JobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 975, dispatchTimeoutSeconds: 3600 });
+  store = await PostgresJobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 975, dispatchTimeoutSeconds: 3600 });
+  other = await PostgresJobStore.open(DATABASE_URL, SCHEMA, { leaseSeconds: 975, dispatchTimeoutSeconds: 3600 });
 });
 
 afterAll(async () => {
@@ -40,15 +40,16 @@ afterAll(async () => {
 describe('direct dispatch slots', () => {
   it('hands out at most the free slots per op, oldest job first, and fills a slot a finished partition frees', async () => {
     // Prepare
-    await store.createJob(newJob('first', 3));
-    await store.createJob(newJob('second', 3));
-    await store.createJob(newJob('merge', 2, 'composite'));
+    const direct = { maxAttempts: 3, dueInSeconds: 0 };
+    await store.recordPlanned(newJob('first', 3), direct);
+    await store.recordPlanned(newJob('second', 3), direct);
+    await store.recordPlanned(newJob('merge', 2, 'composite'), direct);
 
     // Act
     const wave = await store.claimDispatchSlots(2);
     const none = await store.claimDispatchSlots(2);
-    expect(await store.claimPartition('first', 'p0')).toBe(1);
-    await store.completePartition('first', 'p0', 1);
+    expect(await store.startPartition('first', 'p0')).toBe(1);
+    await store.partitionSucceeded('first', 'p0', 1);
     const next = await store.claimDispatchSlots(2);
 
     // Assess
@@ -71,7 +72,7 @@ describe('direct dispatch slots', () => {
 
   it('at SIGTERM the leases this process holds end soon; a partition that then completes counts once', async () => {
     // Prepare
-    expect(await store.claimPartition('first', 'p1')).toBe(1);
+    expect(await store.startPartition('first', 'p1')).toBe(1);
     expect(await leaseLeft('first', 'p1')).toBeGreaterThan(900);
 
     // Act
@@ -82,7 +83,7 @@ describe('direct dispatch slots', () => {
     const left = await leaseLeft('first', 'p1');
     expect(left).toBeGreaterThan(30);
     expect(left).toBeLessThanOrEqual(40);
-    await store.completePartition('first', 'p1', 1);
+    await store.partitionSucceeded('first', 'p1', 1);
     expect(await store.shortenHeldLeases(40)).toBe(0);
     expect((await store.status('first'))!.done).toBe(2);
   });

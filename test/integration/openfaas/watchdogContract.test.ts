@@ -96,10 +96,10 @@ beforeAll(async () => {
   const prepared = await prepareJob(job);
   const plan = planJob(prepared, { memoryMb: 1769, minPartitions: 4 });
   const stored = await storePrepared(prepared, plan);
-  await dias.store.createJob({
+  await dias.store.recordPlanned({
     jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
-    hash: 'watchdog', memoryMb: 1769, partitions: plan.partitions, maxAttempts: 3,
-  });
+    hash: 'watchdog', memoryMb: 1769, partitions: plan.partitions,
+  }, { maxAttempts: 3 });
   messages = plan.partitions.map(({ id }) => ({ kind: 'partition', jobId: plan.jobId, op: plan.op, partition: { id } }));
 });
 

@@ -69,12 +69,12 @@ describe('when a function dies (DIAS: OpenFaaS, PostgreSQL)', () => {
         if (!victims.has(body.jobId)) victims.set(body.jobId, body.partition.id);
         if (victims.get(body.jobId) !== body.partition.id) return 'deliver';
         count('partition');
-        await dias.store.claimPartition(body.jobId, body.partition.id);
+        await dias.store.startPartition(body.jobId, body.partition.id);
         return 'drop';
       }
       if (fn === 'eofn-finalize' && body.jobId === 'dias-dies-final') {
         count('finalize');
-        await dias.store.claimFinalize(body.jobId);
+        await dias.store.startFinalize(body.jobId);
         return 'drop';
       }
       return 'deliver';

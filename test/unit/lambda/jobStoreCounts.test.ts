@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobStore, type JobStore } from '../../../functions/adapters/lambda/jobStore.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
+import type { NewJob } from '../../../functions/core/lifecycle/index.ts';
 
 let aws: AwsTestEnv;
 let store: JobStore;
@@ -19,20 +20,28 @@ afterAll(async () => {
   await aws?.stop();
 });
 
+/** A planned job of `total` partitions, as `acceptJob` records it. */
+function newJob(jobId: string, total: number): NewJob {
+  return {
+    jobId, op: 'tile-reduce', outputHref: `s3://out/${jobId}`, preparedRef: `s3://out/${jobId}/_eofn/prepared.json`, preparedDigest: 'd'.repeat(64),
+    hash: 'h', memoryMb: 1769, partitions: Array.from({ length: total }, (_, i) => ({ id: `p${i}`, estimatedPeakBytes: 1 })),
+  };
+}
+
 describe('AWS job store counters', () => {
   it('counts a dead partition once when a duplicate keeps failing after it went DEAD', async () => {
     // Prepare
-    await store.createJob({ id: 'dup', op: 'tile-reduce', status: 'PLANNED', hash: 'h', total: 2 });
-    await store.markFannedOut('dup');
+    await store.recordPlanned(newJob('dup', 2));
+    await store.startJob('dup');
     const later = Math.floor(Date.now() / 1000) + 600;
 
     // Act: copy A dies on its last attempt, copy B then fails a non-last and its last attempt
     await store.startPartition('dup', 'p1', later);
-    const first = await store.partitionFailed('dup', 'p1', 'boom (A, last)', true);
+    const { counts: first } = await store.partitionFailed('dup', 'p1', { error: 'boom (A, last)', lastAttempt: true });
     await store.startPartition('dup', 'p1', later);
-    await store.partitionFailed('dup', 'p1', 'boom (B, 2nd)', false);
+    await store.partitionFailed('dup', 'p1', { error: 'boom (B, 2nd)', lastAttempt: false });
     await store.startPartition('dup', 'p1', later);
-    const second = await store.partitionFailed('dup', 'p1', 'boom (B, last)', true);
+    const { counts: second } = await store.partitionFailed('dup', 'p1', { error: 'boom (B, last)', lastAttempt: true });
 
     // Assess
     expect(first).toEqual({ done: 0, failed: 1, total: 2 });
@@ -40,11 +49,11 @@ describe('AWS job store counters', () => {
     expect(await store.progress('dup')).toEqual({ status: 'RUNNING', done: 0, failed: 1, total: 2 });
 
     // Act: redrive, then the partition succeeds (and a late duplicate of the old failure arrives)
-    const reset = await store.resetForRedrive('dup');
+    const reset = await store.redrive('dup');
     const after = await store.progress('dup');
     await store.startPartition('dup', 'p1', later);
-    const done = await store.partitionSucceeded('dup', 'p1', 1.5);
-    const late = await store.partitionFailed('dup', 'p1', 'late duplicate', true);
+    const { counts: done } = await store.partitionSucceeded('dup', 'p1', 1.5);
+    const { counts: late } = await store.partitionFailed('dup', 'p1', { error: 'late duplicate', lastAttempt: true });
 
     // Assess
     expect(reset.partitions).toEqual(['p1']);
@@ -56,13 +65,13 @@ describe('AWS job store counters', () => {
 
   it('keeps an interrupted fan-out\'s progress, only rising and only while PLANNED', async () => {
     // Prepare
-    await store.createJob({ id: 'fan', op: 'tile-reduce', status: 'PLANNED', hash: 'h', total: 5000 });
+    await store.recordPlanned(newJob('fan', 5000));
 
     // Act
     await store.noteFanOut('fan', 2000);
     await store.noteFanOut('fan', 1000);
     const planned = await store.getJob('fan');
-    await store.markFannedOut('fan');
+    await store.startJob('fan');
     await store.noteFanOut('fan', 4000);
 
     // Assess

@@ -8,6 +8,8 @@ import { formatRunSummary } from '../../../functions/adapters/local/formatRunSum
 import { formatPlan } from '../../../functions/adapters/local/formatPlan.ts';
 import { formatStatus } from '../../../functions/adapters/local/formatStatus.ts';
 import { createAwsBackend } from '../../../functions/adapters/lambda/cliBackend.ts';
+import { createJobStore } from '../../../functions/adapters/lambda/jobStore.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
 import { InputError } from '../../../functions/core/errors.ts';
 import type { JobPlan } from '../../../functions/core/engine/index.ts';
@@ -47,10 +49,9 @@ describe('CLI output', () => {
 
   it('eofn status of an invalid AWS job names the job, although its record has no id attribute', async () => {
     // Prepare: the record recordInvalid writes (an update: status, op, errors, counters; no id)
-    const store = {
-      getJob: async () => ({ status: 'INVALID', op: 'tile-reduce', errors: ['params.reducer: Invalid option'], total: 0, done: 0, failed: 0 }),
-      partitions: async () => [],
-    };
+    const item = { pk: 'JOB#tile-reduce-0123456789abcdef', sk: 'JOB', status: 'INVALID', op: 'tile-reduce', errors: ['params.reducer: Invalid option'], total: 0, done: 0, failed: 0 };
+    const doc = { send: async (command: object) => (command instanceof GetCommand ? { Item: item } : { Items: [] }) };
+    const store = createJobStore(doc as never, 't');
     const backend = createAwsBackend({ tableName: 't' } as never, store as never, (async () => undefined) as never);
     // Act
     const view = await backend.status('tile-reduce-0123456789abcdef');

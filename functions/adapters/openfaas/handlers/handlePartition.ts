@@ -7,18 +7,18 @@
  * await handlePartition(ctx, { kind: 'partition', jobId, op: 'tile-reduce', partition: { id: 'r00000-c00000-512x512' } });
  */
 import { runPartition } from '../../../core/engine/partitions.ts';
-import type { PartitionMessage } from '../../../core/engine/messages.ts';
+import { partitionMessageSchema } from '../../../core/engine/messages.ts';
 import { NotInPlanError, plannedPartition } from '../../../core/engine/plannedPartition.ts';
 import { describeFailure } from '../../../core/errors.ts';
 import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handlePartition(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
-  const msg = body as PartitionMessage;
-  if (msg?.kind !== 'partition' || typeof msg.jobId !== 'string' || typeof msg.partition?.id !== 'string') return badRequest('expected a partition message');
+  const parsed = partitionMessageSchema.safeParse(body);
+  if (!parsed.success) return badRequest('expected a partition message');
   // Only the names are read from the message: what runs is the job record's plan.
-  const { jobId } = msg;
-  const partition = { id: msg.partition.id };
-  const attempt = await ctx.store.claimPartition(jobId, partition.id);
+  const msg = parsed.data;
+  const { jobId, partition } = msg;
+  const attempt = await ctx.store.startPartition(jobId, partition.id);
   if (attempt === undefined) {
     ctx.log('partition skipped', { jobId, partition: partition.id, reason: 'not pending' });
     return ok({ jobId, partition: partition.id, skipped: 'not pending: a duplicate delivery, or already done' });
@@ -28,15 +28,16 @@ export async function handlePartition(ctx: HandlerContext, body: unknown): Promi
     if (!planned) throw new NotInPlanError(jobId, partition.id, `job ${jobId} has no recorded plan`);
     const stored = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
     const { seconds, bytes } = await (ctx.runPartition ?? runPartition)(stored.prepared, plannedPartition(stored, jobId, partition.id));
-    const { finalize, jobFailed } = await ctx.store.completePartition(jobId, partition.id, seconds);
+    const { finalize, jobFailed } = await ctx.store.partitionSucceeded(jobId, partition.id, seconds);
     if (jobFailed) await saveJobRecord(ctx.store, jobId);
     // A lost finalize message is sent again by the reconciler once its dispatch lease runs out.
-    if (finalize) await ctx.dispatcher.dispatch(finalize).catch((e) => ctx.log('finalize dispatch failed', { jobId, error: String(e) }));
+    if (finalize) await ctx.dispatcher.dispatch({ kind: 'finalize', jobId }).catch((e) => ctx.log('finalize dispatch failed', { jobId, error: String(e) }));
     ctx.log('partition done', { jobId, partition: partition.id, attempt, seconds, bytes, finalize: !!finalize });
     return ok({ jobId, partition: partition.id, attempt, seconds, bytes });
   } catch (e) {
     const { error, permanent } = describeFailure(e);
-    const outcome = await ctx.store.failPartition(jobId, partition.id, attempt, error, permanent, { kind: 'partition', jobId, op: String(msg.op), partition });
+    const { dead, jobFailed } = await ctx.store.partitionFailed(jobId, partition.id, { attempt, error, permanent, message: msg });
+    const outcome = { dead: !!dead, jobFailed: !!jobFailed };
     if (outcome.jobFailed) await saveJobRecord(ctx.store, jobId);
     ctx.log('partition failed', { jobId, partition: partition.id, attempt, error, permanent, ...outcome });
     return { status: 500, body: { jobId, partition: partition.id, attempt, error, permanent, ...outcome } };

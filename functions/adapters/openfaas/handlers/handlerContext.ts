@@ -6,12 +6,12 @@
  * const result = await handleJob(ctx, { kind: 'job', jobRef: 's3://jobs/ndvi.json' });
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
+import { preparedCache } from '../../../core/engine/preparedCache.ts';
 import type { runPartition } from '../../../core/engine/partitions.ts';
-import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
 import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
 import type { Dispatcher } from '../dispatcher.ts';
-import type { JobStore } from '../jobStore.ts';
+import type { PostgresJobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
@@ -19,7 +19,7 @@ export type HandlerSettings = Pick<DiasConfig,
 
 export interface HandlerContext {
   settings: HandlerSettings;
-  store: JobStore;
+  store: PostgresJobStore;
   dispatcher: Dispatcher;
   log(event: string, fields?: Record<string, unknown>): void;
   /** Replaces the engine step (tests and benchmarks inject failures with it, as on AWS). */
@@ -41,23 +41,11 @@ export function badRequest(error: string, extra: Record<string, unknown> = {}): 
   return { status: 400, body: { error, ...extra } };
 }
 
-const preparedCache = new Map<string, Promise<StoredJob>>();
-
 /** A job's recorded prepared job, checked against its digest; a replica running many partitions of one job reads it once. */
-export function loadPreparedCached(ref: string, digest: string): Promise<StoredJob> {
-  const key = `${digest} ${ref}`;
-  let hit = preparedCache.get(key);
-  if (!hit) {
-    hit = loadPrepared(ref, digest);
-    hit.catch(() => preparedCache.delete(key));
-    if (preparedCache.size >= 8) preparedCache.delete(preparedCache.keys().next().value!);
-    preparedCache.set(key, hit);
-  }
-  return hit;
-}
+export const loadPreparedCached = preparedCache();
 
 /** Writes `job.json` beside the product from the database's view of the job. */
-export async function saveJobRecord(store: JobStore, jobId: string): Promise<void> {
+export async function saveJobRecord(store: PostgresJobStore, jobId: string): Promise<void> {
   const [view, record] = await Promise.all([store.status(jobId), store.jobRecord(jobId)]);
   if (view?.output && record) await writeJobRecord(view.output, record);
 }

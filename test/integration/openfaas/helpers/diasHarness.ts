@@ -19,7 +19,7 @@ import pg from 'pg';
 import { s3Client } from '../../../../functions/adapters/shared/awsClients.ts';
 import type { FunctionName } from '../../../../functions/adapters/openfaas/diasConfig.ts';
 import { startFunction, type StartedFunction } from '../../../../functions/adapters/openfaas/startFunction.ts';
-import type { JobStore } from '../../../../functions/adapters/openfaas/jobStore.ts';
+import type { PostgresJobStore } from '../../../../functions/adapters/openfaas/jobStore.ts';
 import { SAMPLE_ITEM_IDS, SAMPLE_ITEMS_DIR } from '../../../helpers/sampleJobs.ts';
 import { startFakeGateway, type FakeGateway, type FakeGatewayOptions } from './fakeGateway.ts';
 import type { HandlerContext } from '../../../../functions/adapters/openfaas/handlers/handlerContext.ts';
@@ -36,7 +36,7 @@ export interface DiasHarness {
   headers: Record<string, string>;
   /** The function servers by name, reached directly (as from inside the cluster, past the gateway). */
   urls: Record<string, string>;
-  store: JobStore;
+  store: PostgresJobStore;
   schema: string;
   logs: { event: string; [k: string]: unknown }[];
   put(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
