@@ -13,10 +13,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { timeEofnRuns } from './timeEofnRuns.ts';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetReadObjects } from 'hyparquet';
+import { readParcelDataset } from './readParcelDataset.ts';
 import { BENCH_DIR, ROOT, ensureSentinelTile } from './benchInputs.ts';
 
 const RUNS = 3;
@@ -41,7 +41,7 @@ export async function benchParcels(): Promise<ParcelsBench> {
   const out = join(BENCH_DIR, 'parcels-out');
   const two = timeEofnRuns(jobPath, out, ['--workers', '2'], RUNS);
   const one = timeEofnRuns(jobPath, out, ['--workers', '1', '--memory', '1024'], RUNS);
-  const ours = await checksumOf(join(BENCH_DIR, 'parcels-out', 'result.parquet'));
+  const ours = await checksumOf(join(BENCH_DIR, 'parcels-out'));
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/parcels.py'), parcels, red, String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
   if (ours.checksum !== ref.checksum || ours.pixels !== ref.pixels) {
     throw new Error(`pixel counts differ: eofn ${ours.pixels} px (checksum ${ours.checksum}), rasterio ${ref.pixels} px (checksum ${ref.checksum})`);
@@ -84,14 +84,15 @@ export function ensureParcels(): string {
   return path;
 }
 
-async function checksumOf(path: string): Promise<{ pixels: number; checksum: number }> {
-  const buf = readFileSync(path);
-  const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: ['count', 'nodata_count'] });
+/** The reference's checksum: count × (file index + 1), the file index read back from the id `p<row>-<col>`. */
+async function checksumOf(output: string): Promise<{ pixels: number; checksum: number }> {
+  const rows = await readParcelDataset(output, ['parcel_id', 'count']);
   let pixels = 0, checksum = 0;
-  rows.forEach((row, i) => {
+  for (const row of rows) {
+    const [r, c] = (row.parcel_id as string).slice(1).split('-').map(Number);
     pixels += row.count as number;
-    checksum += (row.count as number) * (i + 1);
-  });
+    checksum += (row.count as number) * (r * SIDE + c + 1);
+  }
   return { pixels, checksum };
 }
 

@@ -15,8 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetReadObjects } from 'hyparquet';
 import { BENCH_DIR, ROOT, ensureSentinelTile } from './benchInputs.ts';
+import { readParcelDataset } from './readParcelDataset.ts';
 import { timeEofnRuns } from './timeEofnRuns.ts';
 
 export async function benchParcelsNational() {
@@ -27,8 +27,7 @@ export async function benchParcelsNational() {
   writeFileSync(jobPath, JSON.stringify({ op: 'parcel-aggregate', items: [item], params: { parcels, idProperty: 'id', assets: ['red'] }, output: 'parcels-national-out' }));
   const out = join(BENCH_DIR, 'parcels-national-out');
   const run = timeEofnRuns(jobPath, out, ['--workers', '1', '--memory', '1024'], 1);
-  const buf = readFileSync(join(out, 'result.parquet'));
-  const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: ['parcel_id', 'count'] });
+  const rows = await readParcelDataset(out, ['parcel_id', 'count']);
   const refPath = join(BENCH_DIR, 'parcels-national-reference.json');
   const ref = JSON.parse(execFileSync('/usr/bin/python3', [join(ROOT, 'bench/reference/parcels_tile.py'), parcels, red, refPath], { encoding: 'utf8', maxBuffer: 1 << 26 }));
   const expected = JSON.parse(readFileSync(refPath, 'utf8')) as Record<string, number>;

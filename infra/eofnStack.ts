@@ -94,7 +94,7 @@ export class EofnStack extends Stack {
     const jobs = new QueueFunction(this, 'JobsStage', { ...common, ...config.jobs, entry: 'jobs', batchSize: 10, environment: {} });
     const finalize = new QueueFunction(this, 'FinalizeStage', { ...common, ...config.finalize, entry: 'finalize', batchSize: 1, environment: {} });
     for (const [op, size] of Object.entries(config.ops)) {
-      this.opFunctions[op] = new QueueFunction(this, `Op-${op}`, { ...common, ...size, entry: op, batchSize: 1, environment: {} });
+      this.opFunctions[op] = new QueueFunction(this, `Op-${op}`, { ...common, ...size, entry: 'op', batchSize: 1, environment: { EOFN_OP: op } });
     }
     const names: DeploymentNames = {
       tableName: jobsTable.tableName, idempotencyTableName: idempotencyTable.tableName,

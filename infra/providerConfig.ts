@@ -1,7 +1,9 @@
 /**
  * A provider configuration: everything that differs between deployments (region, buckets, source-data
- * permissions, arrival topics and rules, memory and concurrency per op). One JSON file per provider in
- * `infra/config/<name>.json`, chosen with `-c provider=<name>`.
+ * permissions, arrival topics and rules, timeout and concurrency per op). One JSON file per provider in
+ * `infra/config/<name>.json`, chosen with `-c provider=<name>`. Every op (`functions/core/ops/descriptors.ts`)
+ * gets a function; its memory is the op's descriptor's unless the file overrides it (`ops.<op>.memoryMb`).
+ * A loaded configuration has every op's resolved size.
  *
  * @example
  * const config = loadProviderConfig('aws-eu-central-1');
@@ -10,6 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ArrivalRulesSchema } from '../functions/core/arrivals/arrivalRules.ts';
+import { OP_NAMES, opMemoryMb, type OpName } from '../functions/core/ops/descriptors.ts';
 
 const FunctionSizeSchema = z.strictObject({
   memoryMb: z.number().int().min(128).max(10240),
@@ -17,6 +20,21 @@ const FunctionSizeSchema = z.strictObject({
   /** Most concurrent invocations the queue's event source starts (2–1000). */
   concurrency: z.number().int().min(2).max(1000).default(50),
 });
+
+/** An op's function: memory only when it overrides the descriptor's default (`memoryMb` is then that size). */
+const OpFunctionSchema = z.strictObject({
+  memoryMb: z.number().int().min(128).max(10240).optional(),
+  timeoutSeconds: z.number().int().min(1).max(900).default(300),
+  concurrency: z.number().int().min(2).max(1000).default(50),
+});
+type OpFunction = z.infer<typeof OpFunctionSchema>;
+
+const OpsSchema = z.strictObject(Object.fromEntries(OP_NAMES.map((op) => [op, OpFunctionSchema.default({ timeoutSeconds: 300, concurrency: 50 })])) as Record<OpName, z.ZodDefault<typeof OpFunctionSchema>>)
+  .transform((ops) => Object.fromEntries(OP_NAMES.map((op) => [op, resolveOp(op, ops[op])])) as Record<OpName, Required<OpFunction>>);
+
+function resolveOp(op: OpName, f: OpFunction): Required<OpFunction> {
+  return { memoryMb: f.memoryMb ?? opMemoryMb(op), timeoutSeconds: f.timeoutSeconds, concurrency: f.concurrency };
+}
 
 export const ProviderConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -33,7 +51,8 @@ export const ProviderConfigSchema = z.strictObject({
   /** SNS topics that publish new STAC items (e.g. Earth Search's new-item topic). */
   arrivalTopics: z.array(z.string()).default([]),
   arrivalRules: ArrivalRulesSchema.default([]),
-  ops: z.record(z.string(), FunctionSizeSchema),
+  /** Per op: timeout, concurrency, and memory where it overrides the op's default; an op not listed gets the defaults. */
+  ops: OpsSchema,
   jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10 }),
   finalize: FunctionSizeSchema.default({ memoryMb: 3008, timeoutSeconds: 900, concurrency: 10 }),
   /** Deliveries of a message before it moves to its queue's DLQ (throttled receives count too: AWS advises ≥ 5). */

@@ -4,7 +4,7 @@
  * so a batch retried inside the function is not redelivered meanwhile); failures are reported per record.
  *
  * @example
- * const op = new QueueFunction(this, 'TileReduce', { entry: 'tile-reduce', memoryMb: 1769, timeoutSeconds: 300, … });
+ * const op = new QueueFunction(this, 'Op-tile-reduce', { entry: 'op', environment: { EOFN_OP: 'tile-reduce' }, memoryMb: 1769, … });
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { planJob, prepareJob, readJobFile } from '../functions/core/engine/index.ts';
-import { opMemoryMb } from '../functions/core/plan/opMemory.ts';
+import { opMemoryMb } from '../functions/core/ops/descriptors.ts';
 import { deployCommands, requiredEnv, secretsFromEnv } from '../openfaas/deploy/deployCommands.ts';
 import { EDITIONS, editionOf, LICENCE_SOURCE } from '../openfaas/deploy/editions.ts';
 import { denmarkExample, formatEstimates, type PlanForEstimate } from '../openfaas/deploy/editionEstimate.ts';

@@ -5,9 +5,10 @@
  * CE with eofn's direct dispatch runs up to 5 partitions (its replica limit) and 4 merges (the finalize
  * replicas); Standard runs as many partitions as the provider profile's replicas and 4 merges.
  *
- * The Denmark example is a season of NDVI medians over Denmark: 12 Sentinel-2 tiles (10980 x 10980 px at
- * 10 m, about 43,000 km² of land plus overlaps and sea), 12 dates each, cloud mask, one job per tile, planned
- * by tile-reduce's own planner at the op's memory.
+ * The Denmark example is a season of NDVI medians over Denmark: the 28 real Sentinel-2 tiles (10980 x 10980 px
+ * at 10 m, UTM 32N and 33N) that `scripts/scale/make_country.py` finds over Denmark's land (the same tiles as
+ * the parcel plan of docs/scale.md), 12 dates each, cloud mask, one job per tile, planned by tile-reduce's own
+ * planner at the op's memory (what `eofn plan` gives for those items: 11 partitions per tile, docs/dias.md).
  *
  * @example
  * editionEstimates(denmarkExample(), provider).map((e) => `${e.label}: ${formatDuration(e.seconds)}`);
@@ -16,7 +17,7 @@ import type { JobPlan } from '../../functions/core/engine/planJob.ts';
 import { operationOf } from '../../functions/core/ops/registry.ts';
 import { mergeSecondsOf, partitionSecondsOf } from '../../functions/core/plan/costModel.ts';
 import { budgetBytes } from '../../functions/core/plan/memoryModel.ts';
-import { opMemoryMb } from '../../functions/core/plan/opMemory.ts';
+import { opMemoryMb } from '../../functions/core/ops/descriptors.ts';
 import { wallClockSeconds } from '../../functions/core/plan/wallClock.ts';
 import { EDITIONS } from './editions.ts';
 import { FINALIZE_REPLICAS } from './renderStack.ts';
@@ -43,7 +44,7 @@ export function editionEstimates(plans: PlanForEstimate[], provider: Provider): 
   }));
 }
 
-export const DENMARK_TILES = 12;
+export const DENMARK_TILES = 28;
 
 /** The plans of the Denmark example (see above), made by tile-reduce's planner. */
 export function denmarkExample(): PlanForEstimate[] {

@@ -10,6 +10,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { OP_NAMES, type OpName } from '../../functions/core/ops/descriptors.ts';
 
 export const PROVIDERS_DIR = fileURLToPath(new URL('../providers/', import.meta.url));
 
@@ -20,6 +21,11 @@ export const ProviderSchema = z.strictObject({
   environment: z.record(z.string(), z.string()),
   /** Cron schedule of the STAC poller (the reconciler always runs every minute). */
   stacPollSchedule: z.string(),
+  /**
+   * Memory (MiB) of op functions that differs from their descriptor's default (`functions/core/ops/<op>/descriptor.ts`):
+   * the function gets it and the jobs function plans that op's partitions for it (EOFN_OP_MEMORY_MB).
+   */
+  opMemoryMb: z.partialRecord(z.enum(OP_NAMES as [OpName, ...OpName[]]), z.number().int().min(128)).optional(),
   /** Largest number of replicas of each op function. */
   maxReplicas: z.number().int().positive(),
   /** Whether the archive needs its own keys (secrets eofn-archive-access-key / -secret-key). */

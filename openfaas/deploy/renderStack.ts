@@ -12,7 +12,8 @@
  * const stack = renderStack(await loadProvider('creodias'), editionOf('ce'), { image: 'registry.example/eofn@sha256:…' });
  * writeFileSync('stack.yml', renderStackYaml(provider, editionOf('standard')));
  */
-import { FINALIZE_MEMORY_MB, OP_MEMORY_MB } from '../../functions/core/plan/opMemory.ts';
+import { FINALIZE_MEMORY_MB } from '../../functions/core/plan/opMemory.ts';
+import { OP_NAMES, opMemoryMb, type OpName } from '../../functions/core/ops/descriptors.ts';
 import { FUNCTION_NAMES, SECRET_NAMES, type FunctionName } from '../../functions/adapters/openfaas/diasConfig.ts';
 import type { Edition } from './editions.ts';
 import { functionTimings } from './functionTimings.ts';
@@ -31,13 +32,10 @@ export interface FunctionShape { memoryMb: number; timeLimitSeconds: number; max
 
 export function functionShapes(provider: Provider): Record<FunctionName, FunctionShape> {
   // One call per pod: the memory a partition is planned for is the pod's whole limit.
-  const op = (name: string): FunctionShape => ({ memoryMb: OP_MEMORY_MB[name], timeLimitSeconds: 900, maxReplicas: provider.maxReplicas, maxInflight: 1 });
+  const op = (name: OpName): FunctionShape => ({ memoryMb: opMemoryOf(provider, name), timeLimitSeconds: 900, maxReplicas: provider.maxReplicas, maxInflight: 1 });
   return {
     jobs: { memoryMb: 512, timeLimitSeconds: 300, maxInflight: 1 },
-    'tile-reduce': op('tile-reduce'),
-    composite: op('composite'),
-    'coherence-merge': op('coherence-merge'),
-    'parcel-aggregate': op('parcel-aggregate'),
+    ...Object.fromEntries(OP_NAMES.map((name) => [name, op(name)])) as Record<OpName, FunctionShape>,
     finalize: { memoryMb: FINALIZE_MEMORY_MB, timeLimitSeconds: 900, maxReplicas: Math.min(FINALIZE_REPLICAS, provider.maxReplicas), maxInflight: 1 },
     arrivals: { memoryMb: 256, timeLimitSeconds: 60, maxInflight: 4 },
     reconcile: { memoryMb: 256, timeLimitSeconds: 50, maxReplicas: 1, maxInflight: 1, schedule: '* * * * *' },
@@ -45,8 +43,13 @@ export function functionShapes(provider: Provider): Record<FunctionName, Functio
   };
 }
 
+/** An op function's memory: the provider profile's override (`opMemoryMb`), else the op's descriptor. */
+export function opMemoryOf(provider: Provider, op: OpName): number {
+  return provider.opMemoryMb?.[op] ?? opMemoryMb(op);
+}
+
 /** Functions whose calls come through the queue-worker (Standard retries their 429s and gateway errors). */
-const QUEUED: FunctionName[] = ['jobs', 'tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate', 'finalize'];
+const QUEUED: FunctionName[] = ['jobs', ...OP_NAMES, 'finalize'];
 
 export interface RenderOptions {
   image?: string;
@@ -63,7 +66,7 @@ export function renderStack(provider: Provider, edition: Edition, opts: RenderOp
     throw new Error(`${edition.title} deploys public images only: drop --registry-secret (faas-netes refuses images it cannot pull anonymously)`);
   }
   const shapes = functionShapes(provider);
-  const shared = { ...provider.environment, ...opts.set };
+  const shared = { ...provider.environment, ...opMemoryEnv(provider), ...opts.set };
   const secrets: string[] = [SECRET_NAMES.databaseUrl, SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey,
     ...(provider.archiveCredentials ? [SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey] : []),
     // Every function checks callers against it and sends it on its own calls (callToken.ts).
@@ -123,6 +126,12 @@ export function renderStack(provider: Provider, edition: Edition, opts: RenderOp
     provider: { name: 'openfaas', gateway: opts.gatewayUrl ?? 'http://127.0.0.1:8080' },
     functions,
   };
+}
+
+/** The overrides, for the jobs function's planner (only when there are any: a default needs no word). */
+function opMemoryEnv(provider: Provider): Record<string, string> {
+  const overrides = Object.entries(provider.opMemoryMb ?? {});
+  return overrides.length ? { EOFN_OP_MEMORY_MB: overrides.map(([op, mb]) => `${op}=${mb}`).join(',') } : {};
 }
 
 function annotationsOf(fn: FunctionName, s: FunctionShape, edition: Edition, writeTimeout: number): { annotations?: Record<string, string> } {

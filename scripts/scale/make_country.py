@@ -7,7 +7,8 @@ a season over the real MGRS tiles that cover them. Writes into OUT:
   Sentinel-2 tile (UTM 32N/33N) that meets a rectangle, sparse (no pixel data: a plan reads headers only);
 - job.json: parcel-aggregate (red, nir, NDVI, SCL mask) over items named as the Copernicus archive names
   them (S2A/S2B_<tile>_<date>_0_L2A), one per tile and acquisition, every 5 days from 1 April to 30 September
-  2024 on each tile's own orbit phase.
+  2024 on each tile's own orbit phase;
+- ndvi-job.json: tile-reduce, the NDVI median of 12 of those dates per tile (docs/dias.md's example).
 
 Usage: /usr/bin/python3 scripts/scale/make_country.py OUT [N]   (N default 600000)
 """
@@ -141,6 +142,16 @@ def main():
         "output": "out",
     }
     (out / "job.json").write_text(json.dumps(job))
+    # docs/dias.md's example on the same tiles: NDVI median of 12 dates per tile, spread over the season.
+    ndvi = []
+    for t in tiles:
+        own = [i for i in items if i["properties"]["grid:code"] == f"MGRS-{t}"]
+        ndvi += [own[round(k * (len(own) - 1) / 11)] for k in range(12)]
+    (out / "ndvi-job.json").write_text(json.dumps({
+        "op": "tile-reduce", "items": ndvi,
+        "params": {"expression": "(nir - red) / (nir + red)", "reducer": "median", "mask": {"asset": "scl", "exclude": [3, 8, 9, 10]}},
+        "output": "out-ndvi",
+    }))
     print("tiles", len(tiles), " ".join(tiles), "items", len(items))
 
 

@@ -9,9 +9,10 @@
  * const config = configFromEnv(); // names from EOFN_TABLE, EOFN_OP_QUEUES, …; settings bundled
  */
 import { ArrivalRulesSchema, type ArrivalRule } from '../../core/arrivals/arrivalRules.ts';
+import { isOpName, OP_NAMES, type OpName } from '../../core/ops/descriptors.ts';
 import type { JobLimits } from '../../core/plan/jobLimits.ts';
 import { budgetBytes } from '../../core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
+import { FINALIZE_MEMORY_MB, FINALIZE_SCRATCH_MB } from '../../core/plan/opMemory.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 
 declare const EOFN_BUNDLED_SETTINGS: string | undefined;
@@ -39,6 +40,8 @@ export interface DeploymentSettings {
   /** Days a finished job's records stay in the table (DynamoDB TTL). */
   retentionDays: number;
   arrivalRules: ArrivalRule[];
+  /** The planner splits a job into at least this many partitions (as `EOFN_MIN_PARTITIONS` on a DIAS); default 1. */
+  minPartitions?: number;
   /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
   jobLimits?: Partial<JobLimits>;
 }
@@ -54,6 +57,8 @@ export const ENV = {
   completionTopic: 'EOFN_COMPLETION_TOPIC_ARN',
   staging: 'EOFN_STAGING',
   settings: 'EOFN_SETTINGS',
+  /** Which op's queue an op function consumes (one entry, `entries/op.ts`, serves them all). */
+  op: 'EOFN_OP',
 } as const;
 
 export const DEFAULT_SETTINGS: DeploymentSettings = { opMemoryMb: {}, opTimeoutSeconds: {}, maxReceiveCount: 5, retentionDays: 30, arrivalRules: [] };
@@ -75,8 +80,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, bundled: str
     stagingPrefix: (env[ENV.staging] ?? '').replace(/\/+$/, ''),
     ...settings,
     arrivalRules: ArrivalRulesSchema.parse(settings.arrivalRules),
-    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+    jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB), maxMergeScratchBytes: budgetBytes(FINALIZE_SCRATCH_MB) }),
   };
+}
+
+/** The op an op function serves, from `EOFN_OP` (set per function by the stack). */
+export function opFromEnv(env: Record<string, string | undefined> = process.env): OpName {
+  const op = env[ENV.op] ?? '';
+  if (!isOpName(op)) throw new Error(`${ENV.op} must be one of ${OP_NAMES.join(', ')}; got "${op}"`);
+  return op;
 }
 
 /** The resource names as environment variables (what the stack sets on every function). */

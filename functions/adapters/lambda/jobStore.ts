@@ -31,6 +31,8 @@ export interface JobItem {
   preparedRef?: string;
   /** SHA-256 of the prepared job's bytes: consumers refuse a prepared file that differs. */
   preparedDigest?: string;
+  /** Partition messages sent so far (in plan order) while PLANNED: where an interrupted fan-out resumes. */
+  fannedOut?: number;
   queueUrl?: string;
   memoryMb?: number;
   errors: string[];
@@ -53,6 +55,8 @@ export interface PartitionItem {
   timeouts?: number;
   /** Epoch seconds by which an unsettled partition must have been retried or dead-lettered. */
   sweepAt?: number;
+  /** Counted in the job's `failed` (it went DEAD); kept when a duplicate's attempt changes the status again. */
+  countedFailed?: boolean;
 }
 
 export interface StoreOptions {
@@ -91,6 +95,17 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
     async getJob(id: string): Promise<JobItem | undefined> {
       const out = await doc.send(new GetCommand({ TableName, Key: jobKey(id), ConsistentRead: true }));
       return out.Item as JobItem | undefined;
+    },
+
+    /** The job's status and counters alone: one small read, however many partitions the job has. */
+    async progress(id: string): Promise<(Counts & { status: StoredJobStatus }) | undefined> {
+      const out = await doc.send(new GetCommand({
+        TableName, Key: jobKey(id), ConsistentRead: true,
+        ProjectionExpression: '#s, #total, #done, #failed',
+        ExpressionAttributeNames: { '#s': 'status', '#total': 'total', '#done': 'done', '#failed': 'failed' },
+      }));
+      const i = out.Item;
+      return i && { status: i.status as StoredJobStatus, ...countsOf(i)! };
     },
 
     /** Records a planned job unless the id is known (an INVALID record may be replaced); else returns it. */
@@ -152,6 +167,15 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
       await update({
         Key: jobKey(id), UpdateExpression: 'SET preparedRef = :ref, preparedDigest = :digest',
         ExpressionAttributeValues: { ':ref': preparedRef, ':digest': preparedDigest },
+      });
+    },
+
+    /** Notes how many partition messages are out (only rises, only while PLANNED). */
+    async noteFanOut(id: string, sent: number): Promise<void> {
+      await update({
+        Key: jobKey(id), UpdateExpression: 'SET fannedOut = :n',
+        ConditionExpression: '#s = :planned AND (attribute_not_exists(fannedOut) OR fannedOut < :n)',
+        ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':n': sent, ':planned': 'PLANNED' },
       });
     },
 
@@ -226,7 +250,8 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
         ReturnValues: 'ALL_OLD',
       });
       if (before === undefined) return undefined;
-      const wasDead = before.status === 'DEAD';
+      const wasDead = before.countedFailed === true;
+      if (wasDead) await update({ Key: partKey(jobId, part), UpdateExpression: 'REMOVE countedFailed' });
       return countsOf(await update({
         Key: jobKey(jobId),
         UpdateExpression: `ADD done :one${wasDead ? ', failed :minus' : ''} SET updatedAt = :now`,
@@ -242,13 +267,17 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
     async partitionFailed(jobId: string, part: string, error: string, dead: boolean): Promise<Counts | undefined> {
       const before = await update({
         Key: partKey(jobId, part),
-        UpdateExpression: `SET #s = :status, id = :id, #e = :error, updatedAt = :now, expiresAt = :exp${dead ? ' REMOVE sweep, sweepAt' : ''}`,
+        UpdateExpression: `SET #s = :status, id = :id, #e = :error, updatedAt = :now, expiresAt = :exp${dead ? ', countedFailed = :true REMOVE sweep, sweepAt' : ''}`,
         ConditionExpression: 'attribute_not_exists(#s) OR #s <> :succeeded',
         ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-        ExpressionAttributeValues: { ':status': dead ? 'DEAD' : 'FAILED', ':succeeded': 'SUCCEEDED', ':id': part, ':error': error, ':now': now(), ':exp': expiresAt() },
+        ExpressionAttributeValues: {
+          ':status': dead ? 'DEAD' : 'FAILED', ':succeeded': 'SUCCEEDED', ':id': part, ':error': error, ':now': now(), ':exp': expiresAt(),
+          ...(dead ? { ':true': true } : {}),
+        },
         ReturnValues: 'ALL_OLD',
       });
-      if (!dead || before === undefined || before.status === 'DEAD') return undefined;
+      // Counted by the marker, not the status: a duplicate's later attempt may have set DEAD back to RUNNING or FAILED.
+      if (!dead || before === undefined || before.countedFailed === true) return undefined;
       return countsOf(await update({
         Key: jobKey(jobId),
         UpdateExpression: 'ADD failed :one SET updatedAt = :now',
@@ -363,15 +392,15 @@ export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, o
       if (job.submission) return { partitions: [], finalize: false, submission: job.submission };
       const t = epoch();
       const again = (await this.partitions(jobId)).filter((p) =>
-        p.status === 'FAILED' || p.status === 'DEAD' || (p.status === 'RUNNING' && (p.sweepAt ?? Infinity) < t));
+        p.status === 'FAILED' || p.status === 'DEAD' || p.countedFailed || (p.status === 'RUNNING' && (p.sweepAt ?? Infinity) < t));
       for (const p of again) {
         const before = await update({
-          Key: partKey(jobId, p.id), UpdateExpression: 'SET #s = :failed, updatedAt = :now REMOVE sweep, sweepAt',
+          Key: partKey(jobId, p.id), UpdateExpression: 'SET #s = :failed, updatedAt = :now REMOVE sweep, sweepAt, countedFailed',
           ConditionExpression: '#s IN (:dead, :failed, :running)', ReturnValues: 'ALL_OLD',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':failed': 'FAILED', ':dead': 'DEAD', ':running': 'RUNNING', ':now': now() },
         });
-        if (before?.status === 'DEAD') {
+        if (before?.countedFailed === true) {
           await update({ Key: jobKey(jobId), UpdateExpression: 'ADD failed :minus', ExpressionAttributeValues: { ':minus': -1 } });
         }
       }

@@ -1,7 +1,7 @@
 /**
  * The `jobs` queue consumer: validate, record, plan, fan out. An invalid job is recorded as INVALID with
  * its problems and the message is consumed (a retry cannot fix it). A job whose id is known is not planned
- * again, unless its fan-out was interrupted (still PLANNED), which resumes it with the same messages.
+ * again, unless its fan-out was interrupted (still PLANNED), which resumes it after the last chunk it recorded as sent.
  *
  * @example
  * export const handler = withObservability(createJobsHandler(depsFromEnv('jobs')), deps);
@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InputError, InvalidJobError } from '../../core/errors.ts';
+import { InvalidJobError, isPermanent } from '../../core/errors.ts';
 import { planJob, prepareJob, storePrepared, type PreparedJob } from '../../core/engine/index.ts';
 import { canonicalJson, contentHash } from '../../core/contract/validateJob.ts';
 import { jobFromMessage } from './parseMessage.ts';
-import { partitionMessages } from './partitionMessages.ts';
+import { fanOutPartitions } from './fanOutPartitions.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export function createJobsHandler(deps: LambdaDeps) {
@@ -29,8 +29,8 @@ export function createJobsHandler(deps: LambdaDeps) {
       raw = source.raw;
       prepared = await prepareJob(raw, source.base);
     } catch (e) {
-      if (!(e instanceof InvalidJobError || e instanceof InputError)) throw e;
-      return rejectJob(raw ?? record.body, e instanceof InvalidJobError ? e.problems : [e.message]);
+      if (!isPermanent(e)) throw e;
+      return rejectJob(raw ?? record.body, e instanceof InvalidJobError ? e.problems : [(e as Error).message]);
     }
     const { job } = prepared;
     const queueUrl = config.opQueues[job.op];
@@ -38,10 +38,10 @@ export function createJobsHandler(deps: LambdaDeps) {
 
     let plan;
     try {
-      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], limits: config.jobLimits });
+      plan = planJob(prepared, { memoryMb: config.opMemoryMb[job.op], minPartitions: config.minPartitions, limits: config.jobLimits });
     } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      return rejectJob(raw, [e.message]);
+      if (!isPermanent(e)) throw e;
+      return rejectJob(raw, [(e as Error).message]);
     }
     const hash = contentHash(job);
     const { created, existing } = await store.createJob({
@@ -61,12 +61,14 @@ export function createJobsHandler(deps: LambdaDeps) {
 
     const stored = await storePrepared(prepared, plan);
     await store.setPreparedRef(job.id, stored.href, stored.digest);
-    const messages = partitionMessages(job.id, job.op, plan.partitions);
-    await send(queueUrl, messages);
+    const sent = await fanOutPartitions({
+      send, queueUrl, jobId: job.id, op: job.op, partitions: plan.partitions, from: created ? 0 : existing?.fannedOut,
+      onProgress: (n) => store.noteFanOut(job.id, n),
+    });
     await store.markFannedOut(job.id);
-    logger.info('job planned', { jobId: job.id, op: job.op, partitions: messages.length, memoryMb: plan.memoryMb });
+    logger.info('job planned', { jobId: job.id, op: job.op, partitions: plan.partitions.length, sent, memoryMb: plan.memoryMb });
     metrics.addMetric('JobsPlanned', MetricUnit.Count, 1);
-    metrics.addMetric('PartitionsSent', MetricUnit.Count, messages.length);
+    metrics.addMetric('PartitionsSent', MetricUnit.Count, sent);
   }
 
   async function rejectJob(raw: unknown, problems: string[]): Promise<void> {

@@ -4,7 +4,8 @@
  * duplicate delivery returns the stored result without running again; the partition's status transition
  * in DynamoDB then gates the atomic completion count, and the delivery that completes the job sends it to
  * the `finalize` queue. A failure is retried by SQS; the attempt that reaches `maxReceiveCount` records the
- * partition as DEAD with its error before the message moves to the DLQ. An attempt that is about to hit the
+ * partition as DEAD with its error before the message moves to the DLQ. A permanent failure (bad input,
+ * `isPermanent`) records it DEAD at once and acknowledges the message: another attempt would fail the same way. An attempt that is about to hit the
  * function's timeout notes so on the partition first (a timed-out function runs no `catch`), so the DLQ
  * consumer can tell a timeout from a function that died (out of memory) without a word.
  *
@@ -12,12 +13,13 @@
  * export const handler = withObservability(createOpHandler(depsFromEnv('tile-reduce')), deps);
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   loadPrepared, NotInPlanError, plannedPartition, runPartition as runEnginePartition, type FinalizeMessage, type StoredJob,
 } from '../../core/engine/index.ts';
+import { isPermanent } from '../../core/errors.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
 import { attemptDeadline, timeoutWarning } from './attemptTiming.ts';
 import type { Counts } from './jobStore.ts';
@@ -89,31 +91,38 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
       const outcome = await runIdempotent(record);
       metrics.addMetric(outcome.skipped ? 'PartitionsDuplicate' : 'PartitionsSucceeded', MetricUnit.Count, 1);
     } catch (e) {
-      await recordFailure(record, e as Error);
-      throw e;
+      const settled = await recordFailure(record, e as Error);
+      if (!settled) throw e;
     }
   }
 
-  async function recordFailure(record: SQSRecord, error: Error): Promise<void> {
+  /**
+   * Records a failed attempt; true when the partition is settled DEAD now (bad input: another attempt
+   * would fail the same way), so the message is acknowledged instead of received again.
+   */
+  async function recordFailure(record: SQSRecord, error: Error): Promise<boolean> {
     const last = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= config.maxReceiveCount;
     const message = `${error.name}: ${error.message}`;
-    logger.error('partition failed', { messageId: record.messageId, lastAttempt: last, error: message });
+    logger.error('partition failed', { messageId: record.messageId, lastAttempt: last, permanent: isPermanent(error), error: message });
     metrics.addMetric('PartitionsFailed', MetricUnit.Count, 1);
     let msg;
     try {
       msg = partitionFromMessage(record.body);
     } catch {
       if (last) await store.recordDeadMessage(jobIdOf(record.body), record.messageId, message, record.body);
-      return;
+      return false;
     }
     // A concurrent duplicate of a running attempt: SQS delivers it again later, when the result is stored.
-    if (error.name === 'IdempotencyAlreadyInProgressError') return;
+    if (error instanceof IdempotencyAlreadyInProgressError) return false;
+    // No partition of the plan to mark: the message itself is the record, kept in the DLQ for the operator.
     if (error instanceof NotInPlanError) {
       if (last) await store.recordDeadMessage(msg.jobId, record.messageId, message, record.body);
-      return;
+      return false;
     }
-    const counts = await store.partitionFailed(msg.jobId, msg.partition.id, message, last);
+    const permanent = isPermanent(error);
+    const counts = await store.partitionFailed(msg.jobId, msg.partition.id, message, last || permanent);
     await finalizeWhenComplete(msg.jobId, counts);
+    return permanent;
   }
 
   async function finalizeWhenComplete(jobId: string, counts: Counts | undefined): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeError, InputError, InvalidJobError, UsageError } from '../../core/errors.ts';
+import { describeError, isPermanent, UsageError } from '../../core/errors.ts';
 import { registerLocalStorages } from './registerLocalStorages.ts';
 import { COMMANDS, commandUsage, usage } from './commands.ts';
 
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
 }
 
 function fail(e: unknown, help: string): number {
-  const rejected = e instanceof InvalidJobError || e instanceof InputError || e instanceof UsageError;
+  const rejected = isPermanent(e);
   // Rejections already say what and why in one message; anything else also gets its causes.
   const text = rejected ? (e as Error).message : describeError(e);
   process.stderr.write(`eofn: ${text}\n${help}`);

@@ -20,6 +20,7 @@ import { readJobRecord } from '../../core/engine/index.ts';
 import { schemeOf } from '../../core/io/storage.ts';
 import type { JobStatusView } from '../shared/cliBackend.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
+import { localMergeLimits } from './localMergeLimits.ts';
 
 type Values = Record<string, string | boolean | undefined>;
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -71,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
       const prepared = await prepareJob(raw, base);
       const workers = count(v.workers, 'workers', 1) ?? defaultWorkers();
       const concurrency = count(v.concurrency, 'concurrency', 1);
-      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
+      const plan = planJob(prepared, { memoryMb: megabytes(v.memory), minPartitions: workers, limits: jobLimitsFromEnv(process.env, localMergeLimits()) });
       process.stdout.write(v.json ? JSON.stringify({ ...plan, workers, scale: scalePlan(plan, { concurrency }) }, null, 2) + '\n' : formatPlan(plan, workers, { concurrency }));
       if (!v.json && prepared.search) process.stdout.write(`${searchLine(prepared.search)}\n`);
       if (!v.json) for (const line of describeRadiometry(radiometryOfSetup(prepared.setup))) process.stdout.write(`values: ${line}\n`);

@@ -9,10 +9,10 @@ import { describeRadiometry, radiometryOfSetup } from '../../core/ops/radiometry
 import { DATASET_FOLDER, isTiled, TILES_FOLDER } from '../../core/ops/tiles/withTiles.ts';
 import type { LocalRunResult } from './runJobLocally.ts';
 
-/** The product file's name: the op's table format for parcel-aggregate (Parquet or CSV), else a COG. */
+/** The product: parcel-aggregate's dataset (Parquet or CSV, one file per partition), else a COG. */
 export function productName({ job }: LocalRunResult['prepared']): string {
   if (job.op !== 'parcel-aggregate') return 'result.tif';
-  return `result.${(job.params as { format?: string }).format ?? 'parquet'}`;
+  return `${DATASET_FOLDER}/*.${(job.params as { format?: string }).format ?? 'parquet'} (one file per partition)`;
 }
 
 export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResult): string {
@@ -22,7 +22,7 @@ export function formatRunSummary({ record, prepared, alreadyDone }: LocalRunResu
   if (record.status === 'SUCCEEDED' && isTiled(prepared.setup)) {
     const tiles = prepared.setup.tiles.map((t) => t.key);
     lines.push(
-      `  product   ${out}/${parcels ? `${DATASET_FOLDER}/*.parquet (one file per partition)` : 'mosaic.vrt'}`,
+      `  product   ${out}/${parcels ? productName(prepared) : 'mosaic.vrt'}`,
       `  tiles     ${tiles.length} (${tiles.join(' ')}) under ${out}/${TILES_FOLDER}/, linked by ${out}/collection.json`,
       `  STAC item ${out}/item.json`,
     );

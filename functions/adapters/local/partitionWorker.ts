@@ -1,11 +1,12 @@
 /**
  * Worker-thread entry: runs the partitions the pool hands it, one at a time. Errors travel back as
- * messages with whether a retry could help (bad input will fail the same way every time).
+ * plain messages with `permanent` set (structured cloning drops an error's class, so its kind is sent
+ * explicitly): bad input fails the same way every time and is not retried.
  */
 import { parentPort } from 'node:worker_threads';
 import { runPartition } from '../../core/engine/index.ts';
 import { registerLocalStorages } from './registerLocalStorages.ts';
-import { describeFailure } from './describeFailure.ts';
+import { describeFailure } from '../../core/errors.ts';
 
 registerLocalStorages();
 

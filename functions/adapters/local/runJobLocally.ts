@@ -22,6 +22,7 @@ import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
 import { mergeWarning } from './formatPlan.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
+import { localMergeLimits } from './localMergeLimits.ts';
 
 export interface LocalRunOptions {
   jobHref?: string;
@@ -54,7 +55,7 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
-  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env) });
+  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env, localMergeLimits()) });
   if (!opts.quiet) for (const line of mergeWarning(plan)) process.stderr.write(`eofn: ${line.trim()}\n`);
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
   // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { runPartition } from '../../core/engine/index.ts';
 import type { PreparedJob } from '../../core/engine/index.ts';
 import type { PartitionSpec } from '../../core/plan/types.ts';
-import { describeFailure } from './describeFailure.ts';
+import { describeFailure } from '../../core/errors.ts';
 
 export type PartitionOutcome = { ok: true; seconds: number; bytes: number } | { ok: false; error: string; permanent: boolean };
 
@@ -66,10 +66,11 @@ function threadPool(size: number): Pool {
   return {
     async run(prepared, partition) {
       const worker = await acquire();
+      let alive = true;
       const outcome = await new Promise<PartitionOutcome>((resolve) => {
         const onMessage = (m: PartitionOutcome) => { cleanup(); resolve(m); };
-        const onError = (e: Error) => { cleanup(); resolve({ ok: false, error: `worker crashed: ${e.message}`, permanent: false }); };
-        const onExit = (code: number) => { cleanup(); resolve({ ok: false, error: `worker exited with code ${code}`, permanent: false }); };
+        const onError = (e: Error) => { cleanup(); alive = false; resolve({ ok: false, error: `worker crashed: ${e.message}`, permanent: false }); };
+        const onExit = (code: number) => { cleanup(); alive = false; resolve({ ok: false, error: `worker exited with code ${code}`, permanent: false }); };
         const cleanup = () => { worker.off('message', onMessage); worker.off('error', onError); worker.off('exit', onExit); };
         worker.on('message', onMessage);
         worker.once('error', onError);
@@ -77,7 +78,6 @@ function threadPool(size: number): Pool {
         worker.postMessage({ prepared, partition });
       });
       // A worker that crashed is replaced, so that one bad partition cannot shrink the pool.
-      const alive = outcome.ok || !/^worker (crashed|exited)/.test(outcome.error);
       release(alive ? worker : spawn());
       return outcome;
     },

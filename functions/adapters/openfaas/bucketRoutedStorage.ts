@@ -5,7 +5,7 @@
  * @example
  * registerStorage('s3', new BucketRoutedStorage(new Set(['eodata']), archiveStorage, resultsStorage));
  */
-import type { Storage } from '../../core/io/storage.ts';
+import { writeStreamTo, type Storage } from '../../core/io/storage.ts';
 import { parseS3 } from '../shared/s3Storage.ts';
 
 export class BucketRoutedStorage implements Storage {
@@ -29,6 +29,7 @@ export class BucketRoutedStorage implements Storage {
   size(href: string) { return this.route(href).size(href); }
   write(href: string, bytes: Uint8Array, contentType?: string) { return this.route(href).write(href, bytes, contentType); }
   writeFile(href: string, localPath: string, contentType?: string) { return this.route(href).writeFile(href, localPath, contentType); }
+  writeStream(href: string, body: AsyncIterable<Uint8Array>, contentType?: string) { return writeStreamTo(this.route(href), href, body, contentType); }
   list(prefix: string) { return this.route(prefix).list(prefix); }
   removeAll(prefix: string) { return this.route(prefix).removeAll(prefix); }
 }

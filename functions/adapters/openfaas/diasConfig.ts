@@ -5,12 +5,12 @@
  * @example
  * const config = loadDiasConfig(); // config.functionName === 'tile-reduce'
  */
+import { isOpName, OP_NAMES, type OpName } from '../../core/ops/descriptors.ts';
 import { CALL_TOKEN_SECRET } from './callToken.ts';
 import { readOptionalSecret, readSecret, secretsDir } from './readSecret.ts';
 
-export const FUNCTION_NAMES = [
-  'jobs', 'tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate', 'finalize', 'arrivals', 'reconcile', 'stac-poll',
-] as const;
+/** One function per op (`ops/descriptors.ts`) between the stages that feed and finish them. */
+export const FUNCTION_NAMES = ['jobs', ...OP_NAMES, 'finalize', 'arrivals', 'reconcile', 'stac-poll'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const SECRET_NAMES = {
@@ -58,6 +58,8 @@ export interface DiasConfig {
   dispatchRetrySeconds: number;
   maxAttempts: number;
   minPartitions: number;
+  /** Ops whose function the provider profile gives other memory than their descriptor (EOFN_OP_MEMORY_MB). */
+  opMemoryMb: Partial<Record<OpName, number>>;
   arrivalRulesHref?: string;
   stacApiUrl?: string;
   stacCollections: string[];
@@ -104,6 +106,7 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     dispatchRetrySeconds: positive(env.EOFN_DISPATCH_RETRY_SECONDS, 5, 'EOFN_DISPATCH_RETRY_SECONDS'),
     maxAttempts: positive(env.EOFN_MAX_ATTEMPTS, 3, 'EOFN_MAX_ATTEMPTS'),
     minPartitions: positive(env.EOFN_MIN_PARTITIONS, 1, 'EOFN_MIN_PARTITIONS'),
+    opMemoryMb: opMemory(env.EOFN_OP_MEMORY_MB),
     arrivalRulesHref: env.EOFN_ARRIVAL_RULES || undefined,
     stacApiUrl: env.EOFN_STAC_API_URL || undefined,
     stacCollections: list(env.EOFN_STAC_COLLECTIONS),
@@ -112,6 +115,18 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     stacLookbackHours: positive(env.EOFN_STAC_LOOKBACK_HOURS, 48, 'EOFN_STAC_LOOKBACK_HOURS'),
     stacSortby: env.EOFN_STAC_SORTBY || 'properties.datetime',
   };
+}
+
+/** `composite=3538,tile-reduce=2048`: memory (MiB) of op functions that differs from their descriptor's. */
+export function opMemory(v: string | undefined): DiasConfig['opMemoryMb'] {
+  const out: DiasConfig['opMemoryMb'] = {};
+  for (const pair of list(v)) {
+    const [op, mb] = pair.split('=').map((s) => s.trim());
+    if (!isOpName(op)) throw new Error(`EOFN_OP_MEMORY_MB: "${op}" is not an op; expected one of ${OP_NAMES.join(', ')}`);
+    if (!mb || !Number.isInteger(Number(mb)) || Number(mb) <= 0) throw new Error(`EOFN_OP_MEMORY_MB: ${op} needs a whole number of MiB ("${op}=3538"); got "${pair}"`);
+    out[op] = Number(mb);
+  }
+  return out;
 }
 
 function credentials(dir: string, keyName: string, secretName: string): S3Endpoint['credentials'] {

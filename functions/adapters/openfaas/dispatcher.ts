@@ -51,8 +51,26 @@ export function gatewayDispatcher(opts: GatewayOptions): Dispatcher {
   };
 }
 
-/** Sends every message; one refused call does not stop the others (the reconciler sends it again). */
-export async function dispatchAll(dispatcher: Dispatcher, messages: (DispatchMessage | JobMessage)[]): Promise<string[]> {
-  const outcomes = await Promise.allSettled(messages.map((m) => dispatcher.dispatch(m)));
-  return outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+/** Gateway calls in flight at once: a fan-out of 100,000 must not open 100,000 sockets. */
+export const DISPATCH_CONCURRENCY = 32;
+
+/**
+ * Sends every message, at most `concurrency` at once; one refused call does not stop the others (the
+ * reconciler sends it again). Returns the errors.
+ */
+export async function dispatchAll(dispatcher: Dispatcher, messages: (DispatchMessage | JobMessage)[], concurrency = DISPATCH_CONCURRENCY): Promise<string[]> {
+  const errors: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < messages.length) {
+      const m = messages[next++];
+      try {
+        await dispatcher.dispatch(m);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, messages.length) }, lane));
+  return errors;
 }

@@ -8,7 +8,7 @@
  * server.listen(Number(process.env.PORT ?? 3000));
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { InputError } from '../../core/errors.ts';
+import { isPermanent } from '../../core/errors.ts';
 import { parseJson } from '../../core/io/parseJson.ts';
 import { callAllowed, INPUTLESS_FUNCTIONS } from './callToken.ts';
 import { FunctionLifecycle } from './functionLifecycle.ts';
@@ -65,7 +65,7 @@ export function createFunctionServer(handler: Handler, ctx: HandlerContext, poli
       reply(result.status, result.body);
     } catch (e) {
       // Missing or bad configuration and input (e.g. the arrival rules) are the caller's to fix, not a crash.
-      if (e instanceof InputError) return reply(400, { error: e.message });
+      if (isPermanent(e)) return reply(400, { error: (e as Error).message });
       ctx.log('handler error', { callId, error: (e as Error).stack ?? String(e) });
       reply(500, { error: (e as Error).message });
     }

@@ -18,6 +18,7 @@ import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } fro
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
 import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
 import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
+import { insertPartitions } from './insertPartitions.ts';
 
 export interface NewJob {
   jobId: string;
@@ -77,10 +78,7 @@ export class JobStore {
          RETURNING job_id`,
         [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, job.partitions.length, job.maxAttempts]);
       if (!created.rowCount) return (await this.jobHash(job.jobId)) === job.hash ? 'same' : 'conflict';
-      await c.query(
-        `INSERT INTO partitions (job_id, partition_id, spec, lease_until)
-         SELECT $1, p->>'id', p, now() + $3 * interval '1 second' FROM jsonb_array_elements($2::jsonb) AS p`,
-        [job.jobId, JSON.stringify(job.partitions), job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds]);
+      await insertPartitions(c, job.jobId, job.partitions, job.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
       return 'created';
     });
   }
@@ -263,6 +261,14 @@ export class JobStore {
   /** Puts the job's dead and failed partitions (and a dead finalize) back to pending; returns what to send. */
   redrive(jobId: string): Promise<DispatchMessage[]> {
     return inTransaction(this.pool, (c) => redriveJob(c, jobId, this.timings));
+  }
+
+  /** The job's status and counters alone (no partition rows): cheap however many partitions the job has. */
+  async progress(jobId: string): Promise<{ status: string; total: number; done: number; dead: number; finalizeState: string } | undefined> {
+    const { rows } = await this.pool.query<{ status: string; total: number; done: number; dead: number; finalize_state: string }>(
+      'SELECT status, total, done, dead, finalize_state FROM jobs WHERE job_id = $1', [jobId]);
+    const r = rows[0];
+    return r && { status: r.status, total: r.total, done: r.done, dead: r.dead, finalizeState: r.finalize_state };
   }
 
   async status(jobId: string): Promise<JobStatusView | undefined> {

@@ -29,7 +29,7 @@ export interface StartedFunction {
   close(): Promise<void>;
 }
 
-export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log'] } = {}): Promise<StartedFunction> {
+export async function startFunction(env: Record<string, string | undefined>, opts: { dispatcher?: Dispatcher; log?: HandlerContext['log']; runPartition?: HandlerContext['runPartition'] } = {}): Promise<StartedFunction> {
   const config = loadDiasConfig(env);
   const store = await JobStore.open(config.databaseUrl, config.schema, {
     leaseSeconds: config.leaseSeconds, dispatchTimeoutSeconds: config.dispatchTimeoutSeconds,
@@ -46,7 +46,7 @@ export async function startFunction(env: Record<string, string | undefined>, opt
       // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
       jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
     },
-    store, dispatcher, log: opts.log ?? jsonLog(config.functionName),
+    store, dispatcher, log: opts.log ?? jsonLog(config.functionName), runPartition: opts.runPartition,
   };
   const lifecycle = new FunctionLifecycle(lifecycleOptions(env));
   const server = createFunctionServer(HANDLERS[config.functionName], ctx, { token: config.callToken, functionName: config.functionName }, lifecycle);

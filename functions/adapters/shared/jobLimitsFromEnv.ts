@@ -1,6 +1,6 @@
 /**
  * The deployment's job ceilings from its environment (`EOFN_MAX_OUTPUT_PIXELS`, `EOFN_MAX_PARTITIONS`,
- * `EOFN_MAX_MERGE_MB`, `EOFN_MAX_COST_USD`), over the adapter's defaults. The same variables on every
+ * `EOFN_MAX_MERGE_MB`, `EOFN_MAX_MERGE_SCRATCH_MB`, `EOFN_MAX_COST_USD`), over the adapter's defaults. The same variables on every
  * adapter: the CLI, Lambda and the DIAS functions refuse the same jobs.
  *
  * @example
@@ -16,7 +16,7 @@ export function jobLimitsFromEnv(env: Record<string, string | undefined>, defaul
     if (text === undefined || text === '') continue;
     const n = Number(text);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number; got "${text}"`);
-    out[key] = key === 'maxMergeBytes' ? n * 2 ** 20 : n;
+    out[key] = key === 'maxMergeBytes' || key === 'maxMergeScratchBytes' ? n * 2 ** 20 : n;
   }
   return out;
 }

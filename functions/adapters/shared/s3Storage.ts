@@ -11,7 +11,7 @@ import {
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
-import { describeError, InputError } from '../../core/errors.ts';
+import { describeError, EofnError, InputError, IoError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
 import { HTTP_DEFAULTS, parseContentRange } from '../../core/io/httpStorage.ts';
 import { s3Client } from './awsClients.ts';
@@ -33,8 +33,8 @@ function located(e: unknown, href: string): Error {
   const name = (e as { name?: string }).name;
   if (name === 'NoSuchKey' || name === 'NotFound') return new InputError(href, 'object not found (S3 NoSuchKey)', { cause: e });
   if (name === 'NoSuchBucket') return new InputError(href, 'bucket not found (S3 NoSuchBucket)', { cause: e });
-  if (e instanceof InputError) return e;
-  return new Error(`${href}: ${describeError(e)}`, { cause: e });
+  if (e instanceof EofnError) return e;
+  return new IoError(href, describeError(e), { cause: e });
 }
 
 export class S3Storage implements Storage {
@@ -124,6 +124,48 @@ export class S3Storage implements Storage {
     } catch (e) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }));
       throw e;
+    }
+  }
+
+  /**
+   * A multipart upload fed as the chunks come, one 16 MB part buffered at a time; a body that fits one part
+   * is a single PutObject. On any failure the upload is aborted: no half object is ever visible.
+   */
+  async writeStream(href: string, body: AsyncIterable<Uint8Array>, contentType?: string): Promise<void> {
+    const { bucket, key } = parseS3(href);
+    let buffer = Buffer.allocUnsafe(PART_SIZE);
+    let filled = 0;
+    let uploadId: string | undefined;
+    const parts: { ETag?: string; PartNumber: number }[] = [];
+    const flush = async () => {
+      uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }))).UploadId;
+      const n = parts.length + 1;
+      const out = await this.client.send(new UploadPartCommand({
+        Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: buffer.subarray(0, filled), ContentLength: filled,
+      }));
+      parts.push({ ETag: out.ETag, PartNumber: n });
+      buffer = Buffer.allocUnsafe(PART_SIZE);
+      filled = 0;
+    };
+    try {
+      for await (const chunk of body) {
+        for (let at = 0; at < chunk.byteLength;) {
+          const n = Math.min(PART_SIZE - filled, chunk.byteLength - at);
+          buffer.set(chunk.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === PART_SIZE) await flush();
+        }
+      }
+      if (uploadId === undefined) {
+        await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer.subarray(0, filled), ContentType: contentType }));
+        return;
+      }
+      if (filled > 0) await flush();
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+    } catch (e) {
+      if (uploadId !== undefined) await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      throw located(e, href);
     }
   }
 

@@ -9,7 +9,7 @@ import { lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { schemeOf, storageFor } from '../io/storage.ts';
+import { schemeOf, storageFor, writeStreamTo } from '../io/storage.ts';
 import { operationOf } from '../ops/registry.ts';
 import type { ProductSink, ProductSummary } from '../ops/types.ts';
 import type { PreparedJob } from './prepareJob.ts';
@@ -54,6 +54,11 @@ function productSink(outputHref: string, scratchDir: string): ProductSink {
         if (moved) return `./${name}`;
       }
       await storageFor(href).writeFile(href, localPath, contentType);
+      return `./${name}`;
+    },
+    async writeStream(name, body, contentType) {
+      const href = `${outputHref}/${name}`;
+      await writeStreamTo(storageFor(href), href, body, contentType);
       return `./${name}`;
     },
   };

@@ -17,8 +17,13 @@ export class NotInPlanError extends InputError {
   }
 }
 
+// A function keeps a loaded plan for its next messages: with 100,000 partitions, a scan per message is quadratic.
+const indexes = new WeakMap<StoredJob['plan'], Map<string, PartitionSpec>>();
+
 export function plannedPartition(stored: StoredJob, jobId: string, partitionId: string): PartitionSpec {
-  const partition = stored.plan.partitions.find((p) => p.id === partitionId);
+  let index = indexes.get(stored.plan);
+  if (!index) indexes.set(stored.plan, index = new Map(stored.plan.partitions.map((p) => [p.id, p])));
+  const partition = index.get(partitionId);
   if (stored.prepared.job.id !== jobId || !partition) throw new NotInPlanError(jobId, partitionId);
   return partition;
 }

@@ -5,7 +5,7 @@
  * @example
  * const { raw, base } = await readJobFile('jobs/ndvi.json');
  */
-import { describeError, InputError } from '../errors.ts';
+import { detailOf, InputError } from '../errors.ts';
 import { parseJson } from '../io/parseJson.ts';
 import { storageFor } from '../io/storage.ts';
 
@@ -14,7 +14,7 @@ export async function readJobFile(href: string): Promise<{ raw: unknown; base: s
   try {
     bytes = await storageFor(href).readAll(href);
   } catch (e) {
-    throw new InputError(href, `cannot read the job file: ${e instanceof InputError ? e.detail : describeError(e)}`, { cause: e });
+    throw new InputError(href, `cannot read the job file: ${detailOf(e)}`, { cause: e });
   }
   // parseJson's InputError names the file and says what is wrong, in one line, without quoting it.
   return { raw: parseJson(bytes, href), base: href };

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { InputError } from '../errors.ts';
+import { describeError, InputError, IoError } from '../errors.ts';
 import type { Storage } from './storage.ts';
 
 export class FileStorage implements Storage {
@@ -61,6 +61,18 @@ export class FileStorage implements Storage {
   async writeFile(href: string, localPath: string): Promise<void> {
     const target = pathOf(href);
     await replaceAtomically(target, (tmp) => copyFile(localPath, tmp));
+  }
+
+  async writeStream(href: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const target = pathOf(href);
+    await replaceAtomically(target, async (tmp) => {
+      const fh = await open(tmp, 'w');
+      try {
+        for await (const chunk of body) await fh.write(chunk);
+      } finally {
+        await fh.close();
+      }
+    });
   }
 
   /** Every file under `prefix` (a folder, or a path prefix such as `out/B04_`), recursively, sorted. */
@@ -145,5 +157,5 @@ function asInputError(href: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EISDIR') return new InputError(href, 'is a folder, not a file');
   if (code === 'EACCES' || code === 'EPERM') return new InputError(href, 'permission denied');
-  return err instanceof Error ? err : new Error(String(err));
+  return new IoError(href, describeError(err), { cause: err });
 }

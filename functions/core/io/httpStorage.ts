@@ -5,13 +5,13 @@
  * included) and between body chunks, a `206` must answer exactly the range asked (`Content-Range` checked),
  * redirects are followed by hand and each target passes the storage policy again, and errors name the href
  * and the cause but never carry the response body. Transient failures (network, timeouts, 429, 5xx) are
- * retried twice with a growing delay.
+ * retried twice with a growing delay, then end in an IoError (retryable); refusals are InputErrors (permanent).
  *
  * @example
  * const storage = new HttpStorage({ maxReadAllBytes: 64 * 2 ** 20 });
  * const header = await storage.readRange('https://example.com/B04.tif', 0, 65536);
  */
-import { InputError } from '../errors.ts';
+import { InputError, IoError } from '../errors.ts';
 import { HttpTimeoutError, readBounded } from './readBounded.ts';
 import { checkHref, type Storage } from './storage.ts';
 
@@ -175,7 +175,8 @@ export class HttpStorage implements Storage {
         lastError = e as Error;
       }
     }
-    throw new InputError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`, { cause: lastError });
+    // Still transient: the partition (or message) is tried again later, when the server may have recovered.
+    throw new IoError(href, `request failed after ${this.opts.retries + 1} attempts: ${describe(lastError)}`, { cause: lastError });
   }
 
   /** The response to `href` after following redirects, each target checked against the storage policy. */

@@ -7,7 +7,7 @@
  * @example
  * const archive = new LimitedStorage(new S3Storage(client), localRequestLimiter({ maxConcurrent: 4, perMinute: 2000 }));
  */
-import type { Storage } from './storage.ts';
+import { writeStreamTo, type Storage } from './storage.ts';
 
 /** Waits until one more request may start; the returned function ends it. */
 export interface RequestLimiter {
@@ -28,6 +28,10 @@ export class LimitedStorage implements Storage {
   size(href: string) { return this.limited(() => this.inner.size(href)); }
   write(href: string, bytes: Uint8Array, contentType?: string) { return this.limited(() => this.inner.write(href, bytes, contentType)); }
   writeFile(href: string, localPath: string, contentType?: string) { return this.limited(() => this.inner.writeFile(href, localPath, contentType)); }
+  /** One request slot for the whole upload: its parts go one after the other. */
+  writeStream(href: string, body: AsyncIterable<Uint8Array>, contentType?: string) {
+    return this.limited(() => writeStreamTo(this.inner, href, body, contentType));
+  }
   list(prefix: string) { return this.limited(() => this.inner.list(prefix)); }
   removeAll(prefix: string) { return this.limited(() => this.inner.removeAll(prefix)); }
 

@@ -6,12 +6,12 @@
  * @example
  * const bytes = await readBounded(res, { href, limit: 65536, idleMs: 30_000, abort: () => controller.abort() });
  */
-import { InputError } from '../errors.ts';
+import { EofnError, InputError } from '../errors.ts';
 
 /** A read that took too long: transient (a retry may succeed), unlike a body past its limit. */
-export class HttpTimeoutError extends Error {
+export class HttpTimeoutError extends EofnError {
   constructor(message: string) {
-    super(message);
+    super(message, { permanent: false });
     this.name = 'HttpTimeoutError';
   }
 }

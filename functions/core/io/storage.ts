@@ -12,6 +12,7 @@
  */
 import { InputError } from '../errors.ts';
 
+/** Failures are an InputError (refused, missing: permanent) or an IoError (an outage: tried again later). */
 export interface Storage {
   /** Bytes [offset, offset+length) of the object; fewer only at the end of the object. */
   readRange(href: string, offset: number, length: number): Promise<Uint8Array>;
@@ -22,11 +23,30 @@ export interface Storage {
   write(href: string, bytes: Uint8Array, contentType?: string): Promise<void>;
   /** Uploads a local file (large products are written to a temporary file first). */
   writeFile(href: string, localPath: string, contentType?: string): Promise<void>;
+  /**
+   * Writes the object from chunks as they come (S3: a multipart upload), holding only a part of it at a
+   * time; the object appears whole or not at all. Optional: without it the engine goes through a scratch file.
+   */
+  writeStream?(href: string, body: AsyncIterable<Uint8Array>, contentType?: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
   /** Sends `body` and returns the answer (only `https`, for STAC API searches). */
   post?(href: string, body: Uint8Array, headers?: Record<string, string>): Promise<Uint8Array>;
   /** Deletes every object under the folder `prefix` (a job's scratch); nothing there is not an error. */
   removeAll(prefix: string): Promise<void>;
+}
+
+/**
+ * Streams `body` to `href` through the storage's own `writeStream`, or, for a storage without one, collects
+ * it first (only small objects reach such storages: test doubles, read-only archives that refuse anyway).
+ *
+ * @example
+ * await writeStreamTo(storageFor(href), href, chunks(), 'image/tiff');
+ */
+export async function writeStreamTo(storage: Storage, href: string, body: AsyncIterable<Uint8Array>, contentType?: string): Promise<void> {
+  if (storage.writeStream) return storage.writeStream(href, body, contentType);
+  const chunks: Uint8Array[] = [];
+  for await (const c of body) chunks.push(c);
+  await storage.write(href, Buffer.concat(chunks), contentType);
 }
 
 export interface StoragePolicy {

@@ -1,12 +1,7 @@
-/** Each operation's params schema, by op name: the job schema is built from this list. */
-import { TileReduceParamsSchema } from './tile-reduce/params.ts';
-import { ParcelAggregateParamsSchema } from './parcel-aggregate/params.ts';
-import { CompositeParamsSchema } from './composite/params.ts';
-import { CoherenceMergeParamsSchema } from './coherence-merge/params.ts';
+/** Each operation's params schema, by op name (from its descriptor): the job schema is built from this. */
+import { OP_DESCRIPTORS } from './descriptors.ts';
 
-export const OP_PARAMS = {
-  'tile-reduce': TileReduceParamsSchema,
-  'parcel-aggregate': ParcelAggregateParamsSchema,
-  composite: CompositeParamsSchema,
-  'coherence-merge': CoherenceMergeParamsSchema,
-};
+type Descriptor = (typeof OP_DESCRIPTORS)[number];
+
+export const OP_PARAMS = Object.fromEntries(OP_DESCRIPTORS.map((d) => [d.name, d.params])) as
+  { [D in Descriptor as D['name']]: D['params'] };

@@ -6,7 +6,7 @@
  * @example
  * const red = await readItemAsset(item, 'red', grid, window);
  */
-import { describeError, InputError, relocate } from '../errors.ts';
+import { detailOf, InputError, relocate } from '../errors.ts';
 import type { Raster, RasterFallback } from '../raster/read/openRaster.ts';
 import { readOnGrid } from '../raster/warp/readOnGrid.ts';
 import type { Grid, Window } from '../raster/types.ts';
@@ -58,7 +58,7 @@ export async function openItemAsset(item: SetupItem, key: string): Promise<Raste
   try {
     return await openRasterCached(item.assets[key]);
   } catch (e) {
-    throw new InputError(whereOf(item, key), e instanceof InputError ? e.detail : describeError(e), { cause: e });
+    throw new InputError(whereOf(item, key), detailOf(e), { cause: e });
   }
 }
 

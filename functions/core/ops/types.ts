@@ -36,6 +36,8 @@ export interface ProductSink {
   write(name: string, bytes: Uint8Array, contentType: string): Promise<string>;
   /** Stores a scratch file as `name`; the scratch file may be moved (it is not read again). */
   writeFile(name: string, localPath: string, contentType: string): Promise<string>;
+  /** Streams `body` to `name` as it is produced (multipart on S3): no local copy of the whole object. */
+  writeStream(name: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<string>;
 }
 
 export interface ProductAsset {

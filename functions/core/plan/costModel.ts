@@ -70,8 +70,8 @@ export interface CostEstimate {
  * Partitions that say what they compute (`PartitionSpec.work`, parcel-aggregate) are timed by what was
  * measured for that work (docs/scale.md, `npm run bench -- parcels-national`): DECODE_PIXELS_PER_SECOND
  * input samples, PARCEL_SECONDS per parcel read and rasterised, RECORD_SECONDS per row of statistics; rows
- * are written at MERGE_ROWS_PER_SECOND by the merge, or by the partitions themselves in a multi-tile job
- * (partitions with a `tile` write their own files of the dataset).
+ * are written at MERGE_ROWS_PER_SECOND by the partitions themselves (each writes its own file of the dataset:
+ * the merge only adds up their summaries).
  */
 export const DECODE_PIXELS_PER_SECOND = 114e6;
 export const PARCEL_SECONDS = 29e-6;
@@ -81,7 +81,7 @@ export const MERGE_ROWS_PER_SECOND = 80_000;
 /** Estimated seconds of one partition on one vCPU. */
 export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
   if (p.work) {
-    const rows = p.tile ? (p.work.records ?? 0) / MERGE_ROWS_PER_SECOND : 0;
+    const rows = (p.work.records ?? 0) / MERGE_ROWS_PER_SECOND;
     return INVOCATION_OVERHEAD_SECONDS + p.work.inputPixels / DECODE_PIXELS_PER_SECOND + (p.work.parcels ?? 0) * PARCEL_SECONDS + (p.work.records ?? 0) * RECORD_SECONDS + rows;
   }
   const px = p.window ? p.window.width * p.window.height : 0;
@@ -90,14 +90,14 @@ export function partitionSeconds(plan: JobPlan, p: PartitionSpec): number {
 
 /** Estimated seconds of the merge (one function). */
 export function mergeSeconds(plan: JobPlan): number {
-  let rows = 0, pixels = 0;
+  let pixels = 0;
   let table = false;
   for (const p of plan.partitions) {
     table ||= !!p.work?.records;
-    if (!p.tile) rows += p.work?.records ?? 0;
     pixels += p.window ? p.window.width * p.window.height : 0;
   }
-  return INVOCATION_OVERHEAD_SECONDS + (table ? rows / MERGE_ROWS_PER_SECOND : pixels / MERGE_PIXELS_PER_SECOND);
+  // A table's rows are written by its partitions: the merge reads their summaries and draws the previews.
+  return INVOCATION_OVERHEAD_SECONDS + (table ? 0 : pixels / MERGE_PIXELS_PER_SECOND);
 }
 
 /** Estimated seconds of each partition on one vCPU, in plan order (the same model as the cost). */

@@ -1,8 +1,10 @@
 /**
  * Ceilings on what one job may ask for, checked from sizes computed before anything is built: output pixels
- * and the partition count from the grid alone (a 300-byte job with `resolution: 1e-9` is refused before a
- * single window exists), then the merge's memory and the estimated cost from the plan. Adapters pass their
- * deployment's ceilings (`EOFN_MAX_*`, see docs/security.md); the message carries the numbers.
+ * and the partition count of each grid (tile) from the grid alone (a 300-byte job with `resolution: 1e-9` is
+ * refused before a single window exists), then over the whole job from the plan (all tiles): output pixels,
+ * partitions, the merge's memory and the estimated cost. Nothing has run when a ceiling refuses a job.
+ * Adapters pass their deployment's ceilings (`EOFN_MAX_*`, see docs/security.md); the message carries the
+ * numbers, and `planJob` adds the plan it refused.
  *
  * @example
  * checkGridSize(grid, 4, DEFAULT_JOB_LIMITS); // throws JobTooLargeError for a 10^12-pixel grid
@@ -16,15 +18,18 @@ export interface JobLimits {
   maxPartitions: number;
   /** What the merge step may hold (the finalize function's memory in the cloud). */
   maxMergeBytes: number;
+  /** Local scratch disk the merge may fill (AWS Lambda's `/tmp`: 512 MB unless the function is given more). */
+  maxMergeScratchBytes: number;
   /** The plan's estimated AWS Lambda cost (`estimateCost`), in USD. */
   maxCostUsd: number;
 }
 
-/** About eight Sentinel-2 tiles at 10 m; 10,000 partitions; a merge of 16 GiB; USD 25. */
+/** About eight Sentinel-2 tiles at 10 m; 10,000 partitions; a merge of 16 GiB with 16 GiB of scratch; USD 25. */
 export const DEFAULT_JOB_LIMITS: JobLimits = {
   maxOutputPixels: 1e9,
   maxPartitions: 10_000,
   maxMergeBytes: 16 * 2 ** 30,
+  maxMergeScratchBytes: 16 * 2 ** 30,
   maxCostUsd: 25,
 };
 
@@ -33,6 +38,7 @@ export const LIMIT_SETTINGS: Record<keyof JobLimits, string> = {
   maxOutputPixels: 'EOFN_MAX_OUTPUT_PIXELS',
   maxPartitions: 'EOFN_MAX_PARTITIONS',
   maxMergeBytes: 'EOFN_MAX_MERGE_MB',
+  maxMergeScratchBytes: 'EOFN_MAX_MERGE_SCRATCH_MB',
   maxCostUsd: 'EOFN_MAX_COST_USD',
 };
 
@@ -51,6 +57,13 @@ export function checkGridSize(grid: Pick<Grid, 'width' | 'height'>, limits: JobL
   }
 }
 
+/** Refuses a job whose output grids (all its tiles) add up to more pixels than the ceiling. */
+export function checkJobOutputPixels(pixels: number, tiles: number, limits: JobLimits): void {
+  if (pixels > limits.maxOutputPixels) {
+    throw new JobTooLargeError(`the job's output grids hold ${fmt(pixels)} pixels over ${tiles} tile(s), more than the limit of ${fmt(limits.maxOutputPixels)}`, 'maxOutputPixels');
+  }
+}
+
 export function checkPartitionCount(count: number, limits: JobLimits): void {
   if (count > limits.maxPartitions) {
     throw new JobTooLargeError(`the plan needs ${fmt(count)} partitions, more than the limit of ${fmt(limits.maxPartitions)}`, 'maxPartitions');
@@ -60,6 +73,12 @@ export function checkPartitionCount(count: number, limits: JobLimits): void {
 export function checkMergeBytes(bytes: number, limits: JobLimits): void {
   if (bytes > limits.maxMergeBytes) {
     throw new JobTooLargeError(`the merge needs about ${mib(bytes)} MB, more than the limit of ${mib(limits.maxMergeBytes)} MB`, 'maxMergeBytes');
+  }
+}
+
+export function checkMergeScratchBytes(bytes: number, limits: JobLimits): void {
+  if (bytes > limits.maxMergeScratchBytes) {
+    throw new JobTooLargeError(`the merge needs about ${mib(bytes)} MB of local scratch disk, more than the limit of ${mib(limits.maxMergeScratchBytes)} MB`, 'maxMergeScratchBytes');
   }
 }
 

@@ -29,14 +29,6 @@ export function maxPixels(budget: number, bytesPerPixel: number): number {
   return Math.floor(((budget - BASELINE_BYTES) * HEADROOM) / bytesPerPixel);
 }
 
-/**
- * Merge peak of a raster product: every band of the full grid in its dtype, the overview pyramid
- * (a third more) and one part being copied in.
- */
-export function rasterMergePeakBytes(pixels: number, bands: number, bytesPerSample: number, largestPartBytes: number): number {
-  return BASELINE_BYTES + Math.ceil(pixels * bands * bytesPerSample * (4 / 3)) + largestPartBytes;
-}
-
 export function mb(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
 }

@@ -43,8 +43,10 @@ export interface PlanOptions {
 
 export interface OpPlan {
   partitions: PartitionSpec[];
-  /** Peak of the merge step (it holds the whole product while writing the COG). */
+  /** Peak of the merge step (a raster merge holds the product at the parts' coarsest level, see `cogLevels.ts`). */
   mergePeakBytes: number;
+  /** Local scratch disk the merge needs (absent: none; a raster merge streams its COG). */
+  mergeScratchBytes?: number;
   /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
   model: Record<string, number | string>;
 }

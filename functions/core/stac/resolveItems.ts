@@ -7,7 +7,7 @@
  * const items = await resolveItems(job.items, '/data/jobs/ndvi.json');
  * items[0].assets.red.href; // '/data/S2B_.../B04.tif'
  */
-import { describeError, InputError } from '../errors.ts';
+import { describeError, detailOf, InputError, LocatedError } from '../errors.ts';
 import { resolveHref, storageFor } from '../io/storage.ts';
 import { openRaster } from '../raster/read/openRaster.ts';
 import { StacItemSchema, type StacItem } from '../contract/stacItemSchema.ts';
@@ -74,7 +74,7 @@ async function resolveOne(ref: ItemRef, index: number, jobBase: string | undefin
   try {
     text = new TextDecoder().decode(await storageFor(href).readAll(href));
   } catch (e) {
-    throw new InputError(where, `cannot read STAC item ${href}: ${e instanceof InputError ? e.detail : describeError(e)}`);
+    throw new InputError(where, `cannot read STAC item ${href}: ${detailOf(e)}`);
   }
   let json: unknown;
   try {
@@ -122,6 +122,6 @@ async function fromTiff(href: string, index: number): Promise<ResolvedItem> {
 
 /** What went wrong, with the href an inner layer named (an item's where is only `items[i]`). */
 function reason(e: unknown): string {
-  return e instanceof InputError ? e.message : describeError(e);
+  return e instanceof LocatedError ? e.message : describeError(e);
 }
 

@@ -11,7 +11,7 @@
  * const { features, total } = await readParcelBox('s3://b/dk.fgb', (crs) => boundsInCrs(grid, crs));
  */
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { InputError } from '../errors.ts';
+import { EofnError, InputError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 import { crsFromGeoParquet } from './parcelCrs.ts';
 import { isIndexed, readFlatGeobufBox, readFlatGeobufHead, type Box } from './readFlatGeobufBox.ts';
@@ -53,7 +53,8 @@ async function readBox(href: string, boxIn: ((crs: string) => Box | undefined) |
       if (found) return found;
     }
   } catch (e) {
-    if (e instanceof InputError) throw e;
+    // Storage errors keep their kind (a failed read is retried); anything else is the file's content.
+    if (e instanceof EofnError) throw e;
     throw new InputError(href, `cannot read the parcel file: ${(e as Error).message}`);
   }
   const whole = await readParcelFile(href);

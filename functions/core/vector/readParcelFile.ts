@@ -11,7 +11,7 @@ import * as zlib from 'node:zlib';
 import { deserialize } from 'flatgeobuf/lib/mjs/geojson.js';
 import type { HeaderMeta } from 'flatgeobuf/lib/mjs/header-meta.js';
 import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { InputError } from '../errors.ts';
+import { EofnError, InputError, IoError } from '../errors.ts';
 import { storageFor } from '../io/storage.ts';
 import { crsFromFlatGeobuf, crsFromGeoJson, crsFromGeoParquet } from './parcelCrs.ts';
 import { parseWkb } from './parseWkb.ts';
@@ -25,8 +25,9 @@ export async function readParcelFile(href: string): Promise<RawParcelFile> {
   try {
     bytes = await storageFor(href).readAll(href);
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(href, `cannot read the parcel file: ${(e as Error).message}`);
+    if (e instanceof EofnError) throw e;
+    // A read that failed for no reason in the file (an outage) may pass on the next attempt.
+    throw new IoError(href, `cannot read the parcel file: ${(e as Error).message}`, { cause: e });
   }
   try {
     if (path.endsWith('.fgb')) return await fromFlatGeobuf(href, bytes);

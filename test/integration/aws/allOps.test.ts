@@ -74,16 +74,18 @@ describe('every op on AWS (emulated) gives the product eofn run gives', () => {
     expect(status).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
     const output = `sample-data/jobs/out/${name}`;
     const local = join(localDir, name);
-    const product = op === 'parcel-aggregate' ? 'result.parquet' : 'result.tif';
-    for (const file of [product, 'preview.png']) {
+    const localItem = JSON.parse(await readFile(join(local, 'item.json'), 'utf8'));
+    // parcel-aggregate's product is a dataset: the files its item lists, one per partition.
+    const products = op === 'parcel-aggregate' ? (localItem.assets.data['eofn:files'] as string[]).map((f) => f.replace(/^\.\//, '')) : ['result.tif'];
+    for (const file of [...products, 'preview.png']) {
       expect((await s3Bytes(`${output}/${file}`)).equals(await readFile(join(local, file))), file).toBe(true);
     }
     const item = JSON.parse((await s3Bytes(`${output}/item.json`)).toString());
-    const localItem = JSON.parse(await readFile(join(local, 'item.json'), 'utf8'));
     expect(item.assets).toEqual(localItem.assets);
     expect(item.properties).toEqual(localItem.properties);
     const left = (await aws.s3.send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `${output}/` }))).Contents!.map((o) => o.Key!.slice(output.length + 1));
     // Only what `eofn run` leaves: the product files and job.json, no scratch.
-    expect(left.sort()).toEqual((await readdir(local)).sort());
+    const files = (await readdir(local, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(local, join(e.parentPath, e.name)));
+    expect(left.sort()).toEqual(files.sort());
   }, 120_000);
 });

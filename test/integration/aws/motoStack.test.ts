@@ -62,7 +62,7 @@ describe.skipIf(!!MOTO_MISSING)(`the synthesized stack in moto's CloudFormation$
     const { build } = await import('esbuild');
     bundles = await mkdtemp(join(tmpdir(), 'eofn-moto-bundles-'));
     await build({
-      entryPoints: ['jobs', 'tile-reduce', 'finalize', 'dead-letters'].map((e) => join(ROOT, 'functions/adapters/lambda/entries', `${e}.ts`)),
+      entryPoints: ['jobs', 'op', 'finalize', 'dead-letters'].map((e) => join(ROOT, 'functions/adapters/lambda/entries', `${e}.ts`)),
       outdir: bundles, bundle: true, format: 'esm', platform: 'node', target: 'node22', outExtension: { '.js': '.mjs' },
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
       define: { EOFN_BUNDLED_SETTINGS: JSON.stringify(stack.settings) }, logLevel: 'error',
@@ -101,6 +101,8 @@ describe.skipIf(!!MOTO_MISSING)(`the synthesized stack in moto's CloudFormation$
     Object.assign(process.env, namesToEnv(names), {
       EOFN_ALLOWED_BUCKETS: bucket, AWS_ENDPOINT_URL: moto.url, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true',
+      // The one op entry serves the op its function is deployed for (the stack sets EOFN_OP per function).
+      EOFN_OP: 'tile-reduce',
     });
     const s3 = new S3Client({ endpoint: moto.url, region, credentials, forcePathStyle: true });
     for (const entry of await readdir(join(ROOT, 'sample-data'), { recursive: true, withFileTypes: true })) {
@@ -110,7 +112,7 @@ describe.skipIf(!!MOTO_MISSING)(`the synthesized stack in moto's CloudFormation$
     }
     const handler = async (entry: string): Promise<SqsHandler> => (await import(pathToFileURL(join(bundles, `${entry}.mjs`)).href)).handler;
     const consumers: [string, SqsHandler][] = [
-      [names.jobsQueueUrl, await handler('jobs')], [names.opQueues['tile-reduce'], await handler('tile-reduce')], [names.finalizeQueueUrl, await handler('finalize')],
+      [names.jobsQueueUrl, await handler('jobs')], [names.opQueues['tile-reduce'], await handler('op')], [names.finalizeQueueUrl, await handler('finalize')],
     ];
     const sqs = new SQSClient({ endpoint: moto.url, region, credentials });
     const local = await mkdtemp(join(tmpdir(), 'eofn-moto-ref-'));

@@ -36,8 +36,9 @@ describe('eofn CLI', () => {
     const r = eofn('run', resolve(`sample-data/jobs/${name}.json`), '--output', out, '--quiet');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const product = name === 'parcels-demo' ? 'result.parquet' : 'result.tif';
+    const product = name === 'parcels-demo' ? 'table' : 'result.tif';
     for (const f of [product, 'preview.png', 'item.json', 'job.json']) expect(existsSync(join(out, f))).toBe(true);
+    if (name === 'parcels-demo') expect(r.stdout).toContain(`product   ${out}/table/*.parquet (one file per partition)`);
     expect(await stacFileProblems(join(out, 'item.json'))).toEqual([]);
   });
 

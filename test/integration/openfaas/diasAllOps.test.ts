@@ -53,16 +53,19 @@ describe('every op on a DIAS gives the product eofn run gives', () => {
     expect(view, JSON.stringify(accepted)).toMatchObject({ status: 'SUCCEEDED', failed: 0, op });
     expect(view!.total).toBeGreaterThanOrEqual(op === 'tile-reduce' ? 4 : 1); // the others' samples are one output block
     const output = `sample-data/jobs/out/${name}`;
-    const product = op === 'parcel-aggregate' ? 'result.parquet' : 'result.tif';
-    for (const file of [product, 'preview.png']) {
-      expect(Buffer.from(await dias.get('results', `${output}/${file}`)).equals(await readFile(join(localDir, name, file))), file).toBe(true);
+    const local = join(localDir, name);
+    const localItem = JSON.parse(await readFile(join(local, 'item.json'), 'utf8'));
+    // parcel-aggregate's product is a dataset: the files its item lists, one per partition.
+    const products = op === 'parcel-aggregate' ? (localItem.assets.data['eofn:files'] as string[]).map((f) => f.replace(/^\.\//, '')) : ['result.tif'];
+    for (const file of [...products, 'preview.png']) {
+      expect(Buffer.from(await dias.get('results', `${output}/${file}`)).equals(await readFile(join(local, file))), file).toBe(true);
     }
     const item = JSON.parse(new TextDecoder().decode(await dias.get('results', `${output}/item.json`)));
-    const localItem = JSON.parse(await readFile(join(localDir, name, 'item.json'), 'utf8'));
     expect(item.assets).toEqual(localItem.assets);
     expect(item.properties).toEqual(localItem.properties);
     const left = (await dias.s3.send(new ListObjectsV2Command({ Bucket: 'results', Prefix: `${output}/` }))).Contents!.map((o) => o.Key!.slice(output.length + 1));
     // Only what `eofn run` leaves: the product files and job.json, no scratch.
-    expect(left.sort()).toEqual((await readdir(join(localDir, name))).sort());
+    const files = (await readdir(local, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(local, join(e.parentPath, e.name)));
+    expect(left.sort()).toEqual(files.sort());
   }, 120_000);
 });

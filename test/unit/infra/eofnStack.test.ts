@@ -3,7 +3,7 @@
  * the template; `npx cdk synth` bundles for real).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -15,6 +15,7 @@ import { acknowledgeReviewedFindings } from '../../../infra/nagSuppressions.ts';
 import { loadProviderConfig, providerNames, ProviderConfigSchema } from '../../../infra/providerConfig.ts';
 import { concurrencyBudget } from '../../../infra/concurrencyBudget.ts';
 import { arrivalFilterPolicy } from '../../../functions/core/arrivals/arrivalFilterPolicy.ts';
+import { OP_NAMES, opMemoryMb } from '../../../functions/core/ops/descriptors.ts';
 
 function synth(provider: string) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -215,11 +216,27 @@ describe('limits that fit real accounts', () => {
 
   it('refuses caps that add up to more than the account quota, naming them', () => {
     // Prepare: the caps this provider had (1,420 with the fixed functions) against the default quota
-    const config = { ...base, ops: Object.fromEntries(Object.entries(base.ops).map(([op, s]) => [op, { ...s, concurrency: op === 'tile-reduce' || op === 'composite' ? 500 : 200 }])) };
+    const config = { ...base, ops: Object.fromEntries(Object.entries(base.ops).map(([op, s]) => [op, { ...s, concurrency: op === 'tile-reduce' || op === 'composite' ? 500 : 200 }])) as typeof base.ops };
     // Act + Assess
     expect(() => new EofnStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'too-much', { config, env: { region: 'us-west-2' } }))
       .toThrow(/concurrency caps add up to 1428 \(.*tile-reduce 500.*\), more than the 900 the account quota of 1000 leaves/);
     expect(() => new EofnStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'raised', { config: { ...config, accountConcurrency: 3000 }, env: { region: 'us-west-2' } })).not.toThrow();
+  });
+
+  it('gives each op its descriptor\'s memory unless the file overrides it, and refuses an op it does not know', () => {
+    // Prepare
+    const raw = JSON.parse(readFileSync('infra/config/aws-us-west-2.json', 'utf8'));
+    // Act
+    const parsed = ProviderConfigSchema.parse(raw);
+    const unknown = ProviderConfigSchema.safeParse({ ...raw, ops: { ...raw.ops, ndvi: { timeoutSeconds: 60 } } });
+    const sparse = ProviderConfigSchema.parse({ ...raw, ops: { composite: { memoryMb: 2048 } } });
+    // Assess: the one override of the committed files is visible in it, every other op takes its default
+    expect(Object.entries(raw.ops).filter(([, s]) => (s as { memoryMb?: number }).memoryMb !== undefined).map(([op]) => op)).toEqual(['composite']);
+    expect(parsed.ops.composite.memoryMb).toBe(3538);
+    for (const op of OP_NAMES.filter((o) => o !== 'composite')) expect(parsed.ops[op].memoryMb).toBe(opMemoryMb(op));
+    expect(unknown.success).toBe(false);
+    expect(Object.keys(sparse.ops)).toEqual([...OP_NAMES]);
+    expect(sparse.ops['tile-reduce']).toEqual({ memoryMb: opMemoryMb('tile-reduce'), timeoutSeconds: 300, concurrency: 50 });
   });
 
   it('refuses maxReceiveCount below 5', () => {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../../functions/core/errors.ts';
+import { InputError, IoError, isPermanent, type LocatedError } from '../../../functions/core/errors.ts';
 import { HttpStorage } from '../../../functions/core/io/httpStorage.ts';
 import { registerStorage, setPolicy, storageFor } from '../../../functions/core/io/storage.ts';
 import { readJobFile } from '../../../functions/core/engine/readJobFile.ts';
@@ -76,10 +76,12 @@ function storage(extra: ConstructorParameters<typeof HttpStorage>[0] = {}): Http
   return new HttpStorage({ fetch: localFetch, headerTimeoutMs: 300, idleTimeoutMs: 300, retries: 1, retryDelayMs: 10, maxReadAllBytes: 2 ** 20, ...extra });
 }
 
-async function failure(work: Promise<unknown>): Promise<InputError> {
+/** A refusal (permanent), or with `transient` a failure that outlasted the retries (tried again later). */
+async function failure(work: Promise<unknown>, transient = false): Promise<LocatedError> {
   const e = await work.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(InputError);
-  return e as InputError;
+  expect(e).toBeInstanceOf(transient ? IoError : InputError);
+  expect(isPermanent(e)).toBe(!transient);
+  return e as LocatedError;
 }
 
 beforeAll(async () => {
@@ -134,8 +136,8 @@ describe('HttpStorage against a hostile server', () => {
     // Prepare
     const started = performance.now();
     // Act
-    const slow = await failure(storage().readAll(url('/slow')));
-    const silent = await failure(storage().readAll(url('/silent')));
+    const slow = await failure(storage().readAll(url('/slow')), true);
+    const silent = await failure(storage().readAll(url('/silent')), true);
     // Assess
     expect(slow.message).toMatch(/\/slow: request failed after 2 attempts: no data for 300 ms while reading the body/);
     expect(silent.message).toMatch(/\/silent: request failed after 2 attempts: no response within 300 ms/);
@@ -158,7 +160,7 @@ describe('HttpStorage against a hostile server', () => {
     registerStorage('https', storage());
     // Act
     const job = await readJobFile(url('/html-job.json')).then(() => undefined, (e: Error) => e);
-    const server500 = await failure(storage().readAll(url('/error-page')));
+    const server500 = await failure(storage().readAll(url('/error-page')), true);
     const teapot = await failure(storage().readAll(url('/forbidden')));
     // Assess
     for (const e of [job, server500, teapot]) expect(e!.message).not.toContain('SECRET');

@@ -10,6 +10,7 @@ import type { S3Event, SNSEvent, SQSEvent } from 'aws-lambda';
 import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
 import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorages.ts';
 import { createJobsHandler } from '../../../functions/adapters/lambda/jobsHandler.ts';
+import { configFromEnv } from '../../../functions/adapters/lambda/config.ts';
 import { createOpHandler } from '../../../functions/adapters/lambda/opHandler.ts';
 import { createFinalizeHandler } from '../../../functions/adapters/lambda/finalizeHandler.ts';
 import { createArrivalsHandler } from '../../../functions/adapters/lambda/arrivalsHandler.ts';
@@ -117,6 +118,27 @@ describe('jobs handler: bounded before allocated (issue 10)', () => {
   });
 });
 
+describe('jobs handler: the merge must fit the finalize function (issue 9)', () => {
+  it('refuses, before any partition is sent, a job whose merge needs more than the finalize memory, with the plan', async () => {
+    // Prepare: the limits as the deployment reads them, the finalize memory set below this merge's need.
+    const limits = configFromEnv({ EOFN_MAX_MERGE_MB: '170' }, undefined).jobLimits!;
+    const base = awsTestDeps(aws);
+    const deps = { ...base, config: { ...base.config, jobLimits: limits } };
+    const submission = await event<SQSEvent>('sqs-partner-submission.json');
+    const job = { ...JSON.parse(submission.Records[0].body), id: 'merge-too-big', output: `s3://${BUCKET}/out/merge-too-big` };
+    // Act
+    const out = await createJobsHandler(deps)({ Records: [{ ...submission.Records[0], body: JSON.stringify(job) }] }, fakeContext());
+    // Assess
+    expect(limits.maxMergeScratchBytes).toBe(512 * 2 ** 20);
+    expect(out.batchItemFailures).toEqual([]);
+    const record = await deps.store.getJob('merge-too-big');
+    expect(record?.status).toBe('INVALID');
+    expect(record?.errors.join('\n')).toMatch(/merge needs about \d+ MB, more than the limit of 170 MB.*EOFN_MAX_MERGE_MB/s);
+    expect(record?.errors.join('\n')).toMatch(/partitions/);
+    expect(await drainBodies(aws.config.opQueues['tile-reduce'])).toEqual([]);
+  });
+});
+
 describe('op handler', () => {
   it('runs each partition of a batch, counts it once, and reports the poison message as failed', async () => {
     // Prepare
@@ -192,7 +214,8 @@ describe('op handler: planned work only (issue 10)', () => {
     const parts = await deps.store.partitions('ndvi-events');
     // Assess
     expect(runs).toBe(0);
-    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2', 'forged-3']);
+    // The message of no planned partition goes on to the DLQ; the changed prepared job is settled DEAD now.
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['forged-2']);
     expect(parts.find((p) => p.id === 'r00128-c00000-128x64')).toMatchObject({ status: 'DEAD', error: expect.stringMatching(/does not match the one recorded/) });
   });
 });

@@ -31,9 +31,9 @@ function plan(mergePeakMb: number): JobPlan {
 }
 
 describe('CLI output', () => {
-  it('the run summary names result.csv for a CSV parcel run, result.parquet by default, result.tif for rasters', () => {
-    expect(formatRunSummary(runResult('parcel-aggregate', { format: 'csv' }))).toContain('product   /out/result.csv\n');
-    expect(formatRunSummary(runResult('parcel-aggregate', { format: 'parquet' }))).toContain('product   /out/result.parquet\n');
+  it('the run summary names the CSV or Parquet dataset (table/*.csv, table/*.parquet by default) for parcels, result.tif for rasters', () => {
+    expect(formatRunSummary(runResult('parcel-aggregate', { format: 'csv' }))).toContain('product   /out/table/*.csv (one file per partition)\n');
+    expect(formatRunSummary(runResult('parcel-aggregate', { format: 'parquet' }))).toContain('product   /out/table/*.parquet (one file per partition)\n');
     expect(formatRunSummary(runResult('tile-reduce', {}))).toContain('product   /out/result.tif\n');
   });
 

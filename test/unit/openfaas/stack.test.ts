@@ -15,9 +15,11 @@ import { CALL_TOKEN_SECRET } from '../../../functions/adapters/openfaas/callToke
 import { FUNCTION_PREFIX, renderStack, renderStackYaml } from '../../../openfaas/deploy/renderStack.ts';
 import { OPERATIONS } from '../../../functions/core/ops/registry.ts';
 import { DEFAULT_MEMORY_MB } from '../../../functions/core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB, opMemoryMb } from '../../../functions/core/plan/opMemory.ts';
+import { FINALIZE_MEMORY_MB } from '../../../functions/core/plan/opMemory.ts';
+import { OP_NAMES, opMemoryMb } from '../../../functions/core/ops/descriptors.ts';
+import { opMemory } from '../../../functions/adapters/openfaas/diasConfig.ts';
 
-const OPS = ['tile-reduce', 'composite', 'coherence-merge', 'parcel-aggregate'];
+const OPS = OP_NAMES;
 const seconds = (v: string) => Number(/^(\d+)s$/.exec(v)![1]);
 
 describe('openfaas stacks', async () => {
@@ -129,6 +131,22 @@ describe('openfaas stacks', async () => {
     for (const op of OPS) expect(stack.functions[`eofn-${op}`].limits.memory).toBe(`${opMemoryMb(op)}Mi`);
     expect(stack.functions['eofn-tile-reduce'].limits.memory).toBe(`${DEFAULT_MEMORY_MB}Mi`);
     expect(stack.functions['eofn-finalize'].limits.memory).toBe(`${FINALIZE_MEMORY_MB}Mi`);
+  });
+
+  it('gives an op the memory its provider profile overrides, and tells the planner (EOFN_OP_MEMORY_MB)', async () => {
+    // Prepare
+    const provider = { ...(await loadProvider('creodias')), opMemoryMb: { composite: 3538 } };
+    // Act
+    const stack = renderStack(provider, EDITIONS.standard);
+    const plain = renderStack(await loadProvider('creodias'), EDITIONS.standard);
+    // Assess
+    expect(stack.functions['eofn-composite'].limits.memory).toBe('3538Mi');
+    expect(stack.functions['eofn-tile-reduce'].limits.memory).toBe(`${opMemoryMb('tile-reduce')}Mi`);
+    expect(stack.functions['eofn-jobs'].environment.EOFN_OP_MEMORY_MB).toBe('composite=3538');
+    expect(opMemory(stack.functions['eofn-jobs'].environment.EOFN_OP_MEMORY_MB)).toEqual({ composite: 3538 });
+    expect(plain.functions['eofn-jobs'].environment.EOFN_OP_MEMORY_MB).toBeUndefined();
+    expect(() => opMemory('ndvi=2048')).toThrow(/EOFN_OP_MEMORY_MB: "ndvi" is not an op; expected one of tile-reduce/);
+    expect(() => opMemory('composite')).toThrow(/EOFN_OP_MEMORY_MB: composite needs a whole number of MiB/);
   });
 
   it('has a function for every registered op', () => {

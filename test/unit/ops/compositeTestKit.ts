@@ -51,6 +51,7 @@ export async function runOp(raw: unknown, opts: { budgetBytes?: number; blockSiz
     outputHref: dir, scratchDir: dir,
     async write(name, bytes) { writeFileSync(join(dir, name), bytes); return `./${name}`; },
     async writeFile(name, local) { if (local !== join(dir, name)) copyFileSync(local, join(dir, name)); return `./${name}`; },
+    async writeStream(name, body) { const chunks: Uint8Array[] = []; for await (const c of body) chunks.push(c); writeFileSync(join(dir, name), Buffer.concat(chunks)); return `./${name}`; },
   };
   const summary = await op.merge(setup, plan.partitions, memoryPartStore(parts), sink);
   const { info, bands } = await readRaster(join(dir, 'result.tif'));

@@ -60,7 +60,10 @@ describe('planParcelPartitions memory model', () => {
     inputs: 2, nativeSampleBytes: [], mask: true, expressions: true, items: 3, bands: 2, stats: 7, ...over,
   });
 
-  it('estimates window pixels x bytes per pixel + loaded parcels + own parcels + their pixel runs', () => {
+  // Its file of the dataset: its rows (parcels x 3 items x 2 bands, fewer than a row group) at 200 + 16 per statistic.
+  const written = (parcels: number) => parcels * 3 * 2 * (200 + 16 * 7);
+
+  it('estimates window pixels x bytes per pixel + loaded parcels + own parcels + their pixel runs + the rows it writes', () => {
     // Prepare
     const p = inputs();
     // Act
@@ -71,7 +74,7 @@ describe('planParcelPartitions memory model', () => {
     const perPixel = 3 * 14 + 4;
     const loaded = 1000 * 6 + 150 * 48 + 15 * 400;
     const perParcel = 3 * 2 * (8 + 8 * 7) + 256;
-    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * perPixel + loaded + 15 * perParcel + (400 + 500) * 24);
+    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * perPixel + loaded + 15 * perParcel + (400 + 500) * 24 + written(15));
   });
 
   it('charges an input read in its file type 2 x sample bytes + 2 per pixel instead of 14', () => {
@@ -83,7 +86,7 @@ describe('planParcelPartitions memory model', () => {
     expect(model.bytesPerPixel).toBe(6 + 14 + 14);
     const loaded = 1000 * 6 + 150 * 48 + 15 * 400;
     const perParcel = 3 * 2 * (8 + 8 * 7) + 256;
-    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * 34 + loaded + 15 * perParcel + 900 * 24);
+    expect(partitions[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 900 * 200 * 34 + loaded + 15 * perParcel + 900 * 24 + written(15));
   });
 
   it('splits into smaller groups when the union window does not fit, and honours minPartitions', () => {
@@ -105,7 +108,7 @@ describe('planParcelPartitions memory model', () => {
     expect(a.map((q) => q.estimatedPeakBytes)).toEqual(b.map((q) => q.estimatedPeakBytes));
     const perPixel = 3 * 14 + 4, perParcel = 3 * 2 * (8 + 8 * 7) + 256;
     const loaded = Math.round(1.25 * (10 * ((1000 / 15) * 6 + 400) + 100 * 48));
-    expect(a[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 100 * 100 * perPixel + loaded + 10 * perParcel + 400 * 24);
+    expect(a[0].estimatedPeakBytes).toBe(BASELINE_BYTES + 100 * 100 * perPixel + loaded + 10 * perParcel + 400 * 24 + written(10));
   });
 
   it('gives a partition without a window to parcels that reach no pixel', () => {

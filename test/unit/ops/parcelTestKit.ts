@@ -1,11 +1,13 @@
 /**
  * Runs a parcel-aggregate job through the engine's own steps (prepare, plan, every partition, finalize) into a
- * temporary folder and reads the table back with hyparquet: what the golden and partition tests share.
+ * temporary folder and reads the table back with hyparquet: what the golden and partition tests share. The
+ * table is a dataset, one file per partition; `rows` are all of them in parcel id order (each parcel's rows
+ * in the order written), so tables of different partitionings compare row for row.
  *
  * @example
  * const { rows, plan } = await runParcelJob({ parcels, idProperty: 'ID', assets: ['red'] }, items, { memoryMb: 200 });
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
@@ -33,11 +35,15 @@ export async function runParcelJob(params: Record<string, unknown>, items: strin
   for (const p of plan.partitions) await runPartition(prepared, p);
   const summary = await finalizeJob(prepared, plan);
   const format = (params.format as string | undefined) ?? 'parquet';
-  const path = join(output, `result.${format}`);
-  // A multi-tile job has no table at the top: its tiles' tables are under tiles/<tile>/.
-  const rows = format === 'parquet' && existsSync(path) ? await readParquetRows(path) : [];
   const item = JSON.parse(readFileSync(join(output, 'item.json'), 'utf8'));
-  return { output, path, rows, plan, summary, item, prepared };
+  const files = ((item.assets.data?.['eofn:files'] ?? []) as string[]).map((f) => join(output, f));
+  const fileRows: Row[][] = format === 'parquet' ? await Promise.all(files.map(readParquetRows)) : [];
+  return { output, files, fileRows, rows: byParcel(fileRows.flat()), plan, summary, item, prepared };
+}
+
+/** Rows stably sorted by parcel id: the dataset's files hold parcels in file order, each file its own. */
+export function byParcel(rows: Row[]): Row[] {
+  return rows.map((r, i) => ({ r, i })).sort((a, b) => (a.r.parcel_id === b.r.parcel_id ? a.i - b.i : String(a.r.parcel_id) < String(b.r.parcel_id) ? -1 : 1)).map((x) => x.r);
 }
 
 export async function readParquetRows(path: string): Promise<Row[]> {
@@ -62,8 +68,9 @@ export function readGoldenCsv(name: string): Row[] {
 
 const GOLDEN_STATS = ['mean', 'std', 'min', 'max', 'p25', 'p50', 'p75'];
 
-/** Same rows in the same order: identical counts, statistics within float32 rounding of the reference. */
-export function expectSameTable(actual: Row[], golden: Row[]): void {
+/** Same rows (in parcel id order, see `byParcel`): identical counts, statistics within float32 rounding of the reference. */
+export function expectSameTable(actualRows: Row[], goldenRows: Row[]): void {
+  const actual = byParcel(actualRows), golden = byParcel(goldenRows);
   expect(actual.length).toBe(golden.length);
   const countsDiffer = golden.filter((g, i) => g.count !== actual[i].count || g.nodata_count !== actual[i].nodata_count);
   expect(countsDiffer.map((g) => `${g.parcel_id} ${g.item_id} ${g.band}`)).toEqual([]);

@@ -9,7 +9,7 @@
 import { finalizeJob } from '../../../core/engine/finalizeJob.ts';
 import { removeScratch } from '../../../core/engine/scratch.ts';
 import type { FinalizeMessage } from '../../../core/engine/messages.ts';
-import { describeFailure } from '../../local/describeFailure.ts';
+import { describeFailure } from '../../../core/errors.ts';
 import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handleFinalize(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {

@@ -10,9 +10,9 @@
  */
 import { planJob, prepareJob, readJobFile, storePrepared } from '../../../core/engine/index.ts';
 import type { JobMessage } from '../../../core/engine/messages.ts';
-import { InputError, InvalidJobError } from '../../../core/errors.ts';
+import { InvalidJobError, isPermanent } from '../../../core/errors.ts';
 import { contentHash, validateJob } from '../../../core/contract/validateJob.ts';
-import { opMemoryMb } from '../../../core/plan/opMemory.ts';
+import { opMemoryMb } from '../../../core/ops/descriptors.ts';
 import { dispatchAll } from '../dispatcher.ts';
 import { badRequest, ok, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
@@ -32,7 +32,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     await ctx.store.beginSubmission(submission, msg, ctx.settings.maxAttempts);
 
     const prepared = await prepareJob(raw, source.base);
-    const memoryMb = opMemoryMb(prepared.job.op);
+    const memoryMb = ctx.settings.opMemoryMb?.[prepared.job.op] ?? opMemoryMb(prepared.job.op);
     const plan = planJob(prepared, { memoryMb, minPartitions: ctx.settings.minPartitions, limits: ctx.settings.jobLimits });
     const stored = await storePrepared(prepared, plan);
     // Direct dispatch: the partitions wait in PostgreSQL, due at once, and are sent as call slots free up.
@@ -44,19 +44,27 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     await ctx.store.endSubmission(submission);
     if (outcome === 'conflict') return conflict(plan.jobId);
     const created = outcome === 'created';
-    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchAll(ctx.dispatcher, plan.partitions.map(({ id }) => ({
-      kind: 'partition' as const, jobId: plan.jobId, op: plan.op, partition: { id },
-    })));
+    const dispatchErrors = !created ? [] : pump ? (await pump(), []) : await dispatchPartitions(ctx, plan.jobId, plan.op, plan.partitions);
     ctx.log('job accepted', { jobId: plan.jobId, op: plan.op, partitions: plan.partitions.length, created, dispatchErrors: dispatchErrors.length });
     return ok({ jobId: plan.jobId, partitions: plan.partitions.length, created, ...(dispatchErrors.length ? { dispatchErrors } : {}) });
   } catch (e) {
-    if (!(e instanceof InvalidJobError || e instanceof InputError)) throw e;
-    const problems = e instanceof InvalidJobError ? e.problems : [e.message];
+    if (!isPermanent(e)) throw e;
+    const problems = e instanceof InvalidJobError ? e.problems : [(e as Error).message];
     const id = (raw as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') await ctx.store.recordInvalid(id, String((raw as { op?: unknown }).op ?? 'unknown'), problems);
     if (submission) await ctx.store.endSubmission(submission);
     return badRequest('invalid job', { problems });
   }
+}
+
+/** The partition calls go out a chunk at a time: the messages of a 100,000-partition plan are never all built at once. */
+async function dispatchPartitions(ctx: HandlerContext, jobId: string, op: string, partitions: { id: string }[], chunk = 2000): Promise<string[]> {
+  const errors: string[] = [];
+  for (let i = 0; i < partitions.length; i += chunk) {
+    const messages = partitions.slice(i, i + chunk).map(({ id }) => ({ kind: 'partition' as const, jobId, op, partition: { id } }));
+    errors.push(...await dispatchAll(ctx.dispatcher, messages));
+  }
+  return errors;
 }
 
 async function known(ctx: HandlerContext, jobId: string): Promise<HandlerResult> {

@@ -9,7 +9,7 @@
 import { runPartition } from '../../../core/engine/partitions.ts';
 import type { PartitionMessage } from '../../../core/engine/messages.ts';
 import { NotInPlanError, plannedPartition } from '../../../core/engine/plannedPartition.ts';
-import { describeFailure } from '../../local/describeFailure.ts';
+import { describeFailure } from '../../../core/errors.ts';
 import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handlePartition(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
@@ -27,7 +27,7 @@ export async function handlePartition(ctx: HandlerContext, body: unknown): Promi
     const planned = await ctx.store.plannedJob(jobId);
     if (!planned) throw new NotInPlanError(jobId, partition.id, `job ${jobId} has no recorded plan`);
     const stored = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
-    const { seconds, bytes } = await runPartition(stored.prepared, plannedPartition(stored, jobId, partition.id));
+    const { seconds, bytes } = await (ctx.runPartition ?? runPartition)(stored.prepared, plannedPartition(stored, jobId, partition.id));
     const { finalize, jobFailed } = await ctx.store.completePartition(jobId, partition.id, seconds);
     if (jobFailed) await saveJobRecord(ctx.store, jobId);
     // A lost finalize message is sent again by the reconciler once its dispatch lease runs out.

@@ -6,6 +6,7 @@
  * const result = await handleJob(ctx, { kind: 'job', jobRef: 's3://jobs/ndvi.json' });
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
+import type { runPartition } from '../../../core/engine/partitions.ts';
 import { loadPrepared, type StoredJob } from '../../../core/engine/storedJob.ts';
 import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
@@ -14,13 +15,15 @@ import type { JobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
   'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
-  & Partial<Pick<DiasConfig, 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
+  & Partial<Pick<DiasConfig, 'opMemoryMb' | 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
 
 export interface HandlerContext {
   settings: HandlerSettings;
   store: JobStore;
   dispatcher: Dispatcher;
   log(event: string, fields?: Record<string, unknown>): void;
+  /** Replaces the engine step (tests and benchmarks inject failures with it, as on AWS). */
+  runPartition?: typeof runPartition;
 }
 
 export interface HandlerResult {

@@ -4,6 +4,7 @@
  * @example
  * const handler = HANDLERS[config.functionName];
  */
+import { OP_NAMES } from '../../../core/ops/descriptors.ts';
 import type { FunctionName } from '../diasConfig.ts';
 import type { Handler } from './handlerContext.ts';
 import { handleArrivals } from './handleArrivals.ts';
@@ -15,10 +16,8 @@ import { handleStacPoll } from './handleStacPoll.ts';
 
 export const HANDLERS: Record<FunctionName, Handler> = {
   jobs: handleJob,
-  'tile-reduce': handlePartition,
-  composite: handlePartition,
-  'coherence-merge': handlePartition,
-  'parcel-aggregate': handlePartition,
+  // Every op function runs partitions; the partition's job says which op.
+  ...Object.fromEntries(OP_NAMES.map((op) => [op, handlePartition])) as Record<(typeof OP_NAMES)[number], Handler>,
   finalize: handleFinalize,
   arrivals: handleArrivals,
   reconcile: handleReconcile,

@@ -6,12 +6,12 @@
  * // params: { method: 'mean', resampling: 'bilinear',
  * //           grid: { crs: 'EPSG:32614', bounds: [480000, 2140000, 495000, 2150000], resolution: 150 } }
  */
-import { describeError, InputError } from '../../errors.ts';
+import { detailOf, InputError, relocate } from '../../errors.ts';
 import { boundsInCrs, gridsOverlap, sourcePixelsPerTargetPixel } from '../../geo/boundsInCrs.ts';
 import { projDefOf } from '../../geo/crs.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
-import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
-import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
+import { OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
+import { planCogWindows } from '../../plan/cogLevels.ts';
 import { bytesPerSample } from '../../raster/dtypes.ts';
 import type { Grid } from '../../raster/types.ts';
 import { warpOnGrid, type Resampling } from '../../raster/warp/warp.ts';
@@ -19,7 +19,7 @@ import type { ResolvedItem } from '../../stac/resolveItems.ts';
 import { isIdentity, type RadiometryMode } from '../../stac/assetRadiometry.ts';
 import { setupAssetOf, type SetupAsset } from '../readItemAsset.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
-import { mergeRaster } from '../mergeRaster.ts';
+import { mergeRaster, type RasterProduct } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import { radiometryOfSetup } from '../radiometryRecord.ts';
@@ -81,12 +81,14 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
 
   plan(setup, options) {
     const bpp = coherenceBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
-    const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 2 * 4;
+    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+      bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
+      bands: 2, dtype: 'float32',
+    });
     return {
       partitions,
-      mergePeakBytes: rasterMergePeakBytes(setup.grid.width * setup.grid.height, 2, 4, largestPart),
-      model: { bytesPerPixel: bpp, items: setup.items.length, skipped: setup.skipped.length, method: setup.method, formula: COHERENCE_MODEL },
+      mergePeakBytes,
+      model: { bytesPerPixel: bpp, items: setup.items.length, skipped: setup.skipped.length, method: setup.method, formula: COHERENCE_MODEL, cogLevels },
     };
   },
 
@@ -102,26 +104,32 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
         const raster = await openRasterCached(item.href);
         layer = await warpOnGrid(raster, setup.grid, window, { resampling: setup.resampling, nodata: setup.nodata ?? raster.info.nodata ?? item.asset.nodata ?? 0 });
       } catch (e) {
-        throw new InputError(`items[${item.index}] (${item.id}) asset "${setup.asset}" (${item.href})`, e instanceof InputError ? e.detail : describeError(e), { cause: e });
+        // Bad input stays permanent; a read that failed (network, 5xx) stays retryable.
+        throw relocate(e, `items[${item.index}] (${item.id}) asset "${setup.asset}" (${item.href})`);
       }
       // Both resamplings are linear in the values: scaling after the warp equals scaling before it.
       if (!isIdentity(item.asset)) for (let i = 0; i < pixels; i++) layer[i] = layer[i] * item.asset.scale + item.asset.offset;
       for (let i = 0; i < pixels; i++) if (layer[i] === layer[i]) count[i]++;
       reducer.add(layer);
     }
-    return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result(), count] });
+    return encodeRasterPart(productOf(setup), partition, [reducer.result(), count]);
   },
 
   async merge(setup, partitions, parts, sink) {
-    const summary = await mergeRaster({
-      grid: setup.grid, dtype: 'float32', nodata: NaN,
-      descriptions: [`${setup.method}(${setup.asset})`, 'count'],
-      metadata: { EOFN_OP: 'coherence-merge', EOFN_METHOD: setup.method, EOFN_RESAMPLING: setup.resampling },
-      previewBands: [0], previewRamp: 'viridis', previewRange: [0, 1],
-    }, partitions, parts, sink);
+    const summary = await mergeRaster(productOf(setup), partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:skipped': setup.skipped, 'eofn:radiometry': radiometryOfSetup(setup) } };
   },
 };
+
+/** The product, said once for the partitions (which compress its tiles) and the merge. */
+function productOf(setup: CoherenceMergeSetup): RasterProduct {
+  return {
+    grid: setup.grid, dtype: 'float32', nodata: NaN,
+    descriptions: [`${setup.method}(${setup.asset})`, 'count'],
+    metadata: { EOFN_OP: 'coherence-merge', EOFN_METHOD: setup.method, EOFN_RESAMPLING: setup.resampling },
+    previewBands: [0], previewRamp: 'viridis', previewRange: [0, 1],
+  };
+}
 
 async function openInput(item: ResolvedItem, name: string, mode: RadiometryMode | undefined) {
   const { href, ...asset } = setupAssetOf(item, name, mode);
@@ -130,7 +138,8 @@ async function openInput(item: ResolvedItem, name: string, mode: RadiometryMode 
   try {
     info = (await openRasterCached(href)).info;
   } catch (e) {
-    throw new InputError(where, e instanceof InputError ? e.detail : describeError(e), { cause: e });
+    // At acceptance any input that cannot be opened rejects the job, as openItemAsset does.
+    throw new InputError(where, detailOf(e), { cause: e });
   }
   placeable(info.grid.crs, where);
   return { item, href, grid: info.grid, dtype: info.dtype, asset };

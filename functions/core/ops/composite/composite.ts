@@ -5,13 +5,13 @@
  * @example
  * // params: { assets: ['red', 'green', 'blue', 'nir'], method: 'median', mask: { asset: 'scl', exclude: [3, 8, 9] } }
  */
-import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
-import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
+import { OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
+import { planCogWindows } from '../../plan/cogLevels.ts';
 import { bytesPerSample, isFloat } from '../../raster/dtypes.ts';
 import { fitsDtype } from '../../raster/fitsDtype.ts';
 import type { DType } from '../../raster/types.ts';
 import { createReducer, percentileOf, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
-import { mergeRaster } from '../mergeRaster.ts';
+import { mergeRaster, type RasterProduct } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf } from '../readItemAsset.ts';
 import { InputError } from '../../errors.ts';
@@ -57,16 +57,16 @@ export const composite: Operation<CompositeSetup> = {
 
   plan(setup, options) {
     const bpp = compositeBytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
-    const bands = setup.assets.length + 1;
-    const sample = bytesPerSample(setup.dtype);
-    const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * bands * sample;
+    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+      bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
+      bands: setup.assets.length + 1, dtype: setup.dtype,
+    });
     return {
       partitions,
-      mergePeakBytes: rasterMergePeakBytes(setup.grid.width * setup.grid.height, bands, sample, largestPart),
+      mergePeakBytes,
       model: {
         bytesPerPixel: bpp, items: setup.items.length, assets: setup.assets.join(','), method: setup.method,
-        dtype: setup.dtype, formula: COMPOSITE_MODEL,
+        dtype: setup.dtype, formula: COMPOSITE_MODEL, cogLevels,
       },
     };
   },
@@ -77,7 +77,7 @@ export const composite: Operation<CompositeSetup> = {
     if (q !== undefined) {
       const { results, count } = await orderStatisticComposite(setup, window, q);
       const bands = [...results.map((r) => toDtype(r, setup.dtype, setup.nodata)), toDtype(count, setup.dtype, setup.nodata)];
-      return encodeRasterPart({ window, dtype: setup.dtype, bands });
+      return encodeRasterPart(productOf(setup), partition, bands);
     }
     const pixels = window.width * window.height;
     const exclude = new Set(setup.mask?.exclude ?? []);
@@ -97,21 +97,26 @@ export const composite: Operation<CompositeSetup> = {
     }
     const results = picker ? picker.result() : reducers.map((r) => r.result());
     const bands = [...results.map((r) => toDtype(r, setup.dtype, setup.nodata)), toDtype(count, setup.dtype, setup.nodata)];
-    return encodeRasterPart({ window, dtype: setup.dtype, bands });
+    return encodeRasterPart(productOf(setup), partition, bands);
   },
 
   async merge(setup, partitions, parts, sink) {
-    const rgb = ['red', 'green', 'blue'].map((k) => setup.assets.indexOf(k));
-    const summary = await mergeRaster({
-      grid: setup.grid, dtype: setup.dtype, nodata: setup.nodata,
-      descriptions: [...setup.assets, 'count'],
-      metadata: { EOFN_OP: 'composite', EOFN_METHOD: setup.method, EOFN_ASSETS: setup.assets.join(',') },
-      previewBands: rgb.every((i) => i >= 0) ? rgb : [0],
-      previewRamp: 'gray',
-    }, partitions, parts, sink);
+    const summary = await mergeRaster(productOf(setup), partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };
+
+/** The product, said once for the partitions (which compress its tiles) and the merge. */
+function productOf(setup: CompositeSetup): RasterProduct {
+  const rgb = ['red', 'green', 'blue'].map((k) => setup.assets.indexOf(k));
+  return {
+    grid: setup.grid, dtype: setup.dtype, nodata: setup.nodata,
+    descriptions: [...setup.assets, 'count'],
+    metadata: { EOFN_OP: 'composite', EOFN_METHOD: setup.method, EOFN_ASSETS: setup.assets.join(',') },
+    previewBands: rgb.every((i) => i >= 0) ? rgb : [0],
+    previewRamp: 'gray',
+  };
+}
 
 const COMPOSITE_MODEL = 'reads*(4+4) + mask*(4+4) + assets*reducer(method,items) [max-ndvi: 8+assets*4] + count 4 + (assets+1)*out*2';
 

@@ -21,7 +21,7 @@ import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
 import { indexParcelFile } from './indexParcelFile.ts';
 import { DATASET_FOLDER } from '../tiles/withTiles.ts';
-import { mergeParcelTable, partChunkBytes, ROW_GROUP } from './mergeParcelTable.ts';
+import { mergeParcelTable } from './mergeParcelTable.ts';
 import type { ParcelAggregateParams } from './params.ts';
 import { CELL, forgetParcelsOnGrid, parcelsOnGrid, type ParcelSource } from './parcelsOnGrid.ts';
 import { runParcelPartition } from './runParcelPartition.ts';
@@ -77,11 +77,13 @@ export interface ParcelAggregateSetup {
   cellSize: number;
   /** The tile rule: `overlap`, and in a multi-tile job this tile's place among all tiles. */
   ownership: OwnershipRule;
-  /** In a multi-tile job: partitions write their own files of one dataset, `<outputHref>/<folder>/`. */
-  dataset?: { outputHref: string; folder: string };
+  /** Partitions write their own files of one dataset, `<outputHref>/<folder>/` (`writePartitionTable`). */
+  dataset: { outputHref: string; folder: string };
 }
 
 const LISTED_INVALID = 100;
+/** A partition's summary without its preview sample (file name, counts) as the merge keeps it. */
+const PART_SUMMARY_BYTES = 512;
 
 export const parcelAggregate: Operation<ParcelAggregateSetup> = {
   name: 'parcel-aggregate',
@@ -132,17 +134,14 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
         ...(indexed.warning ? { warning: indexed.warning } : {}), invalidCount: onGrid.invalid.length, invalid: onGrid.invalid.slice(0, LISTED_INVALID),
       },
       nativeSampleBytes: native, cells, ownership,
-      ...(tiles ? { dataset: { outputHref, folder: DATASET_FOLDER } } : {}), cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
+      dataset: { outputHref, folder: DATASET_FOLDER }, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
   },
 
   plan(setup, options) {
     const plan = planParcelPartitions(planInputs(setup), options);
-    const chunk = partChunkBytes(plan.partitions.length);
-    return {
-      ...plan,
-      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * 2 * chunk + ROW_GROUP * (200 + 16 * setup.stats.length) + previewBytes(setup.parcels.owned, setup.items.length),
-    };
+    // The merge reads one partition's summary at a time; what it keeps is the previews' sample.
+    return { ...plan, mergePeakBytes: BASELINE_BYTES + plan.partitions.length * PART_SUMMARY_BYTES + previewBytes(setup.parcels.owned, setup.items.length) };
   },
 
   runPartition(setup, partition) {

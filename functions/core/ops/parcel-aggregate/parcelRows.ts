@@ -1,7 +1,6 @@
 /**
  * The table rows of one parcel: one per item and band, in item (date) order then band order, gathered into
- * column batches for a `TableWriter`. Shared by the merge (one table) and by partitions that write their
- * own file of a dataset.
+ * column batches for the `TableWriter` of a partition's own file of the dataset.
  *
  * @example
  * const batch = new RowBatch(columns.length);
@@ -9,7 +8,17 @@
  */
 import type { TableWriter } from '../../table/types.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
-import type { ParcelRecord } from './parcelPart.ts';
+
+/** One parcel's results: per item and band, `count`, `nodata_count` and the statistic columns (NaN for none). */
+export interface ParcelRecord {
+  /** The parcel's position in the parcel file. */
+  index: number;
+  id: string;
+  /** items × bands pairs of (count, nodata_count). */
+  counts: Int32Array;
+  /** items × bands × stats values. */
+  stats: Float64Array;
+}
 
 /** Pushes the rows of `record`; true when any of them counts a pixel. */
 export function pushRecordRows(batch: RowBatch, setup: ParcelAggregateSetup, dates: (Date | null)[], record: ParcelRecord): boolean {

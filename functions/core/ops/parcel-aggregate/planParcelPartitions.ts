@@ -21,7 +21,8 @@
  *   (file bytes × 6 + 48 per vertex + 400 per parcel: measured 132 MB at peak for 50,176 GeoJSON parcels);
  * - bytesPerOwnParcel: its results (items × bands × (8 + 8 × stats)) and id (256);
  * - pixel runs: RUN_ROW_BYTES per row of each own parcel's reach (a 12-byte run per row, in a list that
- *   grows by doubling).
+ *   grows by doubling);
+ * - its file of the dataset: one row group of its rows at a time, TABLE_ROW_BYTES + 16 per statistic each.
  *
  * @example
  * const { partitions } = planParcelPartitions(setup, { budgetBytes: 512 * 2 ** 20 });
@@ -29,6 +30,7 @@
 import { BASELINE_BYTES, HEADROOM } from '../../plan/memoryModel.ts';
 import type { OpPlan, PartitionSpec, PlanOptions } from '../../plan/types.ts';
 import type { Window } from '../../raster/types.ts';
+import { ROW_GROUP } from './mergeParcelTable.ts';
 
 export interface CellSummary {
   cell: number;
@@ -84,6 +86,13 @@ export const RUN_ROW_BYTES = 24;
 
 export function bytesPerOwnParcel(p: PlanInputs): number {
   return p.items * p.bands * (8 + 8 * p.stats) + 256;
+}
+
+/** Per row held for the partition's file: the column arrays and their Parquet encoding (as the merge once charged). */
+export const TABLE_ROW_BYTES = 200;
+
+export function tableWriteBytes(p: PlanInputs, records: number): number {
+  return Math.min(records, ROW_GROUP) * (TABLE_ROW_BYTES + 16 * p.stats);
 }
 
 /** Parcels read around a partition's window per own parcel (measured: see docs/scale.md). */
@@ -143,12 +152,13 @@ function groupCells(p: PlanInputs, kx: number, ky: number): PartitionSpec[] {
       : undefined;
     const pixels = window ? window.width * window.height : 0;
     const data: ParcelPartitionData = { kx, ky, gx: g.gx, gy: g.gy };
+    const records = g.parcels * p.items * p.bands;
     return {
       id: `parcels-${kx}x${ky}-${g.gx}-${g.gy}`,
       ...(window ? { window } : {}),
-      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p, g) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES,
+      estimatedPeakBytes: BASELINE_BYTES + pixels * bytesPerPixel(p) + loadedParcelBytes(p, g) + g.parcels * bytesPerOwnParcel(p) + g.rows * RUN_ROW_BYTES + tableWriteBytes(p, records),
       data,
-      work: { inputPixels: pixels * p.items * (p.inputs + (p.mask ? 1 : 0)), parcels: g.parcels, records: g.parcels * p.items * p.bands },
+      work: { inputPixels: pixels * p.items * (p.inputs + (p.mask ? 1 : 0)), parcels: g.parcels, records },
     };
   });
 }

@@ -11,7 +11,6 @@ import type { Grid, Window } from '../../raster/types.ts';
 import { RingRasterizer, RunList } from '../../vector/rasterizeRings.ts';
 import type { ParcelAggregateSetup } from './parcelAggregate.ts';
 import { BandParcelStats, parcelResults, type ParcelRuns } from './bandParcelStats.ts';
-import { encodeParcelResults } from './parcelPart.ts';
 import { parcelsOnGrid, reachesGrid, type ParcelsOnGrid } from './parcelsOnGrid.ts';
 import { ownsCell, type ParcelPartitionData } from './planParcelPartitions.ts';
 import { readParcelLayers } from './readParcelLayers.ts';
@@ -39,8 +38,7 @@ export async function runParcelPartition(setup: ParcelAggregateSetup, data: Parc
     }
   }
   const parcels = own.map((i) => ({ index: onGrid.index[i], id: onGrid.ids[i] }));
-  if (setup.dataset) return writePartitionTable(setup, partitionId, parcels, results);
-  return encodeParcelResults({ items, bands, stats: setup.stats.length }, parcels, results);
+  return writePartitionTable(setup, partitionId, parcels, results);
 }
 
 /** The pixel runs of the parcels `own` (indexes into onGrid.parcels), in that order. */

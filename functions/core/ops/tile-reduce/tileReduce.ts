@@ -8,12 +8,12 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { compileExpression } from '../../expr/compileExpression.ts';
 import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { gridFromSpec } from '../../geo/gridOps.ts';
-import { planWindows, OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
-import { rasterMergePeakBytes } from '../../plan/memoryModel.ts';
+import { OUTPUT_BLOCK_SIZE } from '../../plan/planWindows.ts';
+import { planCogWindows } from '../../plan/cogLevels.ts';
 import type { Grid } from '../../raster/types.ts';
 import type { MaskSpec } from '../../contract/commonSchemas.ts';
 import { createReducer, reducerBytesPerPixel, type ReducerName } from '../reducers.ts';
-import { mergeRaster } from '../mergeRaster.ts';
+import { mergeRaster, type RasterProduct } from '../mergeRaster.ts';
 import { encodeRasterPart } from '../rasterPart.ts';
 import { applyMask, checkItemAssets, openItemAsset, readItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
@@ -53,12 +53,14 @@ export const tileReduce: Operation<TileReduceSetup> = {
 
   plan(setup, options) {
     const bpp = bytesPerPixel(setup);
-    const partitions = planWindows(setup.grid, { bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits });
-    const largestPart = Math.max(...partitions.map((p) => p.window!.width * p.window!.height)) * 4;
+    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+      bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
+      bands: 1, dtype: 'float32',
+    });
     return {
       partitions,
-      mergePeakBytes: rasterMergePeakBytes(setup.grid.width * setup.grid.height, 1, 4, largestPart),
-      model: { bytesPerPixel: bpp, items: setup.items.length, inputs: setup.inputs.join(','), reducer: setup.reducer },
+      mergePeakBytes,
+      model: { bytesPerPixel: bpp, items: setup.items.length, inputs: setup.inputs.join(','), reducer: setup.reducer, cogLevels },
     };
   },
 
@@ -78,20 +80,25 @@ export const tileReduce: Operation<TileReduceSetup> = {
       evaluate(values, layer);
       reducer.add(layer);
     }
-    return encodeRasterPart({ window, dtype: 'float32', bands: [reducer.result()] });
+    return encodeRasterPart(productOf(setup), partition, [reducer.result()]);
   },
 
   async merge(setup, partitions, parts, sink) {
-    const summary = await mergeRaster({
-      grid: setup.grid, dtype: 'float32', nodata: NaN,
-      descriptions: [`${setup.reducer}(${setup.expression})`],
-      metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
-      previewBands: [0],
-      previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
-    }, partitions, parts, sink);
+    const summary = await mergeRaster(productOf(setup), partitions, parts, sink);
     return { ...summary, properties: { ...summary.properties, 'eofn:radiometry': radiometryRecord(setup.items) } };
   },
 };
+
+/** The product, said once for the partitions (which compress its tiles) and the merge. */
+function productOf(setup: TileReduceSetup): RasterProduct {
+  return {
+    grid: setup.grid, dtype: 'float32', nodata: NaN,
+    descriptions: [`${setup.reducer}(${setup.expression})`],
+    metadata: { EOFN_OP: 'tile-reduce', EOFN_EXPRESSION: setup.expression, EOFN_REDUCER: setup.reducer },
+    previewBands: [0],
+    previewRamp: setup.reducer === 'count' || setup.reducer === 'std' ? 'viridis' : 'ndvi',
+  };
+}
 
 /** Per output pixel: decoded inputs (native + float32), the mask, one layer, the reducer, the result. */
 function bytesPerPixel(setup: TileReduceSetup): number {

@@ -69,6 +69,7 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       const perTile = Math.ceil((options.minPartitions ?? 1) / setup.tiles.length);
       const partitions: PartitionSpec[] = [];
       let mergePeakBytes = 0;
+      let mergeScratchBytes = 0;
       let model: Record<string, number | string> = {};
       const idle: string[] = [];
       for (const tile of setup.tiles) {
@@ -77,10 +78,11 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         for (const p of plan.partitions) partitions.push({ ...p, id: `${tile.key}-${p.id}`, tile: tile.key });
         // Tiles are merged one after the other: the merge's peak is the largest tile's.
         mergePeakBytes = Math.max(mergePeakBytes, plan.mergePeakBytes);
+        mergeScratchBytes = Math.max(mergeScratchBytes, plan.mergeScratchBytes ?? 0);
         if (!Object.keys(model).length) model = plan.model;
       }
       // A tile with nothing to do (no parcel on it) is said, not silently dropped.
-      return { partitions, mergePeakBytes, model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
+      return { partitions, mergePeakBytes, mergeScratchBytes, model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
     },
 
     runPartition(setup, partition) {
@@ -120,6 +122,10 @@ function tileSink(sink: ProductSink, key: string): ProductSink {
     },
     async writeFile(name, local, type) {
       await sink.writeFile(prefix + name, local, type);
+      return `./${name}`;
+    },
+    async writeStream(name, body, type) {
+      await sink.writeStream(prefix + name, body, type);
       return `./${name}`;
     },
   };

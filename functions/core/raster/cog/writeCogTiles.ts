@@ -30,31 +30,48 @@ export async function writeTilesInOrder(
   start: number,
   opts: { level?: number; concurrency?: number } = {},
 ): Promise<{ placed: PlacedTile[]; end: number }> {
+  const placed: PlacedTile[] = [];
+  let pos = start;
+  await compressTilesInOrder(count, cut, async (framed, byteCount) => {
+    await fh.writev(framed, pos);
+    placed.push({ offset: pos + TILE_LEADER_BYTES, byteCount });
+    pos += TILE_LEADER_BYTES + byteCount + TILE_TRAILER_BYTES;
+  }, opts);
+  return { placed, end: pos };
+}
+
+/**
+ * Compresses tiles `cut(0..count-1)` and hands each to `emit` in order, framed as in the file
+ * ([leader, data, trailer]); at most `concurrency` tiles are held at once.
+ *
+ * @example
+ * await compressTilesInOrder(4, (i) => encodeTile(src, i % 2, i >> 1, 512, 0, 3), (framed) => { chunks.push(...framed); });
+ */
+export async function compressTilesInOrder(
+  count: number,
+  cut: (index: number) => Uint8Array,
+  emit: (framed: Buffer[], byteCount: number) => Promise<void> | void,
+  opts: { level?: number; concurrency?: number } = {},
+): Promise<void> {
   const level = opts.level ?? 6;
   const concurrency = Math.max(1, opts.concurrency ?? 16);
-  const placed: PlacedTile[] = [];
   const pending: Promise<Buffer>[] = [];
-  let pos = start;
   let next = 0;
-  const writeOldest = async () => {
+  const emitOldest = async () => {
     const data = await (pending.shift() as Promise<Buffer>);
     const leader = Buffer.alloc(TILE_LEADER_BYTES);
     leader.writeUInt32LE(data.length, 0);
-    const trailer = data.subarray(data.length - TILE_TRAILER_BYTES);
-    await fh.writev([leader, data, trailer], pos);
-    placed.push({ offset: pos + TILE_LEADER_BYTES, byteCount: data.length });
-    pos += TILE_LEADER_BYTES + data.length + TILE_TRAILER_BYTES;
+    await emit([leader, data, data.subarray(data.length - TILE_TRAILER_BYTES)], data.length);
   };
   try {
     while (next < count) {
       pending.push(deflateAsync(cut(next++), { level }));
-      if (pending.length >= concurrency) await writeOldest();
+      if (pending.length >= concurrency) await emitOldest();
     }
-    while (pending.length > 0) await writeOldest();
+    while (pending.length > 0) await emitOldest();
   } catch (err) {
     // Let the in-flight compressions settle so none rejects unobserved after we have thrown.
     await Promise.allSettled(pending);
     throw err;
   }
-  return { placed, end: pos };
 }

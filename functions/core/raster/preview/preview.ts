@@ -52,8 +52,20 @@ export function renderPreview(
   const maxSize = opts.maxSize ?? 512;
   if (!Number.isInteger(maxSize) || maxSize < 1) throw new InputError('preview.maxSize', `must be a positive integer, got ${maxSize}`);
   const out = previewSize(width, height, maxSize);
-  const n = out.width * out.height;
   const small = bands.map((b) => boxAverage(b, width, height, out.width, out.height, opts.nodata));
+  return renderAveragedPreview(small, out.width, out.height, opts);
+}
+
+/**
+ * The quicklook from bands already shrunk to its size (`boxAverage`, or `boxSums` added up over parts):
+ * the second half of `renderPreview`.
+ *
+ * @example
+ * const png = renderAveragedPreview([small], 512, 512, { ramp: 'gray' });
+ */
+export function renderAveragedPreview(small: Float64Array[], width: number, height: number, opts: PreviewOptions = {}): Uint8Array {
+  const out = { width, height };
+  const n = out.width * out.height;
   const ranges = small.map((values) => opts.range ?? percentileRange(values, 0.02, 0.98) ?? [0, 0]);
   const scaled = small.map((values, b) => stretchToBytes(values, ranges[b]));
   const lut = rampLut(opts.ramp ?? 'ndvi');
@@ -68,7 +80,7 @@ export function renderPreview(
     }
     rgba[i * 4 + 3] = 255;
   }
-  if (opts.legend === undefined || bands.length !== 1) return encodePng(rgba, out.width, out.height);
+  if (opts.legend === undefined || small.length !== 1) return encodePng(rgba, out.width, out.height);
   return withLegend(rgba, out.width, out.height, lut, ranges[0], opts.legend);
 }
 

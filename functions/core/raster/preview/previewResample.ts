@@ -51,6 +51,57 @@ export function boxAverage(
   return sums;
 }
 
+/** Sums and counts of valid pixels per preview pixel over a region of the preview (rows y0.., columns x0..). */
+export interface BoxSums {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+  sums: Float64Array;
+  counts: Uint32Array;
+}
+
+/**
+ * `boxAverage`'s sums and counts for the part of a band inside `window` (the band holds only the window's
+ * pixels, the box mapping is that of the whole width×height image). Added up over windows that tile the
+ * image and divided, they give `boxAverage` exactly when the values are integers (sums of integers in
+ * float64 are exact in any order): how an integer product's quicklook is made without the whole band.
+ *
+ * @example
+ * const part = boxSums(band, { x: 0, y: 2048, width: 10980, height: 2048 }, 10980, 10980, 512, 512, 0);
+ */
+export function boxSums(
+  band: TypedArray,
+  window: { x: number; y: number; width: number; height: number },
+  width: number,
+  height: number,
+  outWidth: number,
+  outHeight: number,
+  nodata?: number,
+): BoxSums {
+  const x0 = Math.floor((window.x * outWidth) / width);
+  const y0 = Math.floor((window.y * outHeight) / height);
+  const w = Math.floor(((window.x + window.width - 1) * outWidth) / width) - x0 + 1;
+  const h = Math.floor(((window.y + window.height - 1) * outHeight) / height) - y0 + 1;
+  const sums = new Float64Array(w * h);
+  const counts = new Uint32Array(w * h);
+  const nd = nodata === undefined || Number.isNaN(nodata) ? undefined : band instanceof Float32Array ? Math.fround(nodata) : nodata;
+  const colOut = new Int32Array(window.width);
+  for (let x = 0; x < window.width; x++) colOut[x] = Math.floor(((window.x + x) * outWidth) / width) - x0;
+  for (let y = 0; y < window.height; y++) {
+    const o = (Math.floor(((window.y + y) * outHeight) / height) - y0) * w;
+    const row = y * window.width;
+    for (let x = 0; x < window.width; x++) {
+      const v = band[row + x];
+      if (v === v && v !== nd) {
+        sums[o + colOut[x]] += v;
+        counts[o + colOut[x]]++;
+      }
+    }
+  }
+  return { x0, y0, width: w, height: h, sums, counts };
+}
+
 /**
  * The values at the `low` and `high` fractions of the sorted non-NaN values (nearest rank), or undefined
  * when there are none.

@@ -21,7 +21,8 @@ import type { FunctionName } from '../../../../functions/adapters/openfaas/diasC
 import { startFunction, type StartedFunction } from '../../../../functions/adapters/openfaas/startFunction.ts';
 import type { JobStore } from '../../../../functions/adapters/openfaas/jobStore.ts';
 import { SAMPLE_ITEM_IDS, SAMPLE_ITEMS_DIR } from '../../../helpers/sampleJobs.ts';
-import { startFakeGateway, type FakeGateway } from './fakeGateway.ts';
+import { startFakeGateway, type FakeGateway, type FakeGatewayOptions } from './fakeGateway.ts';
+import type { HandlerContext } from '../../../../functions/adapters/openfaas/handlers/handlerContext.ts';
 import { ensurePostgres, TEST_DATABASE_URL } from '../../../helpers/ensurePostgres.ts';
 
 export const DATABASE_URL = TEST_DATABASE_URL;
@@ -43,7 +44,15 @@ export interface DiasHarness {
   close(): Promise<void>;
 }
 
-export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}, replicas: Partial<Record<FunctionName, number>> = {}): Promise<DiasHarness> {
+export interface HarnessOptions {
+  gateway?: FakeGatewayOptions;
+  /** Replaces the engine step in every function (failure injection). */
+  runPartition?: HandlerContext['runPartition'];
+  /** Keep the functions' JSON logs out of memory (a benchmark of many thousand calls). */
+  quiet?: boolean;
+}
+
+export async function startDiasHarness(name: string, fns: FunctionName[], extraEnv: Record<string, string> = {}, replicas: Partial<Record<FunctionName, number>> = {}, options: HarnessOptions = {}): Promise<DiasHarness> {
   await ensurePostgres();
   const fauxqs = await startFauxqs({ port: 0, logger: false });
   fauxqs.createBucket('eodata');
@@ -65,7 +74,7 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   const token = randomBytes(24).toString('hex');
   await writeFile(join(secrets, 'eofn-call-token'), token + '\n');
   const schema = `eofn_it_${name}_${process.pid}`;
-  const gateway = await startFakeGateway();
+  const gateway = await startFakeGateway(options.gateway);
   const env: Record<string, string> = {
     EOFN_SECRETS_DIR: secrets, EOFN_DB_SCHEMA: schema, EOFN_S3_ENDPOINT: fauxqs.address, EOFN_S3_REGION: 'us-east-1',
     EOFN_GATEWAY_URL: gateway.url, EOFN_LEASE_SECONDS: '2', EOFN_DISPATCH_TIMEOUT_SECONDS: '30', EOFN_MAX_ATTEMPTS: '3',
@@ -76,7 +85,9 @@ export async function startDiasHarness(name: string, fns: FunctionName[], extraE
   const urls: Record<string, string> = {};
   for (const fn of fns) {
     for (let replica = 0; replica < (replicas[fn] ?? 1); replica++) {
-      const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, { log: (event, fields) => void logs.push({ fn, replica, event, ...fields }) });
+      const f = await startFunction({ ...env, EOFN_FUNCTION: fn }, {
+        log: options.quiet ? () => undefined : (event, fields) => void logs.push({ fn, replica, event, ...fields }), runPartition: options.runPartition,
+      });
       await new Promise<void>((r) => f.server.listen(0, f.listenHost, r));
       // urls: the first replica of each function (tests that call a pod past the gateway).
       urls[fn] ??= `http://127.0.0.1:${(f.server.address() as AddressInfo).port}`;

@@ -30,7 +30,12 @@ export interface FakeGateway {
   close(): Promise<void>;
 }
 
-export async function startFakeGateway(): Promise<FakeGateway> {
+export interface FakeGatewayOptions {
+  /** Async calls delivered at once (the queue-worker's `max_inflight`); unbounded by default. */
+  maxInflight?: number;
+}
+
+export async function startFakeGateway(options: FakeGatewayOptions = {}): Promise<FakeGateway> {
   const functions = new Map<string, string[]>();
   const turn = new Map<string, number>();
   const target = (fn: string) => {
@@ -45,6 +50,19 @@ export async function startFakeGateway(): Promise<FakeGateway> {
   const running: Record<string, number> = {};
   const maxConcurrent: Record<string, number> = {};
   let inFlight = 0;
+  // Waiting async deliveries when `maxInflight` is reached; each finished delivery starts the next.
+  const waiting: (() => void)[] = [];
+  let delivering = 0;
+  const slot = async () => {
+    if (options.maxInflight === undefined) return;
+    if (delivering >= options.maxInflight) await new Promise<void>((r) => waiting.push(r));
+    delivering++;
+  };
+  const release = () => {
+    if (options.maxInflight === undefined) return;
+    delivering--;
+    waiting.shift()?.();
+  };
 
   const deliver = async (fn: string, text: string, callId: string, token: Record<string, string>) => {
     const call: DeliveredCall = { fn, body: JSON.parse(text || '{}'), callId, mode: 'async' };
@@ -96,12 +114,14 @@ export async function startFakeGateway(): Promise<FakeGateway> {
     res.writeHead(202, { 'x-call-id': callId }).end();
     inFlight++;
     setImmediate(async () => {
+      await slot();
       try {
         const what = rule ? await rule(fn, JSON.parse(text || '{}')) : 'deliver';
         if (what === 'drop') return;
         if (what === 'duplicate') await Promise.all([deliver(fn, text, callId, token), deliver(fn, text, callId, token)]);
         else await deliver(fn, text, callId, token);
       } finally {
+        release();
         inFlight--;
       }
     });

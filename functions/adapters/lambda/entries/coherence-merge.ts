@@ -1,9 +1,0 @@
-/** Lambda entry of the `coherence-merge` queue: one partition per message (see `opHandler.ts`). */
-import { useCloudStorages } from '../cloudStorages.ts';
-import { depsFromEnv } from '../lambdaDeps.ts';
-import { createOpHandler } from '../opHandler.ts';
-import { withObservability } from '../withObservability.ts';
-
-useCloudStorages();
-const deps = depsFromEnv('coherence-merge');
-export const handler = withObservability(createOpHandler(deps), deps);

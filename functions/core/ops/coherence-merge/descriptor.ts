@@ -1,0 +1,11 @@
+/** The coherence-merge op as the contract and the deployments see it (see `../opDescriptor.ts`). */
+import { DEFAULT_MEMORY_MB } from '../../plan/memoryModel.ts';
+import type { OpDescriptor } from '../opDescriptor.ts';
+import { CoherenceMergeParamsSchema } from './params.ts';
+
+export const coherenceMergeDescriptor = {
+  name: 'coherence-merge',
+  params: CoherenceMergeParamsSchema,
+  // The planner's default budget (1769 MB, a whole vCPU on Lambda); deployments override it by name.
+  memoryMb: DEFAULT_MEMORY_MB,
+} as const satisfies OpDescriptor;
