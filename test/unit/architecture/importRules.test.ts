@@ -18,9 +18,6 @@ const ALLOWED: { from: string; to: string }[] = [
   // By design: the CLI picks a platform at run time (`--backend aws|dias`), lazily, so `eofn run` loads no SDK.
   { from: 'functions/adapters/local/loadBackend.ts', to: 'functions/adapters/lambda/cliBackend.ts' },
   { from: 'functions/adapters/local/loadBackend.ts', to: 'functions/adapters/openfaas/cliBackend.ts' },
-  // Until #13.3 puts one describeFailure in core/errors.ts for every adapter.
-  { from: 'functions/adapters/openfaas/handlers/handleFinalize.ts', to: 'functions/adapters/local/describeFailure.ts' },
-  { from: 'functions/adapters/openfaas/handlers/handlePartition.ts', to: 'functions/adapters/local/describeFailure.ts' },
   // The job schema is built from each op's params schema, and those import ops/reducers.ts for the reducer
   // names: until the op descriptor (#13.5) puts the params schemas in the contract layer.
   { from: 'functions/core/contract/jobSchema.ts', to: 'functions/core/ops/opParams.ts' },
