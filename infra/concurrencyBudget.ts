@@ -11,8 +11,8 @@ import type { ProviderConfig } from './providerConfig.ts';
 
 /** Caps of the functions every deployment has besides the queues' own (dead-letter consumer, sweeper). */
 export const DEAD_LETTER_CONCURRENCY = 2;
-export const SWEEPER_CONCURRENCY = 1;
-export const UNRESERVED_MINIMUM = 100;
+const SWEEPER_CONCURRENCY = 1;
+const UNRESERVED_MINIMUM = 100;
 
 export function concurrencyBudget(config: ProviderConfig): { parts: Record<string, number>; total: number; available: number } {
   const parts: Record<string, number> = {

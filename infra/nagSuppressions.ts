@@ -7,7 +7,7 @@
  */
 import { Validations, type Stack } from 'aws-cdk-lib';
 
-export const STACK_ACKNOWLEDGMENTS = [
+const STACK_ACKNOWLEDGMENTS = [
   { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWSLambdaBasicExecutionRole grants only CloudWatch Logs writes; it is the policy Lambda functions are meant to use.' },
   { id: 'AwsSolutions-L1', reason: 'Node.js 22 is the runtime the code is developed and tested with; moving to a newer runtime is a deliberate, tested step.' },
 ];

@@ -13,7 +13,7 @@
 import type { Edition } from './editions.ts';
 
 /** The drain window: readiness probes run every 2 s and fail after 3 misses (chart defaults), plus propagation. */
-export const HEALTHCHECK_SECONDS = 10;
+const HEALTHCHECK_SECONDS = 10;
 const MARGIN_SECONDS = 5;
 const LEASE_MARGIN_SECONDS = 60;
 

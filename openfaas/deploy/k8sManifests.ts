@@ -121,7 +121,7 @@ export function networkPolicies(openfaasNamespace = 'openfaas'): INetworkPolicy[
 }
 
 /** Several objects as one YAML stream, with a header naming the source. */
-export function manifestsYaml(manifests: Manifest[], header: string): string {
+function manifestsYaml(manifests: Manifest[], header: string): string {
   return `# ${header}\n# Rendered by scripts/deploy-openfaas.ts from openfaas/deploy/k8sManifests.ts; do not edit.\n`
     + manifests.map((m) => toYaml(JSON.parse(JSON.stringify(m)))).join('---\n');
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 const FAAS_CLI = 'https://github.com/openfaas/faas-cli/blob/c8191b71e7edf10be3b660ddcaee52c11de79238';
 const FAAS_NETES = 'https://github.com/openfaas/faas-netes/blob/662ce9ce36ec4a32467773c308807bd5d58f5ae6';
 
-export const SOURCES = {
+const SOURCES = {
   stackSchema: `${FAAS_CLI}/vendor/github.com/openfaas/go-sdk/stack/schema.go#L7-L112`,
   providerName: `${FAAS_CLI}/vendor/github.com/openfaas/go-sdk/stack/stack.go#L98-L100`,
   schemaVersion: `${FAAS_CLI}/vendor/github.com/openfaas/go-sdk/stack/stack.go#L26-L29`,
@@ -30,8 +30,8 @@ export const SOURCES = {
 } as const;
 
 /** faas-netes CE: `MaxReplicas = 5`, `MaxFunctions = 15`. */
-export const CE_MAX_REPLICAS = 5;
-export const CE_MAX_FUNCTIONS = 15;
+const CE_MAX_REPLICAS = 5;
+const CE_MAX_FUNCTIONS = 15;
 
 const stringMap = z.record(z.string(), z.string());
 const resources = z.strictObject({ memory: z.string().optional(), cpu: z.string().optional() });

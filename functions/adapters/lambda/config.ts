@@ -104,11 +104,6 @@ export function namesToEnv(names: DeploymentNames): Record<string, string> {
   };
 }
 
-/** The whole configuration as environment variables, settings included (tests, LocalStack, unbundled runs). */
-export function configToEnv(config: DeploymentConfig): Record<string, string> {
-  return { ...namesToEnv(config), [ENV.settings]: settingsJson(config) };
-}
-
 export function settingsJson(config: DeploymentSettings): string {
   const { opMemoryMb, opTimeoutSeconds, maxReceiveCount, retentionDays, arrivalRules } = config;
   return JSON.stringify({ opMemoryMb, opTimeoutSeconds, maxReceiveCount, retentionDays, arrivalRules });

@@ -11,7 +11,7 @@
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 /** A notification claim older than this belongs to a function that died before publishing. */
-export const NOTIFY_CLAIM_STALE_MS = 60_000;
+const NOTIFY_CLAIM_STALE_MS = 60_000;
 
 export async function publishCompletion(deps: Pick<LambdaDeps, 'store' | 'publish'>, jobId: string, staleMs = NOTIFY_CLAIM_STALE_MS): Promise<boolean> {
   const job = await deps.store.claimNotify(jobId, staleMs);

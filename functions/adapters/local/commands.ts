@@ -37,7 +37,7 @@ const runOptions: OptionSpec = {
   output: { type: 'string' }, force: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
 };
 
-export const DEMO_JOB = fileURLToPath(new URL('../../../sample-data/jobs/ndvi-demo.json', import.meta.url));
+const DEMO_JOB = fileURLToPath(new URL('../../../sample-data/jobs/ndvi-demo.json', import.meta.url));
 
 export const COMMANDS: Record<string, Command> = {
   run: {

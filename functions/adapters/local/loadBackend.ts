@@ -8,7 +8,7 @@
 import { UsageError } from '../../core/errors.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 
-export const BACKENDS = {
+const BACKENDS = {
   aws: async () => (await import('../lambda/cliBackend.ts')).createAwsBackend(),
   dias: async () => (await import('../openfaas/cliBackend.ts')).createDiasBackend(),
 } satisfies Record<string, () => Promise<CliBackend>>;

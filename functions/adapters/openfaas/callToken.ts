@@ -26,7 +26,7 @@ export function sameToken(expected: string, given: string | undefined): boolean 
 }
 
 /** The token a request presents: the header, or the `token` query parameter. */
-export function presentedToken(req: IncomingMessage): string | undefined {
+function presentedToken(req: IncomingMessage): string | undefined {
   const header = req.headers[CALL_TOKEN_HEADER];
   if (typeof header === 'string') return header;
   const query = new URL(req.url ?? '/', 'http://function').searchParams.get('token');

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const DEFAULT_SECRETS_DIR = '/var/openfaas/secrets';
+const DEFAULT_SECRETS_DIR = '/var/openfaas/secrets';
 
 export function secretsDir(env: Record<string, string | undefined> = process.env): string {
   return env.EOFN_SECRETS_DIR || DEFAULT_SECRETS_DIR;

@@ -41,7 +41,7 @@ export function arrivalFilterPolicy(rules: ArrivalRule[]): FilterPolicy | undefi
 }
 
 /** [w, s, e, n] of a rule: its bbox, or the UTM zone × latitude band boxes of its MGRS tiles (padded). */
-export function areaOf(rule: ArrivalRule): [number, number, number, number] | undefined {
+function areaOf(rule: ArrivalRule): [number, number, number, number] | undefined {
   if (rule.bbox) return rule.bbox;
   if (!rule.tiles?.length) return undefined;
   const boxes = rule.tiles.map(mgrsZoneBox);

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 
-export const ArrivalRuleSchema = z.strictObject({
+const ArrivalRuleSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and "-"'),
   collection: z.string().optional().describe('STAC collection id, e.g. "sentinel-2-l2a"'),
   tiles: z.array(z.string()).optional().describe('MGRS tiles, e.g. ["33TWM"]; any when absent'),

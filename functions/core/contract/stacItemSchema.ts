@@ -1,7 +1,7 @@
 /** The part of a STAC item the engine relies on; everything else an item carries is kept as it is. */
 import { z } from 'zod';
 
-export const StacAssetSchema = z.looseObject({ href: z.string().min(1) });
+const StacAssetSchema = z.looseObject({ href: z.string().min(1) });
 
 export const StacItemSchema = z.looseObject({
   type: z.literal('Feature'),

@@ -56,14 +56,14 @@ function bboxPolygon(bbox: [number, number, number, number]) {
 }
 
 /** The extension schema of each field prefix our items use. */
-export const STAC_EXTENSIONS: Record<string, string> = {
+const STAC_EXTENSIONS: Record<string, string> = {
   proj: 'https://stac-extensions.github.io/projection/v2.0.0/schema.json',
   raster: 'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
   table: 'https://stac-extensions.github.io/table/v1.2.0/schema.json',
 };
 
 /** The extensions whose fields the item carries, in a stable order. */
-export function extensionsOf(properties: Record<string, unknown>, assets: Record<string, object>): string[] {
+function extensionsOf(properties: Record<string, unknown>, assets: Record<string, object>): string[] {
   const keys = [...Object.keys(properties), ...Object.values(assets).flatMap((a) => Object.keys(a))];
   const used = new Set(keys.map((k) => k.split(':')[0]));
   return Object.entries(STAC_EXTENSIONS).filter(([prefix]) => used.has(prefix)).map(([, url]) => url);

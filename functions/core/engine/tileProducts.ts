@@ -121,7 +121,7 @@ function mosaics(tiles: Tiles): [string, string][] {
   return [...byCrs.entries()].map(([crs, list]) => [byCrs.size === 1 ? 'mosaic.vrt' : `mosaic-${crs.replace(/[^A-Za-z0-9]+/g, '_')}.vrt`, mosaicVrt(crs, list)]);
 }
 
-export function mosaicVrt(crs: string, tiles: { key: string; grid: Grid; asset: ProductAsset }[]): string {
+function mosaicVrt(crs: string, tiles: { key: string; grid: Grid; asset: ProductAsset }[]): string {
   const resX = Math.min(...tiles.map((t) => t.grid.resX)), resY = Math.min(...tiles.map((t) => t.grid.resY));
   const minX = Math.min(...tiles.map((t) => t.grid.originX));
   const maxY = Math.max(...tiles.map((t) => t.grid.originY));

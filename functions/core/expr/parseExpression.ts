@@ -21,7 +21,7 @@ export type Expr =
   | { kind: 'call'; fn: FunctionName; args: Expr[] };
 
 /** Function name -> number of arguments (-1: two or more). */
-export const FUNCTIONS = { min: -1, max: -1, abs: 1, sqrt: 1, log: 1, exp: 1, pow: 2, clamp: 3 } as const;
+const FUNCTIONS = { min: -1, max: -1, abs: 1, sqrt: 1, log: 1, exp: 1, pow: 2, clamp: 3 } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
 /** More values than this (numbers and asset names) is not band maths but an attack or a generator bug. */
@@ -29,7 +29,7 @@ export const MAX_EXPRESSION_TERMS = 1000;
 /** Deepest nesting of parentheses, function calls and unary minus. */
 export const MAX_EXPRESSION_DEPTH = 64;
 /** Depth of the parsed tree the compiler recurses on: a chain of every allowed value, nested as deep as allowed. */
-export const MAX_TREE_DEPTH = MAX_EXPRESSION_TERMS + MAX_EXPRESSION_DEPTH;
+const MAX_TREE_DEPTH = MAX_EXPRESSION_TERMS + MAX_EXPRESSION_DEPTH;
 /** Longer text is refused before it is even tokenized: parsing and compiling cost stays linear and bounded. */
 export const MAX_EXPRESSION_LENGTH = 10_000;
 

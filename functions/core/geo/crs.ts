@@ -36,11 +36,6 @@ export function projDefOf(crs: string): string {
   throw new InputError(crs, `unsupported CRS EPSG:${code}; supported: WGS84 (4326), UTM (326xx, 327xx, 258xx), 3035, 3857, ${Object.keys(NAMED).filter((c) => !['4326', '3035', '3857'].includes(c)).join(', ')}`);
 }
 
-export function isGeographic(crs: string): boolean {
-  const code = epsgOf(crs);
-  return code === 4326 || code === 4258;
-}
-
 /** A function projecting [x, y] from one CRS to another. */
 export function transformer(from: string, to: string): (xy: [number, number]) => [number, number] {
   if (from.toUpperCase() === to.toUpperCase()) return (xy) => xy;

@@ -8,7 +8,7 @@
  * for (const layer of layers) r.add(layer);
  * const out = r.result();
  */
-export const STREAMING_REDUCERS = ['mean', 'min', 'max', 'sum', 'count', 'std', 'first', 'last'] as const;
+const STREAMING_REDUCERS = ['mean', 'min', 'max', 'sum', 'count', 'std', 'first', 'last'] as const;
 export const PERCENTILES = ['p10', 'p20', 'p25', 'p30', 'p40', 'p50', 'p60', 'p70', 'p75', 'p80', 'p90'] as const;
 export const REDUCERS = [...STREAMING_REDUCERS, 'median', ...PERCENTILES] as const;
 export type ReducerName = (typeof REDUCERS)[number];

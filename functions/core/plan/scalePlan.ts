@@ -18,7 +18,7 @@ import { estimateCost, LAMBDA_PRICES, partitionSeconds } from './costModel.ts';
 import { mb } from './memoryModel.ts';
 
 /** Lambda's limit on one invocation: a finalize past it cannot run as one function. */
-export const LAMBDA_TIMEOUT_SECONDS = 900;
+const LAMBDA_TIMEOUT_SECONDS = 900;
 
 export interface ScalePlan {
   tiles: string[];

@@ -67,7 +67,7 @@ export function isIdentity(r: { scale: number; offset: number }): boolean {
  * SCL-like layers: classified by the classification extension (on the asset or a band) or a `classification`
  * role, or Sentinel-2's scene classification by name.
  */
-export function isClassLayer(key: string, asset: ResolvedAsset): boolean {
+function isClassLayer(key: string, asset: ResolvedAsset): boolean {
   const classified = (o: Record<string, unknown>) => 'classification:classes' in o || 'classification:bitfields' in o;
   if (classified(asset) || (Array.isArray(asset.roles) && asset.roles.includes('classification'))) return true;
   const bands = bandsOf(asset);

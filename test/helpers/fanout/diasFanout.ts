@@ -31,7 +31,7 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
     const jobId = 'fanout-dias';
     const job = inputs.job('s3://eodata/fan', `s3://results/${jobId}`, jobId);
     let messagesSent = 0;
-    dias.gateway.intercept((fn, body) => {
+    dias.gateway.intercept((_fn, body) => {
       if (body?.kind !== 'partition') return 'deliver';
       messagesSent += opts.fanOutOnly ? 1 : 2;
       return opts.fanOutOnly ? 'drop' : 'duplicate';

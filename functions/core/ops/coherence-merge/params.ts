@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GridSpecSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 
-export const COHERENCE_METHODS = ['mean', 'median', 'max', 'min', 'first', 'last'] as const;
+const COHERENCE_METHODS = ['mean', 'median', 'max', 'min', 'first', 'last'] as const;
 
 export const CoherenceMergeParamsSchema = z.strictObject({
   asset: z.string().min(1).default('data').describe('Asset key of the coherence raster; a bare .tif item has "data"'),

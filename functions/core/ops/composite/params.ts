@@ -3,7 +3,7 @@ import { MaskSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 import { PERCENTILES } from '../reducers.ts';
 
 /** Statistics across dates, plus `max-ndvi` (every asset from the date with the highest NDVI). */
-export const COMPOSITE_METHODS = ['median', 'mean', 'min', 'max', 'first', 'last', ...PERCENTILES, 'max-ndvi'] as const;
+const COMPOSITE_METHODS = ['median', 'mean', 'min', 'max', 'first', 'last', ...PERCENTILES, 'max-ndvi'] as const;
 export type CompositeMethod = (typeof COMPOSITE_METHODS)[number];
 
 /** Methods whose result is one of the input values: their default output type is the input's. */

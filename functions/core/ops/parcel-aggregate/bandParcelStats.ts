@@ -191,7 +191,7 @@ export class BandParcelStats {
  * Σ (a[i] - mean)² over a[from .. from + n), summed as numpy sums (pairwise, blocks of 128 with eight
  * accumulators): the order numpy.std uses, and several independent additions in flight instead of one chain.
  */
-export function sumOfSquares(a: Float32Array, from: number, n: number, mean: number): number {
+function sumOfSquares(a: Float32Array, from: number, n: number, mean: number): number {
   if (n < 8) {
     let r = 0;
     for (let i = from; i < from + n; i++) {

@@ -20,7 +20,7 @@ import { writeIndexedFlatGeobuf } from '../../vector/writeIndexedFlatGeobuf.ts';
 import type { ParcelSource } from './parcelsOnGrid.ts';
 
 /** Files that cannot be searched by bounding box are converted past this size; smaller ones are read whole. */
-export const PARCEL_INDEX_MIN_BYTES = 256 * 1024;
+const PARCEL_INDEX_MIN_BYTES = 256 * 1024;
 
 const done = new Map<string, Promise<{ href: string; warning?: string }>>();
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { MaskSchema, RadiometrySchema } from '../../contract/commonSchemas.ts';
 
 /** The statistics a row can carry besides `count` and `nodata_count` (always there). */
-export const STAT_PATTERN = /^(count|mean|std|min|max|sum|median|p([1-9]|[1-9][0-9]))$/;
-export const DEFAULT_STATS = ['count', 'mean', 'std', 'min', 'max', 'p25', 'p50', 'p75'];
+const STAT_PATTERN = /^(count|mean|std|min|max|sum|median|p([1-9]|[1-9][0-9]))$/;
+const DEFAULT_STATS = ['count', 'mean', 'std', 'min', 'max', 'p25', 'p50', 'p75'];
 
 export const ParcelAggregateParamsSchema = z.strictObject({
   parcels: z.string().min(1).describe('href of the parcels: GeoJSON (.geojson), FlatGeobuf (.fgb) or GeoParquet (.parquet); reprojected to the raster CRS'),

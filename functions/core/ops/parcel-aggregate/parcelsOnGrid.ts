@@ -15,7 +15,7 @@ import type { Grid, Window } from '../../raster/types.ts';
 import { boundsInCrs } from '../../geo/boundsInCrs.ts';
 import { readParcelBox } from '../../vector/readParcelBox.ts';
 import { toParcels, type InvalidParcel } from '../../vector/toParcels.ts';
-import { pixelTransform } from '../../vector/toPixelRings.ts';
+import { pixelTransform } from '../../vector/pixelTransform.ts';
 
 /** Cell side in pixels: the unit partitions are made of. */
 export const CELL = 256;

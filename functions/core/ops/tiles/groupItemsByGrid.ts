@@ -57,7 +57,7 @@ export async function groupItemsByGrid(items: ResolvedItem[], assetKey: string):
 const MGRS_IN_ID = /(?:^|[_-])T?(\d{1,2}[C-HJ-NP-X][A-HJ-NP-Z][A-HJ-NP-V])(?:[_-]|$)/;
 
 /** The tile an item says it is on, as a name safe in keys and paths; undefined when it says nothing. */
-export function tileNameOf(item: Pick<ResolvedItem, 'id' | 'properties'>): string | undefined {
+function tileNameOf(item: Pick<ResolvedItem, 'id' | 'properties'>): string | undefined {
   const p = item.properties ?? {};
   const code = typeof p['grid:code'] === 'string' ? (p['grid:code'] as string).replace(/^MGRS-/i, '') : undefined;
   const mgrs = p['mgrs:utm_zone'] !== undefined && p['mgrs:latitude_band'] && p['mgrs:grid_square']

@@ -43,7 +43,7 @@ export function epsgCodeOf(crs: string): number {
  * isGeographicEpsg(4326); // true
  * isGeographicEpsg(32633); // false
  */
-export function isGeographicEpsg(code: number): boolean {
+function isGeographicEpsg(code: number): boolean {
   return code === 4326 || (code >= 4000 && code <= 4999);
 }
 

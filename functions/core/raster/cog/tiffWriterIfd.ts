@@ -3,8 +3,10 @@
  * and counts, never on their values, which is what lets the COG writer reserve the header before any tile
  * is compressed and fill the tile offsets in afterwards.
  */
+import { FIELD_TYPE, FIELD_TYPE_SIZE, type FieldTypeName } from '../tiffFieldTypes.ts';
 
-export type TagType = 'ASCII' | 'SHORT' | 'LONG' | 'LONG8' | 'DOUBLE';
+/** The field types the COG writer uses. */
+export type TagType = Extract<FieldTypeName, 'ASCII' | 'SHORT' | 'LONG' | 'LONG8' | 'DOUBLE'>;
 
 export interface TiffTag {
   tag: number;
@@ -12,9 +14,6 @@ export interface TiffTag {
   /** Numbers for numeric types; a string (written NUL-terminated) for ASCII. */
   values: readonly number[] | string;
 }
-
-const TYPE_CODE: Record<TagType, number> = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 };
-const TYPE_SIZE: Record<TagType, number> = { ASCII: 1, SHORT: 2, LONG: 4, DOUBLE: 8, LONG8: 8 };
 
 function layoutOf(bigTiff: boolean) {
   return bigTiff
@@ -28,7 +27,7 @@ function valueCount(tag: TiffTag): number {
 
 /** Bytes a value block occupies outside the entry, or 0 when it fits in the entry. Kept even (TIFF words). */
 function outOfLineSize(tag: TiffTag, inlineSize: number): number {
-  const bytes = valueCount(tag) * TYPE_SIZE[tag.type];
+  const bytes = valueCount(tag) * FIELD_TYPE_SIZE[FIELD_TYPE[tag.type]];
   return bytes <= inlineSize ? 0 : bytes + (bytes % 2);
 }
 
@@ -61,7 +60,7 @@ export function encodeIfd(tags: readonly TiffTag[], bigTiff: boolean, at: number
   let extra = l.countSize + sorted.length * l.entrySize + l.nextSize;
   for (const tag of sorted) {
     pos = out.writeUInt16LE(tag.tag, pos);
-    pos = out.writeUInt16LE(TYPE_CODE[tag.type], pos);
+    pos = out.writeUInt16LE(FIELD_TYPE[tag.type], pos);
     pos = writeUint(out, pos, valueCount(tag), l.inlineSize);
     const ool = outOfLineSize(tag, l.inlineSize);
     if (ool === 0) {
@@ -82,7 +81,7 @@ function writeValues(out: Buffer, pos: number, tag: TiffTag): void {
     out.write(tag.values, pos, 'latin1');
     return;
   }
-  const size = TYPE_SIZE[tag.type];
+  const size = FIELD_TYPE_SIZE[FIELD_TYPE[tag.type]];
   for (const v of tag.values) {
     if (tag.type === 'SHORT') out.writeUInt16LE(v, pos);
     else if (tag.type === 'LONG') out.writeUInt32LE(v, pos);

@@ -4,6 +4,7 @@
  * unspecified extra samples beyond the first band, DEFLATE with a predictor, and GDAL_NODATA repeated on
  * every overview so that a reader of one level alone still knows its nodata.
  */
+import { TAG } from '../read/tiffTags.ts';
 import type { GeoTags } from './geoKeysEncode.ts';
 import type { TiffTag } from './tiffWriterIfd.ts';
 import type { Predictor } from './tiffWriterTiles.ts';
@@ -53,31 +54,31 @@ export function cogLevelTags(l: LevelTagInput): TiffTag[] {
   const perSample = (v: number) => new Array<number>(l.bands).fill(v);
   const dim = (tag: number, v: number): TiffTag => ({ tag, type: v < 65536 ? 'SHORT' : 'LONG', values: [v] });
   const tags: TiffTag[] = [
-    dim(256, l.width),
-    dim(257, l.height),
-    { tag: 258, type: 'SHORT', values: perSample(bits) },
-    { tag: 259, type: 'SHORT', values: [COMPRESSION_DEFLATE] },
-    { tag: 262, type: 'SHORT', values: [PHOTOMETRIC_MIN_IS_BLACK] },
-    { tag: 277, type: 'SHORT', values: [l.bands] },
-    { tag: 284, type: 'SHORT', values: [PLANAR_CONTIGUOUS] },
-    { tag: 317, type: 'SHORT', values: [l.predictor] },
-    dim(322, l.blockSize),
-    dim(323, l.blockSize),
-    { tag: 324, type: l.bigTiff ? 'LONG8' : 'LONG', values: l.offsets },
-    { tag: 325, type: l.bigTiff ? 'LONG8' : 'LONG', values: l.byteCounts },
-    { tag: 339, type: 'SHORT', values: perSample(format) },
+    dim(TAG.ImageWidth, l.width),
+    dim(TAG.ImageLength, l.height),
+    { tag: TAG.BitsPerSample, type: 'SHORT', values: perSample(bits) },
+    { tag: TAG.Compression, type: 'SHORT', values: [COMPRESSION_DEFLATE] },
+    { tag: TAG.PhotometricInterpretation, type: 'SHORT', values: [PHOTOMETRIC_MIN_IS_BLACK] },
+    { tag: TAG.SamplesPerPixel, type: 'SHORT', values: [l.bands] },
+    { tag: TAG.PlanarConfiguration, type: 'SHORT', values: [PLANAR_CONTIGUOUS] },
+    { tag: TAG.Predictor, type: 'SHORT', values: [l.predictor] },
+    dim(TAG.TileWidth, l.blockSize),
+    dim(TAG.TileLength, l.blockSize),
+    { tag: TAG.TileOffsets, type: l.bigTiff ? 'LONG8' : 'LONG', values: l.offsets },
+    { tag: TAG.TileByteCounts, type: l.bigTiff ? 'LONG8' : 'LONG', values: l.byteCounts },
+    { tag: TAG.SampleFormat, type: 'SHORT', values: perSample(format) },
   ];
-  if (!l.geo) tags.push({ tag: 254, type: 'LONG', values: [SUBFILE_REDUCED_IMAGE] });
-  if (l.bands > 1) tags.push({ tag: 338, type: 'SHORT', values: new Array<number>(l.bands - 1).fill(0) });
+  if (!l.geo) tags.push({ tag: TAG.NewSubfileType, type: 'LONG', values: [SUBFILE_REDUCED_IMAGE] });
+  if (l.bands > 1) tags.push({ tag: TAG.ExtraSamples, type: 'SHORT', values: new Array<number>(l.bands - 1).fill(0) });
   if (l.geo) {
     tags.push(
-      { tag: 33550, type: 'DOUBLE', values: l.geo.modelPixelScale },
-      { tag: 33922, type: 'DOUBLE', values: l.geo.modelTiepoint },
-      { tag: 34735, type: 'SHORT', values: l.geo.geoKeyDirectory },
+      { tag: TAG.ModelPixelScale, type: 'DOUBLE', values: l.geo.modelPixelScale },
+      { tag: TAG.ModelTiepoint, type: 'DOUBLE', values: l.geo.modelTiepoint },
+      { tag: TAG.GeoKeyDirectory, type: 'SHORT', values: l.geo.geoKeyDirectory },
     );
   }
-  if (l.geo && l.metadataXml) tags.push({ tag: 42112, type: 'ASCII', values: l.metadataXml });
-  if (l.nodataText !== undefined) tags.push({ tag: 42113, type: 'ASCII', values: l.nodataText });
+  if (l.geo && l.metadataXml) tags.push({ tag: TAG.GdalMetadata, type: 'ASCII', values: l.metadataXml });
+  if (l.nodataText !== undefined) tags.push({ tag: TAG.GdalNodata, type: 'ASCII', values: l.nodataText });
   return tags;
 }
 

@@ -17,8 +17,8 @@ export interface RangeRead<T extends ByteRange> extends ByteRange {
   parts: T[];
 }
 
-export const MERGE_GAP_BYTES = 256 * 1024;
-export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const MERGE_GAP_BYTES = 256 * 1024;
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 export function planRangeReads<T extends ByteRange>(
   ranges: T[], maxGap = MERGE_GAP_BYTES, maxBytes = MAX_REQUEST_BYTES,

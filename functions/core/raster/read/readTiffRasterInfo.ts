@@ -36,7 +36,7 @@ export async function readTiffRasterInfo(dir: TiffDirectory, layout: TiffLayout)
 }
 
 /** GDAL writes nodata as text: "0", "-9999", "1e+20", "nan", "inf", "-inf". */
-export function parseNodata(href: string, text: string): number {
+function parseNodata(href: string, text: string): number {
   const t = text.trim().toLowerCase();
   if (t === 'nan' || t === '-nan') return Number.NaN;
   if (t === 'inf' || t === '+inf' || t === 'infinity') return Number.POSITIVE_INFINITY;

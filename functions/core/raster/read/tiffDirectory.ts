@@ -8,6 +8,7 @@
  * const width = await dir.number(TAG.ImageWidth);
  */
 import { BadTiffError } from '../../errors.ts';
+import { FIELD_TYPE as T, FIELD_TYPE_SIZE } from '../tiffFieldTypes.ts';
 import type { TiffBytes } from './tiffBytes.ts';
 import { TIFF_LIMITS } from './tiffLimits.ts';
 
@@ -18,11 +19,6 @@ export interface IfdEntry {
   /** Absolute file offset of the value bytes (inside the IFD itself when they fit there). */
   valueOffset: number;
 }
-
-/** Bytes per value of each TIFF field type; types not listed here are skipped as the TIFF spec asks. */
-const TYPE_SIZES: Record<number, number> = {
-  1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8,
-};
 
 export class TiffDirectory {
   readonly bytes: TiffBytes;
@@ -67,7 +63,7 @@ export class TiffDirectory {
       const tag = view.getUint16(at, le);
       const type = view.getUint16(at + 2, le);
       const count = big ? toNumber(view.getBigUint64(at + 4, le)) : view.getUint32(at + 4, le);
-      const size = TYPE_SIZES[type];
+      const size = FIELD_TYPE_SIZE[type];
       if (size === undefined) continue;
       const inline = size * count <= (big ? 8 : 4);
       const valueField = at + (big ? 12 : 8);
@@ -87,8 +83,8 @@ export class TiffDirectory {
   async numbers(tag: number, name: string, maxCount?: number): Promise<Float64Array | undefined> {
     const entry = this.entries.get(tag);
     if (!entry) return undefined;
-    const size = TYPE_SIZES[entry.type];
-    if (entry.type === 2) throw this.bad(`${name} has type ASCII, expected a number`);
+    const size = FIELD_TYPE_SIZE[entry.type];
+    if (entry.type === T.ASCII) throw this.bad(`${name} has type ASCII, expected a number`);
     const cap = maxCount ?? Math.floor(TIFF_LIMITS.maxTagBytes / size);
     if (entry.count > cap) throw this.bad(`${name} claims ${entry.count} values (at most ${cap} allowed)`);
     const raw = await this.bytes.read(entry.valueOffset, entry.count * size, name);
@@ -106,7 +102,7 @@ export class TiffDirectory {
   async ascii(tag: number, name: string): Promise<string | undefined> {
     const entry = this.entries.get(tag);
     if (!entry) return undefined;
-    if (entry.type !== 2 && entry.type !== 1 && entry.type !== 7) throw this.bad(`${name} is not text`);
+    if (entry.type !== T.ASCII && entry.type !== T.BYTE && entry.type !== T.UNDEFINED) throw this.bad(`${name} is not text`);
     if (entry.count > TIFF_LIMITS.maxTagBytes) throw this.bad(`${name} claims ${entry.count} bytes of text`);
     const raw = await this.bytes.read(entry.valueOffset, entry.count, name);
     const end = raw.indexOf(0);
@@ -123,18 +119,18 @@ function decodeNumbers(raw: Uint8Array, type: number, count: number, le: boolean
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     switch (type) {
-      case 1: case 7: out[i] = view.getUint8(i); break;
-      case 6: out[i] = view.getInt8(i); break;
-      case 3: out[i] = view.getUint16(i * 2, le); break;
-      case 8: out[i] = view.getInt16(i * 2, le); break;
-      case 4: case 13: out[i] = view.getUint32(i * 4, le); break;
-      case 9: out[i] = view.getInt32(i * 4, le); break;
-      case 11: out[i] = view.getFloat32(i * 4, le); break;
-      case 12: out[i] = view.getFloat64(i * 8, le); break;
-      case 16: case 18: out[i] = Number(view.getBigUint64(i * 8, le)); break;
-      case 17: out[i] = Number(view.getBigInt64(i * 8, le)); break;
-      case 5: out[i] = view.getUint32(i * 8, le) / view.getUint32(i * 8 + 4, le); break;
-      case 10: out[i] = view.getInt32(i * 8, le) / view.getInt32(i * 8 + 4, le); break;
+      case T.BYTE: case T.UNDEFINED: out[i] = view.getUint8(i); break;
+      case T.SBYTE: out[i] = view.getInt8(i); break;
+      case T.SHORT: out[i] = view.getUint16(i * 2, le); break;
+      case T.SSHORT: out[i] = view.getInt16(i * 2, le); break;
+      case T.LONG: case T.IFD: out[i] = view.getUint32(i * 4, le); break;
+      case T.SLONG: out[i] = view.getInt32(i * 4, le); break;
+      case T.FLOAT: out[i] = view.getFloat32(i * 4, le); break;
+      case T.DOUBLE: out[i] = view.getFloat64(i * 8, le); break;
+      case T.LONG8: case T.IFD8: out[i] = Number(view.getBigUint64(i * 8, le)); break;
+      case T.SLONG8: out[i] = Number(view.getBigInt64(i * 8, le)); break;
+      case T.RATIONAL: out[i] = view.getUint32(i * 8, le) / view.getUint32(i * 8 + 4, le); break;
+      case T.SRATIONAL: out[i] = view.getInt32(i * 8, le) / view.getInt32(i * 8 + 4, le); break;
     }
   }
   return out;

@@ -1,9 +1,11 @@
-/** TIFF, GeoTIFF and GDAL tag numbers the reader uses. */
+/** TIFF, GeoTIFF and GDAL tag numbers the reader and the COG writer use. */
 export const TAG = {
+  NewSubfileType: 254,
   ImageWidth: 256,
   ImageLength: 257,
   BitsPerSample: 258,
   Compression: 259,
+  PhotometricInterpretation: 262,
   StripOffsets: 273,
   SamplesPerPixel: 277,
   RowsPerStrip: 278,
@@ -15,6 +17,7 @@ export const TAG = {
   TileLength: 323,
   TileOffsets: 324,
   TileByteCounts: 325,
+  ExtraSamples: 338,
   SampleFormat: 339,
   ModelPixelScale: 33550,
   ModelTiepoint: 33922,

@@ -55,7 +55,7 @@ interface Source {
  * @example
  * sourceWindowOf(x, y, 100, 60, 1); // { x: 12, y: 0, width: 40, height: 31 }
  */
-export function sourceWindowOf(x: Float64Array, y: Float64Array, width: number, height: number, margin: number): Window | undefined {
+function sourceWindowOf(x: Float64Array, y: Float64Array, width: number, height: number, margin: number): Window | undefined {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let k = 0; k < x.length; k++) {
     const px = x[k], py = y[k];

@@ -62,7 +62,7 @@ function stacGrid(href: string, fallback: Required<GridFallback>, width: number,
 }
 
 /** "EPSG:32631" from urn:ogc:def:crs:EPSG::32631, urn:ogc:def:crs:EPSG:6.6:32631, .../def/crs/EPSG/0/32631, EPSG:32631. */
-export function crsOfSrsName(srs: string): string | undefined {
+function crsOfSrsName(srs: string): string | undefined {
   const m = /EPSG(?::[\d.]*)?:+(\d+)$/i.exec(srs.trim()) ?? /\/EPSG\/[^/]+\/(\d+)$/i.exec(srs.trim());
   return m ? `EPSG:${m[1]}` : undefined;
 }
