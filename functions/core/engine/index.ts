@@ -6,7 +6,7 @@ export { runPartition, partExists, partHref, partStore, PARTS_FOLDER } from './p
 export { finalizeJob } from './finalizeJob.ts';
 export { removeScratch, SCRATCH_FOLDERS } from './scratch.ts';
 export { writeJobRecord, readJobRecord, type JobRecord, type PartitionRecord } from './jobRecord.ts';
-export type { JobStatus, PartitionStatus } from '../lifecycle/jobStatus.ts';
+export type { JobStatus, PartitionStatus } from './jobStatus.ts';
 export type { JobMessage, PartitionMessage, FinalizeMessage } from './messages.ts';
 export { MAX_INLINE_MESSAGE_BYTES, jobMessageSchema, partitionMessageSchema, finalizeMessageSchema } from './messages.ts';
 export { storePrepared, loadPrepared, preparedRefOf, withoutSearchItems, type StoredJob, type StoredRef } from './storedJob.ts';

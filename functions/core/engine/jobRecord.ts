@@ -6,7 +6,7 @@
  * await writeJobRecord(prepared.outputHref, record);
  */
 import { storageFor } from '../io/storage.ts';
-import type { RecordedPartitionStatus, ReportedJobStatus } from '../lifecycle/jobStatus.ts';
+import type { RecordedPartitionStatus, ReportedJobStatus } from './jobStatus.ts';
 
 export interface PartitionRecord {
   id: string;

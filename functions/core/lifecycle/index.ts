@@ -2,7 +2,7 @@
 export {
   recordedStatus, reportedStatus,
   type JobStatus, type JobStatusView, type PartitionStatus, type PartitionStatusView, type RecordedPartitionStatus, type ReportedJobStatus,
-} from './jobStatus.ts';
+} from '../engine/jobStatus.ts';
 export type {
   AcceptedJob, Counts, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
 } from './jobStateStore.ts';

@@ -32,7 +32,7 @@
  * if (outcome.finalize) await send({ kind: 'finalize', jobId });
  */
 import type { PartitionSpec } from '../plan/types.ts';
-import type { JobStatus, JobStatusView } from './jobStatus.ts';
+import type { JobStatus, JobStatusView } from '../engine/jobStatus.ts';
 
 /** A job planned and its prepared job stored: what `recordPlanned` keeps. */
 export interface NewJob {

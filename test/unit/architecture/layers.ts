@@ -18,7 +18,7 @@ export interface Layer {
   mayImport: string[];
 }
 
-const CORE = ['blocks', 'ops', 'engine'];
+const CORE = ['blocks', 'ops', 'engine', 'lifecycle'];
 
 export const LAYERS: Layer[] = [
   {
@@ -33,6 +33,7 @@ export const LAYERS: Layer[] = [
   },
   { id: 'ops', folders: ['functions/core/ops'], holds: 'the four operations (plan, run a partition, merge) and their registry', mayImport: ['blocks'] },
   { id: 'engine', folders: ['functions/core/engine'], holds: 'a job from file to product: prepare, plan, run partitions, finalize; messages and job records', mayImport: ['blocks', 'ops'] },
+  { id: 'lifecycle', folders: ['functions/core/lifecycle'], holds: 'one job lifecycle: the status vocabulary, the JobStateStore both clouds implement, acceptJob', mayImport: ['blocks', 'ops', 'engine'] },
   { id: 'adapters/shared', folders: ['functions/adapters/shared'], holds: 'what more than one platform needs: S3 storage, AWS clients, limits from the environment', mayImport: CORE },
   { id: 'adapters/lambda', folders: ['functions/adapters/lambda'], holds: 'AWS Lambda handlers: SQS/S3/DynamoDB events to core calls', mayImport: [...CORE, 'adapters/shared'] },
   { id: 'adapters/openfaas', folders: ['functions/adapters/openfaas'], holds: 'OpenFaaS handlers on DIAS: HTTP calls and PostgreSQL state to core calls', mayImport: [...CORE, 'adapters/shared'] },
