@@ -15,7 +15,7 @@ import type {
   JobStatusView, AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
 } from '../../core/lifecycle/index.ts';
 import { inTransaction, openPool } from './pgPool.ts';
-import { reconcileDue, redriveJob, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
+import { reconcileDue, redriveJob, type DeadPartition, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
 import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
 import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
@@ -311,14 +311,6 @@ export class PostgresJobStore implements JobStateStore {
       'SELECT partition_id, status, attempts, last_error, seconds, spec FROM partitions WHERE job_id = $1 ORDER BY partition_id', [jobId])).rows;
     return { job, partitions };
   }
-}
-
-export interface DeadPartition {
-  job_id: string;
-  partition_id: string;
-  attempts: number;
-  error: string;
-  message: PartitionMessage;
 }
 
 /**

@@ -6,10 +6,18 @@
  * const { dispatch } = await inTransaction(pool, (c) => reconcileDue(c, timings, deadLetter));
  */
 import type pg from 'pg';
-import type { JobMessage } from '../../core/engine/messages.ts';
+import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
 import { claimDispatchSlots, LEASE_EXPIRED } from './dispatchQueries.ts';
-import type { DeadPartition } from './jobStore.ts';
+
+/** A partition past its last attempt, as the dead-letter table files it. */
+export interface DeadPartition {
+  job_id: string;
+  partition_id: string;
+  attempts: number;
+  error: string;
+  message: PartitionMessage;
+}
 
 export interface StoreTimings {
   /** How long a claimed partition or finalize may run before it is presumed dead. */

@@ -120,7 +120,7 @@ describe('deploy:openfaas --dry-run', () => {
   it('says how long the Denmark example takes on each edition, from its plan', async () => {
     const { stdout } = await deploy('--provider', 'creodias', '--dry-run', '--image', `${host}/eofn/fn:1`, '--estimate', 'denmark');
     const lines = stdout.split('\n').filter((l) => l.startsWith('# note: estimate: '));
-    expect(lines[0]).toMatch(/28 job\(s\), 308 partition\(s\)/);
+    expect(lines[0]).toMatch(/28 job\(s\), 336 partition\(s\)/);
     expect(lines.slice(1).map((l) => l.split(':')[2].trim())).toEqual(['CE through its queue (one call at a time)', 'CE, direct dispatch', 'Standard']);
     // A job file is planned as `eofn plan` plans it, at its op function's memory.
     const own = await deploy('--provider', 'generic', '--dry-run', '--image', `${host}/eofn/fn:1`, '--estimate', 'sample-data/jobs/ndvi-demo.json');
