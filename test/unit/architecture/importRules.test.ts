@@ -18,17 +18,6 @@ const ALLOWED: { from: string; to: string }[] = [
   // By design: the CLI picks a platform at run time (`--backend aws|dias`), lazily, so `eofn run` loads no SDK.
   { from: 'functions/adapters/local/loadBackend.ts', to: 'functions/adapters/lambda/cliBackend.ts' },
   { from: 'functions/adapters/local/loadBackend.ts', to: 'functions/adapters/openfaas/cliBackend.ts' },
-  // The job schema is built from the op descriptors' params schemas (ops/opParams.ts); composite's and
-  // tile-reduce's params.ts import ops/reducers.ts for the reducer names. Until those names move beside the
-  // schemas and the descriptor files are counted as contract in layers.ts.
-  { from: 'functions/core/contract/jobSchema.ts', to: 'functions/core/ops/opParams.ts' },
-  { from: 'functions/core/contract/validateJob.ts', to: 'functions/core/ops/opParams.ts' },
-  // parcel-aggregate's setup type and bandEvaluators live in parcelAggregate.ts, which imports the files that
-  // use them, and the table columns in mergeParcelTable.ts: circles until the op's files settle (#13.1 merge
-  // rework, parcel tail work), then a parcelAggregateSetup.ts removes all of these.
-  ...['mergeParcelTable', 'parcelPreview', 'parcelRows', 'readParcelLayers', 'runParcelPartition', 'writePartitionTable']
-    .map((f) => ({ from: `functions/core/ops/parcel-aggregate/${f}.ts`, to: 'functions/core/ops/parcel-aggregate/parcelAggregate.ts' })),
-  { from: 'functions/core/ops/parcel-aggregate/writePartitionTable.ts', to: 'functions/core/ops/parcel-aggregate/mergeParcelTable.ts' },
 ];
 
 const edges = importEdges(CHECKED_DIRS);

@@ -7,30 +7,13 @@
  * @example
  * const summary = await mergeParcelTable(setup, partitions, parts, sink);
  */
-import type { TableColumn } from '../../table/types.ts';
 import type { PartStore, ProductSink, ProductSummary } from '../types.ts';
 import type { PartitionSpec } from '../../plan/types.ts';
-import type { ParcelAggregateSetup } from './parcelAggregate.ts';
+import type { ParcelAggregateSetup } from './parcelSetup.ts';
 import { ParcelPreviews, type PreviewSample } from './parcelPreview.ts';
 import { decodePartitionTable } from './writePartitionTable.ts';
 import { radiometryRecord } from '../radiometryRecord.ts';
-
-export const ROW_GROUP = 65536;
-
-export const PARQUET_TYPE = 'application/vnd.apache.parquet';
-export const CSV_TYPE = 'text/csv';
-
-export function tableColumns(stats: string[]): TableColumn[] {
-  return [
-    { name: 'parcel_id', type: 'string', nullable: false },
-    { name: 'item_id', type: 'string', nullable: false },
-    { name: 'datetime', type: 'timestamp', nullable: true },
-    { name: 'band', type: 'string', nullable: false },
-    { name: 'count', type: 'int32', nullable: false },
-    { name: 'nodata_count', type: 'int32', nullable: false },
-    ...stats.map((name) => ({ name, type: 'double' as const, nullable: true })),
-  ];
-}
+import { CSV_TYPE, PARQUET_TYPE, tableColumns } from './parcelTableFormat.ts';
 
 export async function mergeParcelTable(
   setup: ParcelAggregateSetup, partitions: PartitionSpec[], parts: PartStore, sink: ProductSink,

@@ -11,7 +11,7 @@
  */
 import { histogramChartPng } from '../../chart/histogramChart.ts';
 import { PALETTE, timeSeriesChartPng } from '../../chart/timeSeriesChart.ts';
-import type { ParcelAggregateSetup } from './parcelAggregate.ts';
+import type { ParcelAggregateSetup } from './parcelSetup.ts';
 import type { ParcelRecord } from './parcelRows.ts';
 
 /** Values kept for the pictures (parcels × dates); beyond it every k-th parcel is kept. 16 MB of float32. */

@@ -7,7 +7,7 @@
  * const hasPixels = pushRecordRows(batch, setup, dates, record);
  */
 import type { TableWriter } from '../../table/types.ts';
-import type { ParcelAggregateSetup } from './parcelAggregate.ts';
+import type { ParcelAggregateSetup } from './parcelSetup.ts';
 
 /** One parcel's results: per item and band, `count`, `nodata_count` and the statistic columns (NaN for none). */
 export interface ParcelRecord {

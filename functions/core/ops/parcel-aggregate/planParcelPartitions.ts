@@ -29,7 +29,7 @@
 import { BASELINE_BYTES, fitsBudget } from '../../plan/memoryModel.ts';
 import type { OpPlan, PartitionSpec, PlanOptions } from '../../plan/types.ts';
 import type { Window } from '../../raster/types.ts';
-import { ROW_GROUP } from './mergeParcelTable.ts';
+import { ROW_GROUP } from './parcelTableFormat.ts';
 
 export interface CellSummary {
   cell: number;

@@ -16,7 +16,7 @@ import { readOnGrid } from '../../raster/warp/readOnGrid.ts';
 import type { DType, Grid, RasterInfo, Window } from '../../raster/types.ts';
 import { openRasterCached } from '../openRasterCached.ts';
 import { applyMask, whereOf, type SetupItem } from '../readItemAsset.ts';
-import { bandEvaluators, type ParcelAggregateSetup } from './parcelAggregate.ts';
+import { bandEvaluators, type ParcelAggregateSetup } from './parcelSetup.ts';
 import type { BandLayer } from './bandParcelStats.ts';
 
 /** File types read as they are (bytes per sample): exact in float32, the type the statistics are defined on. */

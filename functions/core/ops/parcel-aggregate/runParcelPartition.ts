@@ -9,7 +9,7 @@
  */
 import type { Grid, Window } from '../../raster/types.ts';
 import { RingRasterizer, RunList } from '../../vector/rasterizeRings.ts';
-import type { ParcelAggregateSetup } from './parcelAggregate.ts';
+import type { ParcelAggregateSetup } from './parcelSetup.ts';
 import { BandParcelStats, parcelResults, type ParcelRuns } from './bandParcelStats.ts';
 import { parcelsOnGrid, reachesGrid, type ParcelsOnGrid } from './parcelsOnGrid.ts';
 import { ownsCell, type ParcelPartitionData } from './planParcelPartitions.ts';

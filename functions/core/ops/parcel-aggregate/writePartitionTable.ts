@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { storageFor } from '../../io/storage.ts';
 import { openParquetTableWriter } from '../../table/parquetTableWriter.ts';
 import { openCsvTableWriter } from '../../table/csvTableWriter.ts';
-import type { ParcelAggregateSetup } from './parcelAggregate.ts';
-import { PARQUET_TYPE, CSV_TYPE, ROW_GROUP, tableColumns } from './mergeParcelTable.ts';
+import type { ParcelAggregateSetup } from './parcelSetup.ts';
+import { PARQUET_TYPE, CSV_TYPE, ROW_GROUP, tableColumns } from './parcelTableFormat.ts';
 import { ParcelPreviews, type PreviewSample } from './parcelPreview.ts';
 import { pushRecordRows, RowBatch } from './parcelRows.ts';
 
