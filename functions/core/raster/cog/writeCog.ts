@@ -9,34 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
-import { cogLayout, encodeCogHead } from './cogLayout.ts';
+import { cogLayout, encodeCogHead, type CogLayoutInput } from './cogLayout.ts';
 import { halveImage, overviewSizes, type Resampling } from './overviews.ts';
 import { encodeTile, type TileSource } from './tiffWriterTiles.ts';
 
 export type { TileSource } from './tiffWriterTiles.ts';
 import { writeTilesInOrder } from './writeCogTiles.ts';
 import { validateCogInput } from './writeCogValidate.ts';
-import type { DType, Grid, TypedArray } from '../types.ts';
+import type { TypedArray } from '../types.ts';
 
-export interface CogInput {
-  grid: Grid;
+/** What `cogLayout` needs (grid, dtype, nodata, descriptions, metadata, block size, resampling, BigTIFF), with the pixels. */
+export interface CogInput extends Omit<CogLayoutInput, 'bands'> {
   /** One full-resolution array per band, grid.width*grid.height, all the same dtype. */
   bands: TypedArray[];
-  dtype: DType;
-  /** NaN allowed (written as "nan"). Also pads partial edge tiles. */
-  nodata?: number;
-  /** Per band, e.g. asset keys. */
-  descriptions?: string[];
-  /** Dataset-level GDAL metadata items. */
-  metadata?: Record<string, string>;
-  /** Tile size in pixels, a multiple of 16; default 512. */
-  blockSize?: number;
-  /** Default 'average' for floats, 'nearest' for integers. */
-  overviewResampling?: Resampling;
   /** zlib level 1–9; default 6. */
   level?: number;
-  /** Force BigTIFF on or off; by default it is used only when the file could exceed 4 GiB. */
-  bigTiff?: boolean;
   /**
    * Called once with the overview levels (largest first) before any tile is written, so a caller can reuse
    * them (e.g. for a quicklook) instead of shrinking the full-resolution bands again. Must not modify them.
