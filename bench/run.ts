@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   parcels: async () => (await import('./parcels.ts')).benchParcels(),
   'parcels-national': async () => (await import('./parcelsNational.ts')).benchParcelsNational(),
   fanout: async () => (await import('./fanout.ts')).benchFanout(process.argv.slice(2).filter((a) => a.startsWith('--'))),
+  'plan-heap': async () => (await import('./planHeap.ts')).benchPlanHeap(process.argv.slice(2).filter((a) => a.startsWith('--'))),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {
