@@ -74,6 +74,7 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       const partitions: PartitionSpec[] = [];
       let mergePeakBytes = 0;
       let mergeScratchBytes = 0;
+      let mergeHolds: string | undefined;
       let model: Record<string, number | string> = {};
       const idle: string[] = [];
       for (const tile of setup.tiles) {
@@ -81,12 +82,13 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         if (!plan.partitions.length) idle.push(tile.key);
         for (const p of plan.partitions) partitions.push({ ...p, id: `${tile.key}-${p.id}`, tile: tile.key });
         // Tiles are merged one after the other: the merge's peak is the largest tile's.
+        if (plan.mergePeakBytes >= mergePeakBytes) mergeHolds = plan.mergeHolds && `${plan.mergeHolds} (of tile ${tile.key}, the largest merge)`;
         mergePeakBytes = Math.max(mergePeakBytes, plan.mergePeakBytes);
         mergeScratchBytes = Math.max(mergeScratchBytes, plan.mergeScratchBytes ?? 0);
         if (!Object.keys(model).length) model = plan.model;
       }
       // A tile with nothing to do (no parcel on it) is said, not silently dropped.
-      return { partitions, mergePeakBytes, mergeScratchBytes, model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
+      return { partitions, mergePeakBytes, mergeScratchBytes, ...(mergeHolds ? { mergeHolds } : {}), model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
     },
 
     runPartition(setup, partition) {
