@@ -20,7 +20,7 @@ import { mb } from '../../core/plan/memoryModel.ts';
 import { closeCachedRasters } from '../../core/ops/openRasterCached.ts';
 import { createPool } from './workerPool.ts';
 import { createProgress } from './progress.ts';
-import { mergeWarning } from './formatPlan.ts';
+import { mergeFitFor, mergeWarning } from './formatPlan.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { localMergeLimits } from './localMergeLimits.ts';
 
@@ -55,8 +55,9 @@ export async function runJobLocally(opts: LocalRunOptions): Promise<LocalRunResu
   const raw = output ? { ...(source.raw as object), output } : source.raw;
   const prepared = await prepareJob(raw, source.base);
   const workers = Math.max(1, opts.workers ?? defaultWorkers());
-  const plan = planJob(prepared, { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env, localMergeLimits()) });
-  if (!opts.quiet) for (const line of mergeWarning(plan)) process.stderr.write(`eofn: ${line.trim()}\n`);
+  const planOptions = { memoryMb: opts.memoryMb, minPartitions: workers, limits: jobLimitsFromEnv(process.env, localMergeLimits()) };
+  const plan = planJob(prepared, planOptions);
+  if (!opts.quiet) for (const line of mergeWarning(plan, mergeFitFor(prepared, plan, planOptions))) process.stderr.write(`eofn: ${line.trim()}\n`);
   const timings: Record<string, number> = { prepareAndPlan: seconds(started) };
   // The items a search found stay with the output (`_eofn/prepared.json`): a re-run uses the same ones.
   if (prepared.search) await storePrepared(prepared, plan);

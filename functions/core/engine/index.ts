@@ -2,6 +2,8 @@
 export { readJobFile, readJobMessage } from './readJobFile.ts';
 export { prepareJob, type PreparedJob } from './prepareJob.ts';
 export { planJob, type JobPlan } from './planJob.ts';
+export { mergeFitMemoryMb, MERGE_FIT_SEARCH_FACTOR } from './mergeFitMemoryMb.ts';
+export { pruneDatasets } from './pruneDatasets.ts';
 export { runPartition, partExists, partHref, partStore, PARTS_FOLDER } from './partitions.ts';
 export { finalizeJob } from './finalizeJob.ts';
 export { removeScratch, SCRATCH_FOLDERS } from './scratch.ts';

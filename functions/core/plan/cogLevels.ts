@@ -37,13 +37,27 @@ export interface CogWindowPlan {
   partitions: PartitionSpec[];
   cogLevels: number;
   mergePeakBytes: number;
+  /** What `mergePeakBytes` is for, in words (`OpPlan.mergeHolds`). */
+  mergeHolds: string;
 }
 
 export function planCogWindows(grid: Grid, opts: CogWindowOptions): CogWindowPlan {
   const cogLevels = chooseCogLevels(grid, opts);
   const unit = cogLevels < 0 ? opts.blockSize : alignmentUnit(opts.blockSize, DEFAULT_BLOCK_SIZE * 2 ** cogLevels);
   const partitions = planWindows(grid, { ...opts, blockSize: unit }).map((p) => ({ ...p, data: { cogLevels } }));
-  return { partitions, cogLevels, mergePeakBytes: rasterMergePeakBytes(grid, opts.bands, opts.dtype, Math.max(cogLevels, 0)) };
+  return { partitions, cogLevels, mergePeakBytes: rasterMergePeakBytes(grid, opts.bands, opts.dtype, Math.max(cogLevels, 0)), mergeHolds: rasterMergeHolds(cogLevels) };
+}
+
+/**
+ * What a raster merge holds, by the levels the parts compress themselves.
+ *
+ * @example
+ * rasterMergeHolds(2); // 'the product at overview level 2, 1/16 of its pixels (the parts\' coarsest level)'
+ */
+export function rasterMergeHolds(cogLevels: number): string {
+  if (cogLevels < 0) return 'the whole product (windows this small compress no COG tile, so the merge compresses every level)';
+  if (cogLevels === 0) return 'the product at full resolution (the parts compress no overview level)';
+  return `the product at overview level ${cogLevels}, 1/${4 ** cogLevels} of its pixels (the parts' coarsest level)`;
 }
 
 export function chooseCogLevels(grid: Pick<Grid, 'width' | 'height'>, opts: CogWindowOptions): number {

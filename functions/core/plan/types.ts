@@ -45,8 +45,10 @@ export interface OpPlan {
   partitions: PartitionSpec[];
   /** Peak of the merge step (a raster merge holds the product at the parts' coarsest level, see `cogLevels.ts`). */
   mergePeakBytes: number;
-  /** Local scratch disk the merge needs (absent: none; a raster merge streams its COG). */
+  /** Local scratch disk the merge needs (absent or 0: none; a raster merge streams its COG). */
   mergeScratchBytes?: number;
+  /** What the merge holds in memory, in words: `eofn plan` says it when the merge needs more than --memory. */
+  mergeHolds?: string;
   /** Memory model inputs, printed by `eofn plan` so that a user can see why a job split as it did. */
   model: Record<string, number | string>;
 }

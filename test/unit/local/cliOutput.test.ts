@@ -28,7 +28,7 @@ function runResult(op: string, params: Record<string, unknown>) {
 function plan(mergePeakMb: number): JobPlan {
   return {
     jobId: 'j', op: 'parcel-aggregate', memoryMb: 200, mergePeakBytes: mergePeakMb * MB,
-    partitions: [{ id: 'p0', estimatedPeakBytes: 180 * MB }], model: { bytesPerPixel: 84.08925395372825, items: 3 },
+    partitions: [{ id: 'p0', estimatedPeakBytes: 180 * MB }], model: { bytesPerPixel: 84.08925395372825, items: 3 }, mergeHolds: "the partitions' summaries (a test's words)",
   };
 }
 
@@ -43,7 +43,8 @@ describe('CLI output', () => {
     const text = formatPlan(plan(401), 2);
     expect(text).toMatch(/^job j \(parcel-aggregate\): 1 partition\(s\) within 200 MB, split for 2 local worker\(s\)/);
     expect(text).toContain('memory model: bytesPerPixel=84.09 items=3\n');
-    expect(text).toContain('warning: the merge needs about 401 MB, more than --memory 200 MB (it holds the whole product); give --memory 401 or more');
+    expect(text).toContain("warning: the merge needs about 401 MB, more than --memory 200 MB. It holds the partitions' summaries (a test's words). No --memory up to 1604 MB makes it fit.\n");
+    expect(formatPlan(plan(401), 2, { mergeFitMb: 260 })).toContain("It holds the partitions' summaries (a test's words). --memory 260 is enough.\n");
     expect(formatPlan(plan(190), 2)).not.toContain('warning');
   });
 

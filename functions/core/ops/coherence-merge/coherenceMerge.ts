@@ -81,13 +81,14 @@ export const coherenceMerge: Operation<CoherenceMergeSetup> = {
 
   plan(setup, options) {
     const bpp = coherenceBytesPerPixel(setup);
-    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+    const { partitions, cogLevels, mergePeakBytes, mergeHolds } = planCogWindows(setup.grid, {
       bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
       bands: 2, dtype: 'float32',
     });
     return {
       partitions,
       mergePeakBytes,
+      mergeHolds,
       model: { bytesPerPixel: bpp, items: setup.items.length, skipped: setup.skipped.length, method: setup.method, formula: COHERENCE_MODEL, cogLevels },
     };
   },

@@ -64,13 +64,14 @@ export const composite: Operation<CompositeSetup> = {
 
   plan(setup, options) {
     const bpp = compositeBytesPerPixel(setup);
-    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+    const { partitions, cogLevels, mergePeakBytes, mergeHolds } = planCogWindows(setup.grid, {
       bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
       bands: setup.assets.length + 1, dtype: setup.dtype,
     });
     return {
       partitions,
       mergePeakBytes,
+      mergeHolds,
       model: {
         bytesPerPixel: bpp, items: setup.items.length, assets: setup.assets.join(','), method: setup.method,
         dtype: setup.dtype, formula: COMPOSITE_MODEL, cogLevels,

@@ -93,8 +93,14 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
 
   plan(setup, options) {
     const plan = planParcelPartitions(planInputs(setup), options);
-    // The merge reads one partition's summary at a time; what it keeps is the previews' sample.
-    return { ...plan, mergePeakBytes: BASELINE_BYTES + plan.partitions.length * PART_SUMMARY_BYTES + previewBytes(setup.parcels.owned, setup.items.length) };
+    // The merge reads one partition's summary at a time; what it keeps is the previews' sample. It writes
+    // no scratch file: the partitions wrote the table, and the previews go from memory to the output.
+    return {
+      ...plan,
+      mergePeakBytes: BASELINE_BYTES + plan.partitions.length * PART_SUMMARY_BYTES + previewBytes(setup.parcels.owned, setup.items.length),
+      mergeScratchBytes: 0,
+      mergeHolds: "the partitions' summaries and the previews' sample of values (the partitions wrote the table themselves)",
+    };
   },
 
   runPartition(setup, partition) {

@@ -61,13 +61,14 @@ export const tileReduce: Operation<TileReduceSetup> = {
 
   plan(setup, options) {
     const bpp = bytesPerPixel(setup);
-    const { partitions, cogLevels, mergePeakBytes } = planCogWindows(setup.grid, {
+    const { partitions, cogLevels, mergePeakBytes, mergeHolds } = planCogWindows(setup.grid, {
       bytesPerPixel: bpp, budgetBytes: options.budgetBytes, blockSize: setup.blockSize, minPartitions: options.minPartitions, limits: options.limits,
       bands: 1, dtype: 'float32',
     });
     return {
       partitions,
       mergePeakBytes,
+      mergeHolds,
       model: { bytesPerPixel: bpp, items: setup.items.length, inputs: setup.inputs.join(','), reducer: setup.reducer, cogLevels },
     };
   },

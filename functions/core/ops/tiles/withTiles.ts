@@ -77,6 +77,7 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       const partitions: OpPlan['partitions'] = [];
       let mergePeakBytes = 0;
       let mergeScratchBytes = 0;
+      let mergeHolds: string | undefined;
       let model: Record<string, number | string> = {};
       const idle: string[] = [];
       for (const tile of setup.tiles) {
@@ -84,11 +85,12 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         if (!plan.partitions.length) idle.push(tile.key);
         for (const p of plan.partitions) partitions.push(p);
         // Tiles are merged one after the other: the merge's peak is the largest tile's.
+        if (plan.mergePeakBytes >= mergePeakBytes) mergeHolds = plan.mergeHolds && `${plan.mergeHolds} (of tile ${tile.key}, the largest merge)`;
         mergePeakBytes = Math.max(mergePeakBytes, plan.mergePeakBytes);
         mergeScratchBytes = Math.max(mergeScratchBytes, plan.mergeScratchBytes ?? 0);
         if (!Object.keys(model).length) model = plan.model;
       }
-      return { partitions, mergePeakBytes, mergeScratchBytes, model: tiledModel(model, setup.tiles.map((t) => t.key), idle) };
+      return { partitions, mergePeakBytes, mergeScratchBytes, ...(mergeHolds ? { mergeHolds } : {}), model: tiledModel(model, setup.tiles.map((t) => t.key), idle) };
     },
 
     runPartition(setup, partition) {
