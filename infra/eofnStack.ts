@@ -163,6 +163,10 @@ export class EofnStack extends Stack {
     dataAccess(jobs.fn, ['*'], ['*']);
     tableAccess(jobs.fn);
     for (const f of Object.values(this.opFunctions)) f.queue.grantSendMessages(jobs.fn);
+    // Planning fanned out per tile: plan-tile messages go back to the jobs queue, and a tile that fails its job
+    // (or, empty, completes it) sends it to finalize.
+    jobs.queue.grantSendMessages(jobs.fn);
+    finalize.queue.grantSendMessages(jobs.fn);
 
     for (const f of Object.values(this.opFunctions)) {
       dataAccess(f.fn, ['*'], ['*']);

@@ -19,7 +19,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FinalizeMessage } from '../../core/engine/index.ts';
 import { canonicalJson, validateJob } from '../../core/contract/validateJob.ts';
-import { finalizeFromMessage, jobFromMessage, partitionFromMessage } from './parseMessage.ts';
+import { finalizeFromMessage, jobFromMessage, partitionFromMessage, planTileFromMessage } from './parseMessage.ts';
 import { publishCompletion } from './publishCompletion.ts';
 import type { PartitionItem } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -33,6 +33,7 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
     if (kind === 'partition') return partitionDied(record);
     if (kind === 'finalize') return finalizeDied(record);
     if (kind === 'job') return submissionDied(record);
+    if (kind === 'plan-tile') return planTileDied(record);
     await store.recordDeadMessage(undefined, record.messageId, `dead-lettered from ${queueOf(record)}`, record.body);
     logger.warn('dead message recorded', { messageId: record.messageId, queue: queueOf(record) });
   }
@@ -57,6 +58,17 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
     if (await store.finalizeFailed(jobId, undefined, { error: reason, lastAttempt: true })) logger.error('finalize dead', { jobId, reason });
     await publishCompletion(deps, jobId);
     metrics.addMetric('FinalizeDead', MetricUnit.Count, 1);
+  }
+
+  /** A tile that could not be planned in every receive fails its job; finalize publishes the completion event. */
+  async function planTileDied(record: SQSRecord): Promise<void> {
+    const msg = planTileFromMessage(record.body)!;
+    const reason = `tile ${msg.tile}: planning did not complete in ${config.maxReceiveCount} receive(s): the jobs function timed out, ran out of memory or crashed (see its log)`;
+    if (await store.planTileFailed(msg.jobId, msg.tile, reason)) {
+      logger.error('plan-tile dead', { jobId: msg.jobId, tile: msg.tile, reason });
+      await publishCompletion(deps, msg.jobId);
+    }
+    metrics.addMetric('PlanTilesDead', MetricUnit.Count, 1);
   }
 
   async function submissionDied(record: SQSRecord): Promise<void> {
@@ -89,14 +101,14 @@ export function partitionDeathReason(part: PartitionItem | undefined, maxReceive
   return `${part.error ?? 'failed'} (dead after ${attempts})`;
 }
 
-function kindOf(body: string): 'partition' | 'finalize' | 'job' | 'other' {
+function kindOf(body: string): 'partition' | 'finalize' | 'job' | 'plan-tile' | 'other' {
   let m: Record<string, unknown>;
   try {
     m = JSON.parse(body);
   } catch {
     return 'other';
   }
-  if (m?.kind === 'partition' || m?.kind === 'finalize' || m?.kind === 'job') return m.kind;
+  if (m?.kind === 'partition' || m?.kind === 'finalize' || m?.kind === 'job' || m?.kind === 'plan-tile') return m.kind;
   return m && typeof m === 'object' && 'op' in m && 'items' in m ? 'job' : 'other'; // a bare job, as partners may send
 }
 
