@@ -4,7 +4,9 @@
  * every partition message delivered twice and 1 % of the partitions failing (retried; three of them
  * dead-lettered, then redriven). Prints wall time, messages/s and the outcome counts, and checks that the
  * product equals `eofn run`'s byte for byte. `--blocks=72 --tiles=4` (default) is 4 × 72² = 20,736 partitions;
- * `--only=aws|dias`; `--fan-out-only` (plan and send, no partition runs); `--lanes=8` op consumers (AWS) or queue-worker deliveries in flight (DIAS).
+ * `--only=aws|dias`; `--fan-out-only` (plan and send, no partition runs; prints the process's peak heap, emulators
+ * included: `bench/planHeap.ts` measures the jobs stage alone); `--plan-fan-out-tiles=1` (plan-tile messages per
+ * tile; default the deployment's 4); `--lanes=8` op consumers (AWS) or queue-worker deliveries in flight (DIAS).
  *
  * @example
  * npm run bench:fanout -- --blocks=50 --tiles=1 --only=aws
@@ -21,7 +23,7 @@ import { runDiasFanout } from '../test/helpers/fanout/diasFanout.ts';
 import { formatFanoutReport, type FanoutReport } from '../test/helpers/fanout/fanoutReport.ts';
 
 export async function benchFanout(argv: string[] = []): Promise<FanoutReport[]> {
-  const { values } = parseArgs({ args: argv, strict: false, options: { blocks: { type: 'string' }, tiles: { type: 'string' }, only: { type: 'string' }, lanes: { type: 'string' }, 'fan-out-only': { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, strict: false, options: { blocks: { type: 'string' }, tiles: { type: 'string' }, only: { type: 'string' }, lanes: { type: 'string' }, 'fan-out-only': { type: 'boolean' }, 'plan-fan-out-tiles': { type: 'string' } } });
   const blocks = Number(values.blocks ?? 72);
   const tiles = Number(values.tiles ?? 4);
   const lanes = Number(values.lanes ?? 8);
@@ -40,11 +42,11 @@ export async function benchFanout(argv: string[] = []): Promise<FanoutReport[]> 
     const log = (line: string) => console.log(`  … ${line}`);
     for (const path of ['aws', 'dias'] as const) {
       if (values.only && values.only !== path) continue;
-      const report = await (path === 'aws' ? runAwsFanout : runDiasFanout)(inputs, { lanes, rate: 0.01, broken: 3, visibilityTimeout: 10, deadlineMs: 3 * 3600_000, log, fanOutOnly: values['fan-out-only'] === true });
+      const report = await (path === 'aws' ? runAwsFanout : runDiasFanout)(inputs, { lanes, rate: 0.01, broken: 3, visibilityTimeout: 10, deadlineMs: 3 * 3600_000, log, fanOutOnly: values['fan-out-only'] === true, sampleHeap: values['fan-out-only'] === true, ...(values['plan-fan-out-tiles'] ? { planFanOutTiles: Number(values['plan-fan-out-tiles']) } : {}) });
       registerLocalStorages();
       console.log(formatFanoutReport(report));
       if (values['fan-out-only']) {
-        console.log(`${path}: planned and sent ${report.messagesSent.toLocaleString('en')} partition messages for ${inputs.partitions.toLocaleString('en')} partitions in ${report.fanOutSeconds.toFixed(1)} s: ${Math.round(report.messagesSent / report.fanOutSeconds).toLocaleString('en')} messages/s`);
+        console.log(`${path}: planned and sent ${report.messagesSent.toLocaleString('en')} partition messages for ${inputs.partitions.toLocaleString('en')} partitions in ${report.fanOutSeconds.toFixed(1)} s: ${Math.round(report.messagesSent / report.fanOutSeconds).toLocaleString('en')} messages/s; peak heap of the process (emulators included) ${report.peakHeapMb} MB (load ${loadavg()[0].toFixed(1)})`);
         reports.push(report);
         continue;
       }

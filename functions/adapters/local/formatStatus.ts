@@ -1,5 +1,6 @@
 /**
- * `eofn status` output: a bar of partitions done/failed/total, then each failed partition's error.
+ * `eofn status` output: a bar of partitions done/failed/total (and, for a multi-tile job, its tiles planned:
+ * the total grows as tiles are planned), then each failed partition's error.
  *
  * @example
  * process.stdout.write(formatStatus(view, process.stdout.isTTY));
@@ -13,6 +14,7 @@ export function formatStatus(view: JobStatusView, tty = false): string {
   const lines = [
     `job ${view.id} (${view.op}): ${view.status}`,
     `  ${bar}${view.done}/${view.total} partitions done, ${view.failed} failed`,
+    ...(view.tiles ? [`  ${view.tiles.planned}/${view.tiles.total} tiles planned${view.tiles.planned < view.tiles.total ? ' (more partitions to come)' : ''}`] : []),
     ...(view.output ? [`  output ${view.output}`] : []),
     ...view.partitions.filter((p) => p.status === 'FAILED' || p.status === 'DEAD')
       .map((p) => `  ${p.status.toLowerCase()} ${p.id} after ${p.attempts} attempt(s): ${p.error ?? 'no error recorded'}`),

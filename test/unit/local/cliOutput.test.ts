@@ -61,6 +61,18 @@ describe('CLI output', () => {
     expect(formatStatus(view!)).toContain('params.reducer: Invalid option');
   });
 
+  it('eofn status shows a multi-tile job\'s tiles planned of its tiles, from the counters', () => {
+    // Prepare
+    const view = { id: 'j', op: 'parcel-aggregate', status: 'RUNNING' as const, total: 40, done: 12, failed: 0, tiles: { planned: 3, total: 110 }, partitions: [], errors: [] };
+    // Act
+    const text = formatStatus(view);
+    const planned = formatStatus({ ...view, tiles: { planned: 110, total: 110 } });
+    // Assess
+    expect(text).toContain('  12/40 partitions done, 0 failed\n  3/110 tiles planned (more partitions to come)\n');
+    expect(planned).toContain('  110/110 tiles planned\n');
+    expect(formatStatus({ ...view, tiles: undefined })).not.toContain('tiles planned');
+  });
+
   it('a missing S3 object or bucket is an InputError naming the href, not a bare NoSuchKey', async () => {
     const failing = (name: string) => new S3Storage({ send: async () => { throw Object.assign(new Error(''), { name }); } } as never);
     for (const read of [(s: S3Storage) => s.readRange('s3://b/k.tif', 0, 10), (s: S3Storage) => s.readAll('s3://b/k.tif')]) {
