@@ -8,7 +8,8 @@
  * 128 MB, which shows live memory rather than what the GC lets grow: the streaming pass fits, the whole-file
  * path runs out. The load average is printed with the figures.
  *
- * Run alone: `npx node bench/indexParcels.ts [--sizes 316,775]` (99,856 and 600,625 parcels by default).
+ * Run alone: `npx node bench/indexParcels.ts [--sizes 316,775] [--formats fgb,geojson,parquet]` (99,856 and
+ * 600,625 parcels, every format, by default).
  *
  * @example
  * const rows = await benchIndexParcels([316]); // [{ format, parcels, mode, seconds, peakRssMb }, …]
@@ -95,14 +96,14 @@ export interface IndexParcelsRow { format: Format; parcels: number; mb: number; 
 /** Each path as it runs by default, then with V8's heap capped: live memory, not what the GC lets grow. */
 const RUNS: { mode: 'stream' | 'whole'; heapCapMb?: number }[] = [{ mode: 'stream' }, { mode: 'whole' }, { mode: 'stream', heapCapMb: 128 }, { mode: 'whole', heapCapMb: 128 }];
 
-export async function benchIndexParcels(sizes = [316, 775]): Promise<IndexParcelsRow[]> {
+export async function benchIndexParcels(sizes = [316, 775], formats: readonly Format[] = FORMATS): Promise<IndexParcelsRow[]> {
   const rows: IndexParcelsRow[] = [];
   // What a process that loads the same modules and converts nothing holds.
   const idle = spawnSync(NODE, ['--import', join(ROOT, 'bench/reportPeakRss.ts'), fileURLToPath(import.meta.url), '--idle'], { encoding: 'utf8' });
   console.log(`idle process (modules loaded, nothing read): peak RSS ${/EOFN_PEAK_RSS_MB=(\d+)/.exec(idle.stderr)?.[1]} MB`);
   for (const n of sizes) {
     const files = ensureInputs(n);
-    for (const format of FORMATS) {
+    for (const format of formats) {
       const targets: string[] = [];
       for (const { mode, heapCapMb } of RUNS) {
         const out = join(BENCH_DIR, 'index-parcels', `out-${mode}${heapCapMb ? `-heap${heapCapMb}` : ''}`);
@@ -135,8 +136,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   else if (args[0] === '--one') await convertOnce(args[1] as 'stream' | 'whole', args[2], args[3]);
   else if (args[0] === '--idle') registerCoreStorages();
   else {
-    const at = args.indexOf('--sizes');
-    await benchIndexParcels(at >= 0 ? args[at + 1].split(',').map(Number) : undefined);
+    const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1].split(',') : undefined);
+    await benchIndexParcels(value('--sizes')?.map(Number), value('--formats') as Format[] | undefined);
   }
 }
 
