@@ -84,11 +84,14 @@ export function setupAssetOf(item: ResolvedItem, name: string, mode: RadiometryM
 /**
  * Opens every asset's header up front: a missing or broken file fails the job before any work. With
  * `mask`, each excluded class must be a value the mask asset's data type can hold (300 on a uint8 SCL
- * would silently mask nothing).
+ * would silently mask nothing). A JPEG 2000 band without TLM leaves its tile-part index in the asset's `fallback`.
  */
 export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined, mask?: MaskSpec): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {
-    const { grid: own, dtype } = (await openItemAsset(item, key)).info;
+    const raster = await openItemAsset(item, key);
+    const { grid: own, dtype } = raster.info;
+    // A JPEG 2000 band without TLM: its tile-part index goes with the setup, so no partition hops again.
+    if (raster.jp2TileParts) item.assets[key].fallback = { ...item.assets[key].fallback, jp2TileParts: raster.jp2TileParts };
     if (grid && own.crs !== grid.crs) {
       throw new InputError(whereOf(item, key), `is in ${own.crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
     }
