@@ -50,6 +50,8 @@ describe('tile-reduce over CDSE-style JPEG 2000 items', () => {
     expect(cmp.maxRelDiff).toBeLessThanOrEqual(1e-5);
     const item = JSON.parse(await readFile(join(dir, 'out', 'item.json'), 'utf8'));
     expect(item.properties['eofn:radiometry'][0].assets.red).toMatchObject({ key: 'B04_10m', scale: 0.0001, offset: -0.1, nodata: 0 });
+    // The reader's tile-part index stays in the prepared job: the product item does not carry it.
+    expect(JSON.stringify(item)).not.toContain('jp2TileParts');
   });
 
   it('eofn run with digital numbers gives the NDVI of the same job over the sample COGs, bit for bit', async () => {
