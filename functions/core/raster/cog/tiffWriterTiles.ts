@@ -80,6 +80,10 @@ function predictFloat32Tile(src: TileSource, tx: number, ty: number, blockSize: 
     if (r === ch || (r === 0 && cw < blockSize)) row.fill(fill);
     if (r < ch) copyRow(src, (y0 + r) * src.width + x0, cw, row, 0);
     const start = r * rowLen * 4;
+    if (spp === 1) {
+      predictFloat32Row(words, rowLen, out, start);
+      continue;
+    }
     // Plane p holds byte 3-p of each sample; the byte before a plane's first `spp` is the previous plane's last.
     for (let p = 0, shift = 24; p < 4; p++, shift -= 8) {
       const base = start + p * rowLen;
@@ -91,6 +95,28 @@ function predictFloat32Tile(src: TileSource, tx: number, ty: number, blockSize: 
     }
   }
   return out;
+}
+
+/** One band's row: the four byte planes in one pass, each byte minus the one before it in the row. */
+function predictFloat32Row(words: Uint32Array, n: number, out: Uint8Array, start: number): void {
+  const o1 = start + n, o2 = start + 2 * n, o3 = start + 3 * n;
+  let u = words[0];
+  let b0 = u >>> 24, b1 = (u >>> 16) & 255, b2 = (u >>> 8) & 255, b3 = u & 255;
+  // The first byte of each plane follows the previous plane's last.
+  const last = words[n - 1];
+  out[start] = b0;
+  out[o1] = b1 - (last >>> 24);
+  out[o2] = b2 - ((last >>> 16) & 255);
+  out[o3] = b3 - ((last >>> 8) & 255);
+  for (let i = 1; i < n; i++) {
+    u = words[i];
+    const c0 = u >>> 24, c1 = (u >>> 16) & 255, c2 = (u >>> 8) & 255, c3 = u & 255;
+    out[start + i] = c0 - b0;
+    out[o1 + i] = c1 - b1;
+    out[o2 + i] = c2 - b2;
+    out[o3 + i] = c3 - b3;
+    b0 = c0; b1 = c1; b2 = c2; b3 = c3;
+  }
 }
 
 /** Each sample minus the same sample of the previous pixel; typed-array stores wrap as TIFF expects. */
