@@ -25,6 +25,7 @@ const memory: Storage = {
   async writeFile() { throw new Error('read-only'); },
   async list() { return [...files.keys()]; },
   async removeAll() { throw new Error('read-only'); },
+  async remove() { throw new Error('read-only'); },
 };
 
 async function readsOrRefuses(name: string, bytes: Uint8Array): Promise<void> {

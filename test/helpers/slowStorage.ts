@@ -27,6 +27,7 @@ export function registerSlowStorage(delayMs: number): void {
     writeFile: (href, local) => files.writeFile(path(href), local),
     list: (prefix) => files.list(path(prefix)),
     removeAll: (prefix) => files.removeAll(path(prefix)),
+    remove: (href) => files.remove(path(href)),
   };
   registerStorage('slow', slow);
 }

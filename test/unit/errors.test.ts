@@ -68,7 +68,7 @@ describe('relocate', () => {
     const down: Storage = {
       readRange: async () => { throw new Error('read ECONNRESET'); },
       readAll: async () => { throw new Error('read ECONNRESET'); },
-      size: async () => 1000, write: async () => undefined, writeFile: async () => undefined, list: async () => [], removeAll: async () => undefined,
+      size: async () => 1000, write: async () => undefined, writeFile: async () => undefined, list: async () => [], removeAll: async () => undefined, remove: async () => undefined,
     };
     registerStorage('down', down);
     const setup: CoherenceMergeSetup = {

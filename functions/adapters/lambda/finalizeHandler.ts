@@ -1,7 +1,8 @@
 /**
  * The `finalize` queue consumer: claims the job (a conditional update, so only one finalize runs), merges
  * the parts into the product (`result.*`, `preview.png`, `item.json`), writes `job.json`, marks the job
- * SUCCEEDED, or FAILED with its failed partitions and their errors, removes the scratch of a SUCCEEDED job
+ * SUCCEEDED, or FAILED with its failed partitions and their errors (or with the merge's error at once when
+ * it is permanent, `isPermanent`; a transient one is left to SQS's retries), removes the scratch of a SUCCEEDED job
  * (`_parts/`, `_eofn/`), and publishes the completion event once (`publishCompletion`).
  *
  * @example
@@ -10,6 +11,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError, isPermanent } from '../../core/errors.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
 import { finalizeJob as engineFinalize, loadPrepared, removeScratch, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
 import { publishCompletion } from './publishCompletion.ts';
@@ -40,7 +42,8 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       logger.info('job already finalized', { jobId: msg.jobId });
       return;
     }
-    if (claim.claimed) await finalize((await store.getJob(msg.jobId))!, claim.claim);
+    const lastAttempt = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= deps.config.maxReceiveCount;
+    if (claim.claimed) await finalize((await store.getJob(msg.jobId))!, claim.claim, lastAttempt);
     const job = (await store.getJob(msg.jobId))!;
     // After the job is recorded SUCCEEDED: a late duplicate partition then finds the job done, not its scratch.
     if (job.status === 'SUCCEEDED' && job.output) await removeScratch(job.output);
@@ -49,15 +52,16 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     }
   }
 
-  async function finalize(job: JobItem, claim: number): Promise<void> {
+  async function finalize(job: JobItem, claim: number, lastAttempt: boolean): Promise<void> {
     const started = performance.now();
     if (!job.preparedRef || !job.preparedDigest) throw new Error(`job ${job.id} has no prepared job recorded`);
     const { prepared, plan } = await loadPrepared(job.preparedRef, job.preparedDigest);
     const parts = new Map((await store.partitions(job.id)).map((p) => [p.id, p]));
     const failed = plan.partitions.filter((p) => parts.get(p.id)?.status !== 'SUCCEEDED');
     const errors = failed.map((p) => `partition ${p.id}: ${parts.get(p.id)?.error ?? 'did not complete'}`);
-    if (!failed.length) await merge(prepared, plan);
-    const status = failed.length ? 'FAILED' : 'SUCCEEDED';
+    const mergeError = failed.length ? undefined : await mergeOrSettledError(job.id, claim, lastAttempt, prepared, plan);
+    if (mergeError) errors.push(mergeError);
+    const status = errors.length ? 'FAILED' : 'SUCCEEDED';
     const record: JobRecord = {
       id: job.id, op: job.op, status, memoryMb: plan.memoryMb,
       partitions: plan.partitions.map((p) => partitionRecord(p.id, mb(p.estimatedPeakBytes), parts.get(p.id))),
@@ -65,8 +69,33 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
       errors: [...errors, ...job.errors.filter((e) => !e.startsWith('partition '))], updated: new Date().toISOString(),
     };
     await writeJobRecord(prepared.outputHref, record);
+    if (mergeError) {
+      const settled = await store.finalizeFailed(job.id, claim, { error: mergeError, permanent: true, lastAttempt: true });
+      logger.error('finalize failed for good', { jobId: job.id, error: mergeError, settled });
+      return;
+    }
     await store.finishJob(job.id, claim, status, record.errors);
     logger.info('job finalized', { jobId: job.id, status, failed: failed.length });
+  }
+
+  /**
+   * Merges, and says why when the job is to fail now: parts of two plans, a truncated part, an output the
+   * store refuses fail the same way on every receive, so the job is FAILED at once rather than after
+   * `maxReceiveCount` receives; so is a transient failure on the last receive. Any other failure (I/O,
+   * throttling) gives the claim back and is thrown: SQS delivers the message again and that receive merges.
+   */
+  async function mergeOrSettledError(
+    jobId: string, claim: number, lastAttempt: boolean, prepared: Parameters<typeof merge>[0], plan: Parameters<typeof merge>[1],
+  ): Promise<string | undefined> {
+    try {
+      await merge(prepared, plan);
+      return undefined;
+    } catch (e) {
+      const error = `finalize: ${describeError(e)}`;
+      if (isPermanent(e) || lastAttempt) return error;
+      await store.finalizeFailed(jobId, claim, { error });
+      throw e;
+    }
   }
 
   return (event: SQSEvent, context: Context) =>

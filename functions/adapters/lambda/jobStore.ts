@@ -352,11 +352,25 @@ export class DynamoJobStore implements JobStateStore {
   }
 
   /**
-   * SQS retries a failed finalize; only the last receive (the DLQ consumer) settles it: the job is FAILED with
-   * the reason, not yet notified. False when nothing changed (not the last attempt, or the job had finished).
+   * SQS retries a failed finalize. A transient failure before the last receive gives the claim back
+   * (FINALIZING → RUNNING, only the claim `claim` names), so that the next receive claims and merges again
+   * instead of finding the job busy. The last receive (or the DLQ consumer) or a permanent failure (a merge
+   * that would fail the same way again) settles it: the job is FAILED with the reason, not yet notified.
+   * True only when the job failed.
    */
-  async finalizeFailed(jobId: string, _claim: number | undefined, failure: Failure): Promise<boolean> {
-    if (!failure.lastAttempt) return false;
+  async finalizeFailed(jobId: string, claim: number | undefined, failure: Failure): Promise<boolean> {
+    if (!failure.lastAttempt && !failure.permanent) {
+      if (claim !== undefined) {
+        await this.update({
+          Key: jobKey(jobId),
+          UpdateExpression: 'SET #s = :running, updatedAt = :now REMOVE finalizeStartedAt',
+          ConditionExpression: '#s = :finalizing AND finalizeStartedAt = :claim',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':running': 'RUNNING', ':finalizing': 'FINALIZING', ':claim': claim, ':now': now() },
+        });
+      }
+      return false;
+    }
     return (await this.update({
       Key: jobKey(jobId),
       UpdateExpression: 'SET #s = :failed, errors = list_append(if_not_exists(errors, :empty), :e), notified = :false, updatedAt = :now, finishedAt = :now, expiresAt = :exp REMOVE finalizeStartedAt',

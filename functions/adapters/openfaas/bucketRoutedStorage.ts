@@ -32,4 +32,5 @@ export class BucketRoutedStorage implements Storage {
   writeStream(href: string, body: AsyncIterable<Uint8Array>, contentType?: string) { return writeStreamTo(this.route(href), href, body, contentType); }
   list(prefix: string) { return this.route(prefix).list(prefix); }
   removeAll(prefix: string) { return this.route(prefix).removeAll(prefix); }
+  remove(href: string) { return this.route(href).remove(href); }
 }

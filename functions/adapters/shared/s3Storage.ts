@@ -1,6 +1,6 @@
 /**
  * The `s3://` storage: range reads for COGs (never a whole-object download for rasters), whole-object
- * writes, multipart upload of large local files, and deletion of a job's scratch prefix. Works with AWS S3 and S3-compatible stores.
+ * writes, multipart upload of large local files, and deletion of a job's scratch prefix or of one object. Works with AWS S3 and S3-compatible stores.
  *
  * @example
  * registerStorage('s3', new S3Storage(s3Client({ endpoint: 'https://s3.waw3-1.cloudferro.com' })));
@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
-  CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteObjectsCommand,
+  CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { describeError, EofnError, InputError, IoError } from '../../core/errors.ts';
 import type { Storage } from '../../core/io/storage.ts';
@@ -183,6 +183,12 @@ export class S3Storage implements Storage {
       }));
       if (out.Errors?.length) throw new Error(`could not delete ${out.Errors.length} object(s) under ${prefix}: ${out.Errors[0].Key}: ${out.Errors[0].Message}`);
     }
+  }
+
+  /** DeleteObject answers 204 for a key that is not there: deleting twice is fine. */
+  async remove(href: string): Promise<void> {
+    const { bucket, key } = parseS3(href);
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch((e) => { throw located(e, href); });
   }
 
   async list(prefix: string): Promise<string[]> {

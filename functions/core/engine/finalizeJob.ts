@@ -1,6 +1,7 @@
 /**
  * The merge step: assemble the parts into the product and describe it with a STAC item linked to its
- * inputs. Writes `result.tif` (or the op's table), `preview.png` and `item.json` under the job's output.
+ * inputs. Writes `result.tif` (or the op's table), `preview.png` and `item.json` under the job's output, and
+ * deletes the files of a dataset folder (`table/`) that the product does not list (`pruneDatasets`).
  *
  * @example
  * const summary = await finalizeJob(prepared, plan);
@@ -16,6 +17,7 @@ import type { PreparedJob } from './prepareJob.ts';
 import type { JobPlan } from './planJob.ts';
 import { partStore } from './partitions.ts';
 import { productItem } from './productItem.ts';
+import { pruneDatasets } from './pruneDatasets.ts';
 import { writeTileProducts } from './tileProducts.ts';
 
 export async function finalizeJob(prepared: PreparedJob, plan: JobPlan): Promise<ProductSummary> {
@@ -24,6 +26,8 @@ export async function finalizeJob(prepared: PreparedJob, plan: JobPlan): Promise
     const sink = productSink(prepared.outputHref, scratchDir);
     const merged = await operationOf(prepared.job.op).merge(prepared.setup, plan.partitions, partStore(prepared), sink);
     const summary = merged.tiles ? await writeTileProducts(prepared, merged, sink) : merged;
+    // Before the item: a product whose item is written holds no file of an earlier run's plan.
+    await pruneDatasets(prepared.outputHref, summary);
     const item = productItem(prepared, summary);
     await sink.write('item.json', new TextEncoder().encode(JSON.stringify(item, null, 2) + '\n'), 'application/geo+json');
     return summary;

@@ -80,6 +80,15 @@ export class FileStorage implements Storage {
     await rm(pathOf(prefix), { recursive: true, force: true });
   }
 
+  async remove(href: string): Promise<void> {
+    const target = pathOf(href);
+    // As for writes: a folder swapped for a link would send the delete elsewhere.
+    const folder = await lstat(dirname(target)).catch(() => undefined);
+    if (folder?.isSymbolicLink()) throw new InputError(target, `the folder ${dirname(target)} is a symbolic link; eofn does not delete through links`);
+    // force: a file already gone is the outcome asked for; not recursive: a folder is never removed here.
+    await rm(target, { force: true });
+  }
+
   async list(prefix: string): Promise<string[]> {
     const path = pathOf(prefix);
     const asUrl = /^file:\/\//i.test(prefix);

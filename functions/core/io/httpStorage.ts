@@ -146,6 +146,10 @@ export class HttpStorage implements Storage {
     throw new InputError(prefix, 'https storage is read-only: it cannot delete objects');
   }
 
+  async remove(href: string): Promise<void> {
+    throw new InputError(href, 'https storage is read-only: it cannot delete objects');
+  }
+
   /** One request and its body read per attempt; transient failures are tried again after a growing delay. */
   private async withRetries<T>(href: string, method: string, headers: Record<string, string>, allowMissing: boolean, read: (o: Opened) => Promise<T>, body?: Uint8Array): Promise<T> {
     let lastError: Error | undefined;

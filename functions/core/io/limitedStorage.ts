@@ -34,6 +34,7 @@ export class LimitedStorage implements Storage {
   }
   list(prefix: string) { return this.limited(() => this.inner.list(prefix)); }
   removeAll(prefix: string) { return this.limited(() => this.inner.removeAll(prefix)); }
+  remove(href: string) { return this.limited(() => this.inner.remove(href)); }
 
   private async limited<T>(request: () => Promise<T>): Promise<T> {
     const release = await this.limiter.acquire();

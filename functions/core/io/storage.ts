@@ -33,6 +33,8 @@ export interface Storage {
   post?(href: string, body: Uint8Array, headers?: Record<string, string>): Promise<Uint8Array>;
   /** Deletes every object under the folder `prefix` (a job's scratch); nothing there is not an error. */
   removeAll(prefix: string): Promise<void>;
+  /** Deletes one object (a stale file of a dataset); a missing object is not an error, so deleting twice is fine. */
+  remove(href: string): Promise<void>;
 }
 
 /**

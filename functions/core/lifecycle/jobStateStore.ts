@@ -14,7 +14,7 @@
  *                                 │ startFinalize                      │ settled and some are DEAD
  *                                 ▼                                    ▼
  *                             FINALIZING ── finishJob ──▶ SUCCEEDED | FAILED ── redrive ──▶ RUNNING
- *                                 └──── finalizeFailed (out of attempts) ─────▶ FAILED
+ *                                 └── finalizeFailed (permanent, or out of attempts) ─▶ FAILED
  *
  *   a partition:  PENDING ── startPartition ──▶ RUNNING ── partitionSucceeded ──▶ SUCCEEDED
  *                                                 │ partitionFailed
@@ -97,7 +97,7 @@ export interface PartitionOutcome {
 
 export interface Failure {
   error: string;
-  /** Bad input or a plan that cannot run: no retry can help (a store that lets the queue retry ignores it). */
+  /** Bad input or a plan that cannot run: no retry can help, so the store settles it now (partitions and finalize alike). */
   permanent?: boolean;
   /** The platform gives up after this attempt (AWS: the queue's last receive). */
   lastAttempt?: boolean;

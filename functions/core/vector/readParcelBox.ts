@@ -115,7 +115,7 @@ async function readGeoParquetBox(href: string, boxIn: ((crs: string) => Box | un
 }
 
 /** Paths of xmin, ymin, xmax, ymax: the GeoParquet 1.1 covering, or a `bbox` struct column as fiboa writes one. */
-function bboxPaths(metadata: FileMetaData, covering: Record<string, string[]> | undefined): string[][] | undefined {
+export function bboxPaths(metadata: FileMetaData, covering: Record<string, string[]> | undefined): string[][] | undefined {
   if (covering?.xmin && covering.ymin && covering.xmax && covering.ymax) return [covering.xmin, covering.ymin, covering.xmax, covering.ymax];
   const names = new Set(metadata.row_groups[0]?.columns.map((c) => c.meta_data?.path_in_schema.join('.')) ?? []);
   const guess = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => ['bbox', k]);

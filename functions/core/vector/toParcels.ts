@@ -31,7 +31,8 @@ export interface InvalidParcel {
   reason: string;
 }
 
-const LISTED = 10;
+/** Problems named in one message; the count says how many more. */
+export const LISTED = 10;
 
 export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels: Parcel[]; invalid: InvalidParcel[] } {
   const ids = idsOf(raw, opts.idProperty);
@@ -44,58 +45,83 @@ export function toParcels(raw: RawParcelFile, opts: ToParcelsOptions): { parcels
     const index = feature.index ?? at;
     let checked;
     try {
-      checked = polygonsOf(feature.geometry, !!opts.trusted, budget);
+      checked = checkedPolygons(feature.geometry, !!opts.trusted, budget);
     } catch (e) {
       if (!(e instanceof CheckTooCostlyError)) throw e;
-      throw new InputError(raw.href, `the parcels' rings are too complex to check for self-intersection (more than ${work.toExponential(0)} segment pairs, reached at feature ${index}); simplify them`);
+      throw new InputError(raw.href, tooComplexMessage(work, index));
     }
     const { polygons, problem } = checked;
     if (problem) invalid.push({ index, id: ids[at], reason: problem });
     parcels.push({ index, id: ids[at], polygons });
   });
-  if (invalid.length && (opts.invalidGeometry ?? 'error') === 'error') {
-    const listed = invalid.slice(0, LISTED).map((p) => `feature ${p.index} (id ${p.id}): ${p.reason}`).join('; ');
-    throw new InputError(raw.href, `${invalid.length} invalid parcel geometr${invalid.length === 1 ? 'y' : 'ies'}: ${listed}${invalid.length > LISTED ? '; …' : ''}` +
-      ' (fix them, or set params.invalidGeometry to "keep" to rasterise them as GDAL does and list them in the product)');
-  }
+  if (invalid.length && (opts.invalidGeometry ?? 'error') === 'error') throw new InputError(raw.href, invalidMessage(invalid.slice(0, LISTED), invalid.length));
   return { parcels, invalid };
+}
+
+/** The messages toParcels gives, shared with the streaming checks of `ParcelChecks` (same words either way). */
+export function tooComplexMessage(work: number, index: number): string {
+  return `the parcels' rings are too complex to check for self-intersection (more than ${work.toExponential(0)} segment pairs, reached at feature ${index}); simplify them`;
+}
+
+export function invalidMessage(listed: InvalidParcel[], count: number): string {
+  const text = listed.slice(0, LISTED).map((p) => `feature ${p.index} (id ${p.id}): ${p.reason}`).join('; ');
+  return `${count} invalid parcel geometr${count === 1 ? 'y' : 'ies'}: ${text}${count > LISTED ? '; …' : ''}` +
+    ' (fix them, or set params.invalidGeometry to "keep" to rasterise them as GDAL does and list them in the product)';
+}
+
+export function missingIdMessage(keys: string[], missing: number[], count: number, firstProperties: string[]): string {
+  return `${count} feature(s) have no id property ${idName(keys)}: feature ${missing.slice(0, LISTED).join(', ')}${count > LISTED ? ', …' : ''}` +
+    ` (properties of feature ${missing[0]}: ${firstProperties.join(', ') || 'none'})`;
+}
+
+/** `dupes` as `"id" (features a and b)`, in the order of the later feature. */
+export function duplicateIdMessage(keys: string[], dupes: string[]): string {
+  return `${dupes.length} duplicate id(s) in ${idName(keys)}: ${dupes.slice(0, LISTED).join(', ')}${dupes.length > LISTED ? ', …' : ''}` +
+    (keys.length === 1 ? '; several properties can make an id, e.g. idProperty: ["farm", "field"]' : '');
+}
+
+/** A feature's id from one property or several joined with "/"; undefined when one is missing. */
+export function idOf(properties: Record<string, unknown>, keys: string[]): string | undefined {
+  const absent = (v: unknown) => v === undefined || v === null || v === '';
+  if (keys.length === 1) return absent(properties[keys[0]]) ? undefined : String(properties[keys[0]]);
+  const parts = keys.map((k) => properties[k]);
+  return parts.some(absent) ? undefined : parts.map((v) => String(v)).join('/');
+}
+
+/** Duplicates among ids in file order: each later one with the first feature that had it. */
+export function duplicatesOf(ids: { id: string; index: number }[]): string[] {
+  const first = new Map<string, number>();
+  const dupes: string[] = [];
+  for (const { id, index } of ids) {
+    const at = first.get(id);
+    if (at === undefined) first.set(id, index);
+    else dupes.push(`"${id}" (features ${at} and ${index})`);
+  }
+  return dupes;
+}
+
+function idName(keys: string[]): string {
+  return keys.map((k) => `"${k}"`).join(' + ');
 }
 
 function idsOf(raw: RawParcelFile, idProperty: string | string[]): string[] {
   const keys = Array.isArray(idProperty) ? idProperty : [idProperty];
-  const missing: number[] = [];
-  const absent = (v: unknown) => v === undefined || v === null || v === '';
-  const ids = raw.features.map((f, i) => {
-    if (keys.length === 1) {
-      const v = f.properties[keys[0]];
-      if (absent(v)) missing.push(i);
-      return String(v);
-    }
-    const parts = keys.map((k) => f.properties[k]);
-    if (parts.some(absent)) missing.push(i);
-    return parts.map((v) => String(v)).join('/');
-  });
-  const name = keys.map((k) => `"${k}"`).join(' + ');
   const fileIndex = (i: number) => raw.features[i].index ?? i;
-  if (missing.length) {
-    throw new InputError(raw.href, `${missing.length} feature(s) have no id property ${name}: feature ${missing.slice(0, LISTED).map(fileIndex).join(', ')}${missing.length > LISTED ? ', …' : ''}` +
-      ` (properties of feature ${fileIndex(missing[0])}: ${Object.keys(raw.features[missing[0]].properties).join(', ') || 'none'})`);
-  }
-  const first = new Map<string, number>();
-  const dupes: string[] = [];
-  ids.forEach((id, i) => {
-    const at = first.get(id);
-    if (at === undefined) first.set(id, i);
-    else dupes.push(`"${id}" (features ${fileIndex(at)} and ${fileIndex(i)})`);
+  const missing: number[] = [];
+  const ids = raw.features.map((f, i) => {
+    const id = idOf(f.properties, keys);
+    if (id === undefined) missing.push(i);
+    return id as string;
   });
-  if (dupes.length) {
-    throw new InputError(raw.href, `${dupes.length} duplicate id(s) in ${name}: ${dupes.slice(0, LISTED).join(', ')}${dupes.length > LISTED ? ', …' : ''}` +
-      (keys.length === 1 ? '; several properties can make an id, e.g. idProperty: ["farm", "field"]' : ''));
+  if (missing.length) {
+    throw new InputError(raw.href, missingIdMessage(keys, missing.slice(0, LISTED).map(fileIndex), missing.length, Object.keys(raw.features[missing[0]].properties)));
   }
+  const dupes = duplicatesOf(ids.map((id, i) => ({ id, index: fileIndex(i) })));
+  if (dupes.length) throw new InputError(raw.href, duplicateIdMessage(keys, dupes));
   return ids;
 }
 
-function polygonsOf(geometry: RawFeature['geometry'], trusted: boolean, budget: WorkBudget): { polygons: Polygon[]; problem?: string } {
+export function checkedPolygons(geometry: RawFeature['geometry'], trusted: boolean, budget: WorkBudget): { polygons: Polygon[]; problem?: string } {
   if (!geometry) return { polygons: [], problem: 'no geometry' };
   let coords: unknown[];
   if (geometry.type === 'Polygon') coords = [geometry.coordinates];

@@ -10,20 +10,13 @@
  * @example
  * const bytes = writeIndexedFlatGeobuf(raw.features, 32633);
  */
-import * as flatbuffers from 'flatbuffers';
 import { ColumnType } from 'flatgeobuf/lib/mjs/flat-geobuf/column-type.js';
-import { Column } from 'flatgeobuf/lib/mjs/flat-geobuf/column.js';
-import { Crs } from 'flatgeobuf/lib/mjs/flat-geobuf/crs.js';
 import { GeometryType } from 'flatgeobuf/lib/mjs/flat-geobuf/geometry-type.js';
-import { Header } from 'flatgeobuf/lib/mjs/flat-geobuf/header.js';
 import { buildFeature } from 'flatgeobuf/lib/mjs/generic/feature.js';
 import { parseGeometry } from 'flatgeobuf/lib/mjs/geojson/geometry.js';
+import { columnTypeOf, FGB_MAGIC as MAGIC, headerBytes, hilbertOfBox, NODE_BYTES, NODE_SIZE, valueFor, type ColumnMeta } from './indexedFlatGeobufParts.ts';
 import { featureBox, INDEX_COLUMN } from './readParcelBox.ts';
 import type { RawFeature } from './types.ts';
-
-const NODE_SIZE = 16;
-const NODE_BYTES = 40;
-const MAGIC = Uint8Array.of(0x66, 0x67, 0x62, 0x03, 0x66, 0x67, 0x62, 0x00);
 
 export function writeIndexedFlatGeobuf(features: RawFeature[], epsg: number): Uint8Array {
   const kept = features.map((f, i) => ({ f, index: f.index ?? i, box: featureBox(f) })).filter((k) => k.box && k.f.geometry);
@@ -31,9 +24,7 @@ export function writeIndexedFlatGeobuf(features: RawFeature[], epsg: number): Ui
   const columns = columnsOf(kept.map((k) => k.f));
   const ext = kept.reduce((e, k) => [Math.min(e[0], k.box![0]), Math.min(e[1], k.box![1]), Math.max(e[2], k.box![2]), Math.max(e[3], k.box![3])],
     [Infinity, Infinity, -Infinity, -Infinity]);
-  const hilbertOf = (b: number[]) => hilbert(
-    Math.floor(((b[0] + b[2]) / 2 - ext[0]) / Math.max(ext[2] - ext[0], 1e-12) * 65535),
-    Math.floor(((b[1] + b[3]) / 2 - ext[1]) / Math.max(ext[3] - ext[1], 1e-12) * 65535));
+  const hilbertOf = (b: number[]) => hilbertOfBox(b[0], b[1], b[2], b[3], ext);
   const order = kept.map((k) => ({ k, h: hilbertOf(k.box!) })).sort((a, b) => a.h - b.h || a.k.index - b.k.index).map((o) => o.k);
   const header = { geometryType: GeometryType.Unknown, columns, envelope: null, featuresCount: order.length, indexNodeSize: NODE_SIZE, crs: null, title: null, description: null, metadata: null };
   const buffers: Uint8Array[] = [];
@@ -61,14 +52,12 @@ export function writeIndexedFlatGeobuf(features: RawFeature[], epsg: number): Ui
   return out;
 }
 
-interface ColumnMeta { name: string; type: ColumnType }
-
 function columnsOf(features: RawFeature[]): ColumnMeta[] {
   const types = new Map<string, ColumnType>();
   for (const f of features) {
     for (const [name, v] of Object.entries(f.properties)) {
       if (v === null || v === undefined || name === INDEX_COLUMN) continue;
-      const t = typeof v === 'number' ? ColumnType.Double : typeof v === 'boolean' ? ColumnType.Bool : ColumnType.String;
+      const t = columnTypeOf(v);
       const seen = types.get(name);
       types.set(name, seen === undefined || seen === t ? t : ColumnType.String);
     }
@@ -76,42 +65,11 @@ function columnsOf(features: RawFeature[]): ColumnMeta[] {
   return [{ name: INDEX_COLUMN, type: ColumnType.Double }, ...[...types.entries()].map(([name, type]) => ({ name, type }))];
 }
 
-function valueFor(v: unknown, type: ColumnType): unknown {
-  if (v === null || v === undefined) return null;
-  if (type === ColumnType.String) return typeof v === 'string' ? v : JSON.stringify(v);
-  return v;
-}
-
-function headerBytes(columns: ColumnMeta[], count: number, ext: number[], epsg: number): Uint8Array {
-  const b = new flatbuffers.Builder();
-  const cols = Header.createColumnsVector(b, columns.map((c) => {
-    const name = b.createString(c.name);
-    Column.startColumn(b);
-    Column.addName(b, name);
-    Column.addType(b, c.type);
-    return Column.endColumn(b);
-  }));
-  const name = b.createString('parcels');
-  const envelope = Header.createEnvelopeVector(b, ext);
-  Crs.startCrs(b);
-  Crs.addCode(b, epsg);
-  const crs = Crs.endCrs(b);
-  Header.startHeader(b);
-  Header.addName(b, name);
-  Header.addEnvelope(b, envelope);
-  Header.addGeometryType(b, GeometryType.Unknown);
-  Header.addColumns(b, cols);
-  Header.addFeaturesCount(b, BigInt(count));
-  Header.addIndexNodeSize(b, NODE_SIZE);
-  Header.addCrs(b, crs);
-  b.finishSizePrefixed(Header.endHeader(b));
-  return b.asUint8Array();
-}
-
 /** The packed R-tree, root first: leaves hold each feature's box and byte offset, parents their first child. */
 function packedTree(boxes: number[][], offsets: number[]): Uint8Array {
   const levels: { boxes: number[][]; firstChild: number[] }[] = [{ boxes, firstChild: offsets }];
-  while (levels[levels.length - 1].boxes.length > 1) {
+  // A root above the leaves even for one feature: the format counts 2 nodes then (calcTreeSize, checkFlatGeobuf).
+  while (levels.length === 1 || levels[levels.length - 1].boxes.length > 1) {
     const below = levels[levels.length - 1].boxes;
     const up: number[][] = [];
     for (let i = 0; i < below.length; i += NODE_SIZE) {
@@ -138,23 +96,4 @@ function packedTree(boxes: number[][], offsets: number[]): Uint8Array {
     });
   }
   return out;
-}
-
-/** Hilbert curve index of (x, y) on a 65536 x 65536 grid (the algorithm flatgeobuf and GDAL use). */
-function hilbert(x: number, y: number): number {
-  let a = x ^ y, b = 0xffff ^ a, c = 0xffff ^ (x | y), d = x & (y ^ 0xffff);
-  let A = a | (b >>> 1), B = (a >>> 1) ^ a, C = ((c >>> 1) ^ (b & (d >>> 1))) ^ c, D = ((a & (c >>> 1)) ^ (d >>> 1)) ^ d;
-  a = A; b = B; c = C; d = D;
-  A = (a & (a >>> 2)) ^ (b & (b >>> 2)); B = (a & (b >>> 2)) ^ (b & ((a ^ b) >>> 2));
-  C ^= (a & (c >>> 2)) ^ (b & (d >>> 2)); D ^= (b & (c >>> 2)) ^ ((a ^ b) & (d >>> 2));
-  a = A; b = B; c = C; d = D;
-  A = (a & (a >>> 4)) ^ (b & (b >>> 4)); B = (a & (b >>> 4)) ^ (b & ((a ^ b) >>> 4));
-  C ^= (a & (c >>> 4)) ^ (b & (d >>> 4)); D ^= (b & (c >>> 4)) ^ ((a ^ b) & (d >>> 4));
-  a = A; b = B; c = C; d = D;
-  C ^= (a & (c >>> 8)) ^ (b & (d >>> 8)); D ^= (b & (c >>> 8)) ^ ((a ^ b) & (d >>> 8));
-  a = C ^ (C >>> 1); b = D ^ (D >>> 1);
-  let i0 = x ^ y, i1 = b | (0xffff ^ (i0 | a));
-  i0 = (i0 | (i0 << 8)) & 0x00ff00ff; i0 = (i0 | (i0 << 4)) & 0x0f0f0f0f; i0 = (i0 | (i0 << 2)) & 0x33333333; i0 = (i0 | (i0 << 1)) & 0x55555555;
-  i1 = (i1 | (i1 << 8)) & 0x00ff00ff; i1 = (i1 | (i1 << 4)) & 0x0f0f0f0f; i1 = (i1 | (i1 << 2)) & 0x33333333; i1 = (i1 | (i1 << 1)) & 0x55555555;
-  return ((i1 << 1) | i0) >>> 0;
 }

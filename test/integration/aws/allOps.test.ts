@@ -2,7 +2,7 @@
  * Every op through the AWS pipeline (emulated), each product byte for byte the one `eofn run` makes from the
  * same job: the sample composite (float32, nodata NaN: the prepared job must carry NaN exactly), coherence
  * merge, parcel aggregation (Parquet) and NDVI. The STAC item's assets (nodata included) must match too, and
- * the scratch under each output must be gone.
+ * the scratch under each output must be gone, and so must a file of the dataset an earlier plan left in `table/`.
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,11 @@ describe('every op on AWS (emulated) gives the product eofn run gives', () => {
       [aws.config.finalizeQueueUrl, createFinalizeHandler(deps)],
     ];
 
+    const output = `sample-data/jobs/out/${name}`;
+    // An earlier run's plan left a partition file the new plan does not make: the finalize deletes it.
+    const stale = `${output}/table/r09999-c09999-1x1.parquet`;
+    if (op === 'parcel-aggregate') await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: stale, Body: await readFile(join(localDir, name, 'preview.png')) }));
+
     // Act
     const jobId = await backend.submit(`s3://${aws.bucket}/sample-data/jobs/${name}.json`);
     await drain(aws.sqs, handlers, 120_000);
@@ -72,7 +77,6 @@ describe('every op on AWS (emulated) gives the product eofn run gives', () => {
 
     // Assess
     expect(status).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
-    const output = `sample-data/jobs/out/${name}`;
     const local = join(localDir, name);
     const localItem = JSON.parse(await readFile(join(local, 'item.json'), 'utf8'));
     // parcel-aggregate's product is a dataset: the files its item lists, one per partition.
@@ -84,7 +88,7 @@ describe('every op on AWS (emulated) gives the product eofn run gives', () => {
     expect(item.assets).toEqual(localItem.assets);
     expect(item.properties).toEqual(localItem.properties);
     const left = (await aws.s3.send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: `${output}/` }))).Contents!.map((o) => o.Key!.slice(output.length + 1));
-    // Only what `eofn run` leaves: the product files and job.json, no scratch.
+    // Only what `eofn run` leaves: the product files and job.json, no scratch, no stale file of the dataset.
     const files = (await readdir(local, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(local, join(e.parentPath, e.name)));
     expect(left.sort()).toEqual(files.sort());
   }, 120_000);

@@ -27,9 +27,10 @@ export const SCL_MASK = { asset: 'scl', exclude: [0, 1, 3, 8, 9, 10] };
 
 export type Row = Record<string, unknown>;
 
-export async function runParcelJob(params: Record<string, unknown>, items: unknown[], opts: { memoryMb?: number; minPartitions?: number } = {}) {
+/** `output`: a folder to run into again (a re-run); a new temporary folder by default. */
+export async function runParcelJob(params: Record<string, unknown>, items: unknown[], opts: { memoryMb?: number; minPartitions?: number; output?: string } = {}) {
   registerCoreStorages();
-  const output = mkdtempSync(join(tmpdir(), 'eofn-parcels-'));
+  const output = opts.output ?? mkdtempSync(join(tmpdir(), 'eofn-parcels-'));
   const prepared = await prepareJob({ op: 'parcel-aggregate', items, params, output });
   const plan = planJob(prepared, { memoryMb: opts.memoryMb ?? 1769, minPartitions: opts.minPartitions });
   for (const p of plan.partitions) await runPartition(prepared, p);

@@ -1,0 +1,48 @@
+/**
+ * The features of a GeoParquet file without bbox columns, read one row group at a time by range requests
+ * (hyparquet reads a row group's column chunks, joined when they are small), so memory follows the largest
+ * row group rather than the file. Gives undefined for a file with bbox columns, which is searched as it is.
+ *
+ * @example
+ * const stream = await streamGeoParquetFeatures('s3://b/parcels.parquet', 4 * 2 ** 20);
+ */
+import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { InputError } from '../errors.ts';
+import { parseJson } from '../io/parseJson.ts';
+import { crsFromGeoParquet } from './parcelCrs.ts';
+import { asyncBufferOf, bboxPaths } from './readParcelBox.ts';
+import { COMPRESSORS, toGeometry } from './readParcelFile.ts';
+import type { ParcelFeatureStream } from './parcelFeatureStream.ts';
+
+/** The footer only: hyparquet reads more when the metadata is larger. */
+const FOOTER_FETCH_BYTES = 32 * 1024;
+
+export async function streamGeoParquetFeatures(href: string): Promise<ParcelFeatureStream | undefined> {
+  const file = await asyncBufferOf(href);
+  const metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
+  const geoText = metadata.key_value_metadata?.find((kv) => kv.key === 'geo')?.value;
+  if (!geoText) throw new InputError(href, 'a Parquet file without GeoParquet "geo" metadata');
+  const geo = parseJson(geoText, `${href} GeoParquet "geo" metadata`) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown; covering?: { bbox?: Record<string, string[]> } }> };
+  const column = geo.columns[geo.primary_column];
+  if (!column) throw new InputError(href, `GeoParquet primary column "${geo.primary_column}" is not described`);
+  if (bboxPaths(metadata, column.covering?.bbox)) return undefined;
+  if (column.encoding && column.encoding.toUpperCase() !== 'WKB') {
+    throw new InputError(href, `GeoParquet encoding "${column.encoding}" is not supported; expected WKB`);
+  }
+  const crs = crsFromGeoParquet(href, column);
+  return {
+    crs: () => crs,
+    async *batches() {
+      let rowStart = 0;
+      for (const group of metadata.row_groups) {
+        const rowEnd = rowStart + Number(group.num_rows);
+        const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors: COMPRESSORS }) as Record<string, unknown>[];
+        yield rows.map((row, k) => {
+          const { [geo.primary_column]: geometry, ...properties } = row;
+          return { index: rowStart + k, properties, geometry: toGeometry(geometry) };
+        });
+        rowStart = rowEnd;
+      }
+    },
+  };
+}
