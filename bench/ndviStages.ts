@@ -2,12 +2,12 @@
  * Where one NDVI partition's CPU goes: the stages of tile-reduce's `runPartition` timed one by one on one
  * window of the full-size bench tile (read red, nir, SCL; mask; expression; reducer; overview pyramid;
  * tile cut + predictor; DEFLATE), CPU and wall seconds each. DEFLATE is timed synchronously on this
- * thread so that its CPU shows, and at the levels given.
+ * thread so that its CPU shows, at the zlib levels in $LEVELS (default 6; also $STRATEGY, $MEMLEVEL).
  *
  * Run alone: `npx node bench/ndviStages.ts [y0] [rows]` (default the window 0,2048 10980x2048).
  *
  * @example
- * npx node bench/ndviStages.ts 2048 2048
+ * LEVELS=1,2,6 npx node bench/ndviStages.ts 2048 2048
  */
 import { deflateSync } from 'node:zlib';
 import { resolve } from 'node:path';
@@ -64,14 +64,6 @@ export async function benchNdviStages(y0 = 2048, rows = 2048): Promise<Stage[]> 
     let bytes = 0;
     await time(`zlib deflate level ${level}`, () => { for (const t of raw) bytes += deflateSync(t, { level, strategy: Number(process.env.STRATEGY ?? 0), memLevel: Number(process.env.MEMLEVEL ?? 8) }).length; });
     stages[stages.length - 1].name += ` (${(bytes / 2 ** 20).toFixed(1)} MB)`;
-  }
-  if (process.env.LIBDEFLATE) {
-    const ld = await import(process.env.LIBDEFLATE);
-    for (const level of levels) {
-      let bytes = 0;
-      await time(`libdeflate level ${level}`, () => { for (const t of raw) bytes += ld.zlib(t, level).length; });
-      stages[stages.length - 1].name += ` (${(bytes / 2 ** 20).toFixed(1)} MB)`;
-    }
   }
   return stages;
 }
