@@ -18,7 +18,9 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   composite: async () => (await import('./composite.ts')).benchComposite(),
   parcels: async () => (await import('./parcels.ts')).benchParcels(),
   'parcels-national': async () => (await import('./parcelsNational.ts')).benchParcelsNational(),
+  'index-parcels': async () => (await import('./indexParcels.ts')).benchIndexParcels(),
   fanout: async () => (await import('./fanout.ts')).benchFanout(process.argv.slice(2).filter((a) => a.startsWith('--'))),
+  'plan-heap': async () => (await import('./planHeap.ts')).benchPlanHeap(process.argv.slice(2).filter((a) => a.startsWith('--'))),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {

@@ -104,8 +104,13 @@ export async function checkItemAssets(items: SetupItem[], keys: string[], grid: 
 
 /** Sets `values[i]` to NaN wherever `mask[i]` holds an excluded class. */
 export function applyMask(values: Float32Array[], mask: Float32Array, exclude: Set<number>): void {
+  // Class layers hold small integers: a table lookup per pixel costs far less than a Set's hashing.
+  const table = new Uint8Array(256);
+  for (const c of exclude) if (c === (c & 255)) table[c] = 1;
+  const odd = [...exclude].some((c) => c !== (c & 255));
   for (let i = 0; i < mask.length; i++) {
-    if (exclude.has(mask[i])) for (const v of values) v[i] = NaN;
+    const m = mask[i];
+    if (m === (m & 255) ? table[m] === 1 : odd && exclude.has(m)) for (const v of values) v[i] = NaN;
   }
 }
 

@@ -1,11 +1,12 @@
 /**
- * Writes parcels as a FlatGeobuf with a packed Hilbert R-tree (node size 16), the file `prepare` makes once
- * from a parcel file that cannot be searched by bounding box (GeoJSON past PARCEL_INDEX_MIN_BYTES, a
- * FlatGeobuf without an index, GeoParquet without bbox columns), so that partitions read only their
- * window's parcels. Features are sorted by the Hilbert value of their bounding box's centre, as GDAL does;
- * each keeps its position in the source in the column `eofn:index`, which readers take as the feature's
- * index, so output order stays the source's. Properties become String, Double or Bool columns (String
- * when a property's values mix types). Deterministic: the same features give the same bytes.
+ * Writes parcels as a FlatGeobuf with a packed Hilbert R-tree (node size 16), all in memory: the file
+ * `prepare` makes from a parcel file that cannot be searched by bounding box, so that partitions read only
+ * their window's parcels. `prepare` itself streams (`IndexedFlatGeobufBuilder`, same bytes); this writer is
+ * the plain version kept as its test oracle and as the old path of `bench/indexParcels.ts`. Features are
+ * sorted by the Hilbert value of their bounding box's centre, as GDAL does; each keeps its position in the
+ * source in the column `eofn:index`, which readers take as the feature's index, so output order stays the
+ * source's. Properties become String, Double or Bool columns (String when a property's values mix types).
+ * Deterministic: the same features give the same bytes.
  *
  * @example
  * const bytes = writeIndexedFlatGeobuf(raw.features, 32633);

@@ -5,6 +5,7 @@
  * through the storage seam stay within the chunk; a bad feature, a truncated file or a failed check fails
  * with the file and the feature named, the same words as `toParcels`, and leaves nothing at the target.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import { readParcelFile } from '../../../functions/core/vector/readParcelFile.ts
 import { toParcels } from '../../../functions/core/vector/toParcels.ts';
 import type { RawFeature } from '../../../functions/core/vector/types.ts';
 import { writeIndexedFlatGeobuf } from '../../../functions/core/vector/writeIndexedFlatGeobuf.ts';
+import { IndexedFlatGeobufBuilder } from '../../../functions/core/vector/indexedFlatGeobufBuilder.ts';
+import { hasGdal } from '../../helpers/gdal.ts';
 import { wkbOf } from '../vector/wkbOf.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -233,5 +236,32 @@ describe('indexParcelFile: bad input fails prepare, naming the file and the feat
     const { href } = await indexParcelFile({ href: path, idProperty: 'pid', invalidGeometry: 'keep' }, out, { chunkBytes: CHUNK });
     const found = await readParcelBox(href, () => [546000, 5100000, 546100, 5100100]);
     expect(found.features.map((f) => f.index)).toContain(2222);
+  });
+});
+
+describe('IndexedFlatGeobufBuilder', () => {
+  it.each([1, 16, 17, 257])('%i features: the in-memory writer\'s bytes, a tree the format and GDAL accept', async (n) => {
+    // Prepare
+    const features = (await gridFeatures()).slice(0, n).map((f, index) => ({ ...f, index }));
+    const builder = new IndexedFlatGeobufBuilder();
+    const path = join(tmp('builder'), `${n}.fgb`);
+    // Act
+    try {
+      for (const f of features) builder.add(f);
+      const chunks: Uint8Array[] = [];
+      for await (const c of builder.chunks(32633)) chunks.push(c);
+      writeFileSync(path, Buffer.concat(chunks));
+    } finally {
+      builder.close();
+    }
+    // Assess
+    expect(Buffer.from(readFileSync(path)).equals(Buffer.from(writeIndexedFlatGeobuf(features, 32633)))).toBe(true);
+    expect((await readParcelFile(path)).features).toHaveLength(n); // checkFlatGeobuf: tree size, size prefixes
+    const all = await readParcelBox(path, () => [0, 0, 1e7, 1e7]);
+    expect(all.features.map((f) => f.index)).toEqual(features.map((f) => f.index));
+    if (hasGdal()) {
+      const info = execFileSync('ogrinfo', ['-ro', '-q', '-al', '-spat', '0', '0', '10000000', '10000000', path], { encoding: 'utf8' });
+      expect((info.match(/OGRFeature/g) ?? []).length).toBe(n);
+    }
   });
 });
