@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'parcels-national': async () => (await import('./parcelsNational.ts')).benchParcelsNational(),
   'index-parcels': async () => (await import('./indexParcels.ts')).benchIndexParcels(),
   fanout: async () => (await import('./fanout.ts')).benchFanout(process.argv.slice(2).filter((a) => a.startsWith('--'))),
+  'plan-heap': async () => (await import('./planHeap.ts')).benchPlanHeap(process.argv.slice(2).filter((a) => a.startsWith('--'))),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {

@@ -44,6 +44,11 @@ export interface DeploymentSettings {
   minPartitions?: number;
   /** Job ceilings (`EOFN_MAX_*`); the finalize function's memory bounds the merge by default. */
   jobLimits?: Partial<JobLimits>;
+  /**
+   * A multi-tile job of more tiles than this is planned one `plan-tile` message per tile (each prepares and
+   * plans its tile in a jobs function of its own) instead of tile after tile in one; default 4.
+   */
+  planFanOutTiles?: number;
 }
 
 export type DeploymentConfig = DeploymentNames & DeploymentSettings;
@@ -61,7 +66,7 @@ export const ENV = {
   op: 'EOFN_OP',
 } as const;
 
-export const DEFAULT_SETTINGS: DeploymentSettings = { opMemoryMb: {}, opTimeoutSeconds: {}, maxReceiveCount: 5, retentionDays: 30, arrivalRules: [] };
+export const DEFAULT_SETTINGS: DeploymentSettings = { opMemoryMb: {}, opTimeoutSeconds: {}, maxReceiveCount: 5, retentionDays: 30, arrivalRules: [], planFanOutTiles: 4 };
 
 /** The settings the stack bundled, if this code was bundled by it. */
 export function bundledSettings(): string | undefined {

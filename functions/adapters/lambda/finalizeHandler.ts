@@ -13,7 +13,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeError, isPermanent } from '../../core/errors.ts';
 import { mb } from '../../core/plan/memoryModel.ts';
-import { finalizeJob as engineFinalize, loadPrepared, removeScratch, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
+import { finalizeJob as engineFinalize, jobForMerge, loadPrepared, removeScratch, writeJobRecord, type JobRecord } from '../../core/engine/index.ts';
 import { publishCompletion } from './publishCompletion.ts';
 import { finalizeFromMessage } from './parseMessage.ts';
 import type { JobItem, PartitionItem } from './jobStore.ts';
@@ -32,7 +32,7 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
     const msg = finalizeFromMessage(record.body);
     // Only the delivery that completes a job sends finalize: one for a job still counting is forged or stale.
     const known = await store.getJob(msg.jobId);
-    if (known?.status === 'RUNNING' && known.done + known.failed < known.total) {
+    if (known?.status === 'RUNNING' && (known.done + known.failed < known.total || (known.tilesPlanned ?? 0) < (known.tiles ?? 0))) {
       logger.warn('finalize for a job whose partitions are not all settled: ignored', { jobId: msg.jobId, done: known.done, failed: known.failed, total: known.total });
       return;
     }
@@ -55,7 +55,8 @@ export function createFinalizeHandler(deps: LambdaDeps, options: FinalizeHandler
   async function finalize(job: JobItem, claim: number, lastAttempt: boolean): Promise<void> {
     const started = performance.now();
     if (!job.preparedRef || !job.preparedDigest) throw new Error(`job ${job.id} has no prepared job recorded`);
-    const { prepared, plan } = await loadPrepared(job.preparedRef, job.preparedDigest);
+    // A multi-tile job's partitions come from its tiles' recorded plans, one after the other.
+    const { prepared, plan } = await jobForMerge(await loadPrepared(job.preparedRef, job.preparedDigest), (key) => store.plannedTile(job.id, key));
     const parts = new Map((await store.partitions(job.id)).map((p) => [p.id, p]));
     const failed = plan.partitions.filter((p) => parts.get(p.id)?.status !== 'SUCCEEDED');
     const errors = failed.map((p) => `partition ${p.id}: ${parts.get(p.id)?.error ?? 'did not complete'}`);

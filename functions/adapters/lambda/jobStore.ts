@@ -1,6 +1,9 @@
 /**
  * The state of jobs in DynamoDB, one table: a job item (`pk=JOB#<id>, sk=JOB`) with its counters, one item
- * per partition that has been attempted (`sk=PART#<id>`), one per dead-lettered message (`sk=DEAD#<msg>`).
+ * per partition that has been attempted (`sk=PART#<id>`), one per dead-lettered message (`sk=DEAD#<msg>`),
+ * one per planned tile of a multi-tile job (`sk=TILE#<key>`: where its plan is, its digest). The job item
+ * keeps the tiles planned as a string set (`plannedTiles`), so that a tile is counted once in one
+ * conditional update, and those whose partitions are all out (`sentTiles`).
  * Every change is a conditional single-item write, with no transactions, so a duplicate delivery cannot
  * count twice: a partition's counter `ADD` happens only after its own status transition succeeded.
  * An unsettled partition carries `sweep`/`sweepAt` (the sparse `sweep` index): the time by which SQS must have
@@ -12,8 +15,9 @@
  * const { counts } = await store.partitionSucceeded('job-1', 'r0c0', 2.1); // { done: 3, failed: 0, total: 8 }
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StoredRef } from '../../core/engine/storedJob.ts';
 import {
-  reportedStatus, type AcceptedJob, type Counts, type Failure, type FinalizeClaim, type JobStateStore, type JobStatus, type JobStatusView,
+  allSettled, reportedStatus, type PlannedTile, type TileOutcome, type AcceptedJob, type Counts, type Failure, type FinalizeClaim, type JobStateStore, type JobStatus, type JobStatusView,
   type NewJob, type PartitionFailure, type PartitionOutcome, type PartitionStatus, type PlannedJob, type RecordOptions, type RecordOutcome,
 } from '../../core/lifecycle/index.ts';
 
@@ -37,6 +41,12 @@ export interface JobItem {
   preparedDigest?: string;
   /** Partition messages sent so far (in plan order) while PLANNED: where an interrupted fan-out resumes. */
   fannedOut?: number;
+  /** A multi-tile job: its tiles, those whose plan is recorded (counted in `total`), and which ones. */
+  tiles?: number;
+  tilesPlanned?: number;
+  plannedTiles?: Set<string>;
+  /** Tiles whose partitions are all sent. */
+  sentTiles?: Set<string>;
   queueUrl?: string;
   memoryMb?: number;
   errors: string[];
@@ -78,6 +88,7 @@ export type { Counts };
 
 const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
 const partKey = (id: string, part: string) => ({ pk: `JOB#${id}`, sk: `PART#${part}` });
+const tileKey = (id: string, tile: string) => ({ pk: `JOB#${id}`, sk: `TILE#${tile}` });
 const now = () => new Date().toISOString();
 const epoch = () => Math.floor(Date.now() / 1000);
 
@@ -100,15 +111,15 @@ export class DynamoJobStore implements JobStateStore {
     return out.Item as JobItem | undefined;
   }
 
-  /** The job's status and counters alone: one small read, however many partitions the job has. */
+  /** The job's status and counters alone (tiles planned of tiles too): one small read, however many partitions the job has. */
   async progress(id: string): Promise<(Counts & { status: JobItem['status'] }) | undefined> {
     const out = await this.doc.send(new GetCommand({
       TableName: this.tableName, Key: jobKey(id), ConsistentRead: true,
-      ProjectionExpression: '#s, #total, #done, #failed',
+      ProjectionExpression: '#s, #total, #done, #failed, tiles, tilesPlanned',
       ExpressionAttributeNames: { '#s': 'status', '#total': 'total', '#done': 'done', '#failed': 'failed' },
     }));
     const i = out.Item;
-    return i && { status: i.status as JobItem['status'], done: Number(i.done), failed: Number(i.failed), total: Number(i.total) };
+    return i && { status: i.status as JobItem['status'], ...countsOf(i) };
   }
 
   async acceptedJob(jobId: string): Promise<AcceptedJob | undefined> {
@@ -124,7 +135,8 @@ export class DynamoJobStore implements JobStateStore {
    */
   async recordPlanned(job: NewJob, options: RecordOptions = {}): Promise<RecordOutcome> {
     const item: Omit<JobItem, 'createdAt' | 'updatedAt' | 'done' | 'failed' | 'errors'> = {
-      id: job.jobId, op: job.op, status: 'PLANNED', hash: job.hash, total: job.partitions.length, output: job.outputHref,
+      id: job.jobId, op: job.op, status: 'PLANNED', hash: job.hash, total: job.partitions?.length ?? 0, output: job.outputHref,
+      ...(job.tiles ? { tiles: job.tiles.length, tilesPlanned: 0 } : {}),
       preparedRef: job.preparedRef, preparedDigest: job.preparedDigest, ...(options.queue ? { queueUrl: options.queue } : {}), memoryMb: job.memoryMb,
     };
     try {
@@ -207,6 +219,63 @@ export class DynamoJobStore implements JobStateStore {
   async plannedJob(jobId: string): Promise<PlannedJob | undefined> {
     const job = await this.getJob(jobId);
     return job?.preparedRef && job.preparedDigest ? { op: job.op, status: job.status, preparedRef: job.preparedRef, preparedDigest: job.preparedDigest } : undefined;
+  }
+
+  /**
+   * Records a tile's plan (its item: where the plan is and its digest), then counts it on the job in one
+   * conditional update (its key joins `plannedTiles`, its partitions `total`): a duplicate counts nothing.
+   */
+  async recordTile(jobId: string, tile: PlannedTile, _options?: RecordOptions): Promise<TileOutcome> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName, ConditionExpression: 'attribute_not_exists(pk)',
+        Item: { ...tileKey(jobId, tile.key), key: tile.key, href: tile.href, digest: tile.digest, partitions: tile.partitions.length, updatedAt: now(), expiresAt: this.expiresAt() },
+      }));
+    } catch (e) {
+      if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      const known = await this.plannedTile(jobId, tile.key);
+      // Plans are deterministic: another digest means the inputs changed under the job.
+      if (known?.digest !== tile.digest) throw new Error(`tile ${tile.key} of job ${jobId} was planned before with other bytes (${known?.digest.slice(0, 12)}); refusing to count it twice`);
+    }
+    const counted_ = await this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'ADD #total :n, tilesPlanned :one, plannedTiles :key SET updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND NOT contains(plannedTiles, :k)',
+      ExpressionAttributeNames: { '#total': 'total' },
+      ExpressionAttributeValues: { ':n': tile.partitions.length, ':one': 1, ':key': new Set([tile.key]), ':k': tile.key, ':now': now() },
+      ReturnValues: 'ALL_NEW',
+    });
+    const job = counted_ ?? await this.getJob(jobId);
+    if (!job) throw new Error(`job ${jobId} is not known`);
+    const sent = (job.sentTiles as Set<string> | undefined)?.has(tile.key) ?? false;
+    // A tile with no partitions, planned last after every other partition settled, completes the job itself.
+    return { changed: !!counted_, sent, ...(counted_ && job.status === 'RUNNING' && allSettled(countsOf(counted_)) ? { finalize: true } : {}) };
+  }
+
+  async tileSent(jobId: string, key: string): Promise<void> {
+    await this.update({
+      Key: jobKey(jobId), UpdateExpression: 'ADD sentTiles :key', ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':key': new Set([key]) },
+    });
+  }
+
+  async plannedTile(jobId: string, key: string): Promise<StoredRef | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: tileKey(jobId, key), ConsistentRead: true }));
+    return out.Item ? { href: String(out.Item.href), digest: String(out.Item.digest) } : undefined;
+  }
+
+  /** The job is FAILED with the reason, not yet notified (finalize publishes its completion event). */
+  async planTileFailed(jobId: string, _key: string, error: string): Promise<boolean> {
+    return (await this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #s = :failed, errors = list_append(if_not_exists(errors, :empty), :e), notified = :false, updatedAt = :now, finishedAt = :now, expiresAt = :exp',
+      ConditionExpression: '#s IN (:planned, :running)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED', ':planned': 'PLANNED', ':running': 'RUNNING', ':e': [error], ':empty': [], ':false': false, ':now': now(), ':exp': this.expiresAt(),
+      },
+      ReturnValues: 'UPDATED_NEW',
+    })) !== undefined;
   }
 
   /**
@@ -429,7 +498,7 @@ export class DynamoJobStore implements JobStateStore {
       // An INVALID record is written by an update, which may not carry id/op: the caller's id is the id.
       id: job.id ?? jobId, op: job.op ?? 'unknown op', status: reportedStatus(job.status),
       total: job.total, done: job.done, failed: parts.filter((p) => p.status === 'FAILED' || p.status === 'DEAD').length,
-      output: job.output,
+      output: job.output, ...(job.tiles ? { tiles: { planned: job.tilesPlanned ?? 0, total: job.tiles } } : {}),
       partitions: parts.map((p) => ({ id: p.id, status: p.status, attempts: p.attempts, ...(p.error ? { error: p.error } : {}) })),
       errors: job.errors ?? [],
     };
@@ -487,8 +556,15 @@ export class DynamoJobStore implements JobStateStore {
 /** The counters a job update returned, and whether they settle the job (every partition done or failed). */
 function counted(attrs: Record<string, unknown> | undefined): PartitionOutcome {
   if (!attrs) return { changed: true };
-  const counts: Counts = { done: Number(attrs.done), failed: Number(attrs.failed), total: Number(attrs.total) };
-  return { changed: true, counts, finalize: counts.done + counts.failed === counts.total };
+  const counts = countsOf(attrs);
+  return { changed: true, counts, finalize: allSettled(counts) };
+}
+
+function countsOf(attrs: Record<string, unknown>): Counts {
+  return {
+    done: Number(attrs.done), failed: Number(attrs.failed), total: Number(attrs.total),
+    ...(attrs.tiles !== undefined ? { tiles: Number(attrs.tiles), tilesPlanned: Number(attrs.tilesPlanned ?? 0) } : {}),
+  };
 }
 
 export function createJobStore(doc: DynamoDBDocumentClient, tableName: string, options: StoreOptions = {}): DynamoJobStore {

@@ -18,12 +18,12 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
-  NotInPlanError, plannedPartition, preparedCache, runPartition as runEnginePartition, type FinalizeMessage,
+  NotInPlanError, partitionToRun, preparedCache, runPartition as runEnginePartition, tilePlanCache, type FinalizeMessage,
 } from '../../core/engine/index.ts';
 import { isPermanent } from '../../core/errors.ts';
 import { jobIdOf, partitionFromMessage } from './parseMessage.ts';
 import { attemptDeadline, timeoutWarning } from './attemptTiming.ts';
-import type { Counts } from '../../core/lifecycle/index.ts';
+import { allSettled, type Counts } from '../../core/lifecycle/index.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
 
 export interface OpHandlerOptions {
@@ -40,6 +40,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
   const run = options.runPartition ?? runEnginePartition;
   const processor = new BatchProcessor(EventType.SQS);
   const loadPreparedCached = preparedCache();
+  const loadTilePlanCached = tilePlanCache();
   const idempotency = new IdempotencyConfig({
     eventKeyJmesPath: 'powertools_json(body).[jobId, partition.id]',
     expiresAfterSeconds: options.idempotencyTtlSeconds ?? 24 * 3600,
@@ -55,7 +56,8 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
     if (planned?.status === 'SUCCEEDED') return { seconds: 0, skipped: true };
     if (!planned) throw new NotInPlanError(msg.jobId, msg.partition.id, `job ${msg.jobId} was never planned here`);
     const stored = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
-    const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
+    // A multi-tile job's partition: its own tile's plan only, as the job's record has it.
+    const { prepared, partition } = await partitionToRun(stored, msg.jobId, msg.partition.id, (key) => store.plannedTile(msg.jobId, key), loadTilePlanCached);
     const timeoutSeconds = config.opTimeoutSeconds[stored.prepared.job.op] ?? 900;
     const receive = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     const attempt = await store.startPartition(msg.jobId, partition.id, attemptDeadline(timeoutSeconds, receive, config.maxReceiveCount));
@@ -71,7 +73,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
       store.noteAttemptEnding(msg.jobId, partition.id, attempt, `timed out: attempt ${attempt} ran into the function's ${timeoutSeconds} s timeout (${(ms / 1000).toFixed(1)} s in)`));
     let seconds: number;
     try {
-      ({ seconds } = await run(stored.prepared, partition));
+      ({ seconds } = await run(prepared, partition));
     } finally {
       warning.cancel();
     }
@@ -125,7 +127,7 @@ export function createOpHandler(deps: LambdaDeps, options: OpHandlerOptions = {}
   }
 
   async function finalizeWhenComplete(jobId: string, counts: Counts | undefined): Promise<void> {
-    if (!counts || counts.done + counts.failed !== counts.total) return;
+    if (!counts || !allSettled(counts)) return;
     const message: FinalizeMessage = { kind: 'finalize', jobId };
     await send(config.finalizeQueueUrl, [message]);
     logger.info('job complete: sent to finalize', { jobId, ...counts });

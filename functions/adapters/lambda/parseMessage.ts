@@ -9,7 +9,8 @@
 import { InputError } from '../../core/errors.ts';
 import { parseJson } from '../../core/io/parseJson.ts';
 import {
-  finalizeMessageSchema, jobMessageSchema, partitionMessageSchema, readJobMessage, type FinalizeMessage, type PartitionMessage,
+  finalizeMessageSchema, jobMessageSchema, partitionMessageSchema, planTileMessageSchema, readJobMessage, type FinalizeMessage, type PartitionMessage,
+  type PlanTileMessage,
 } from '../../core/engine/index.ts';
 
 export async function jobFromMessage(body: string): Promise<{ raw: unknown; base?: string; ref?: string }> {
@@ -21,6 +22,20 @@ export async function jobFromMessage(body: string): Promise<{ raw: unknown; base
 export function partitionFromMessage(body: string): PartitionMessage {
   const m = partitionMessageSchema.safeParse(parseBody(body));
   if (!m.success) throw new InputError('message', 'expected a partition message { kind: "partition", jobId, op, partition: { id } }');
+  return m.data;
+}
+
+/** A `plan-tile` message, or undefined when the body is another message (a job). */
+export function planTileFromMessage(body: string): PlanTileMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if ((value as { kind?: unknown } | null)?.kind !== 'plan-tile') return undefined;
+  const m = planTileMessageSchema.safeParse(value);
+  if (!m.success) throw new InputError('message', 'expected a plan-tile message { kind: "plan-tile", jobId, tile }');
   return m.data;
 }
 

@@ -58,6 +58,8 @@ export interface DiasConfig {
   dispatchRetrySeconds: number;
   maxAttempts: number;
   minPartitions: number;
+  /** A multi-tile job of more tiles than this is planned one `plan-tile` call per tile (EOFN_PLAN_FAN_OUT_TILES, default 4). */
+  planFanOutTiles: number;
   /** Ops whose function the provider profile gives other memory than their descriptor (EOFN_OP_MEMORY_MB). */
   opMemoryMb: Partial<Record<OpName, number>>;
   arrivalRulesHref?: string;
@@ -106,6 +108,7 @@ export function loadDiasConfig(env: Env = process.env): DiasConfig {
     dispatchRetrySeconds: positive(env.EOFN_DISPATCH_RETRY_SECONDS, 5, 'EOFN_DISPATCH_RETRY_SECONDS'),
     maxAttempts: positive(env.EOFN_MAX_ATTEMPTS, 3, 'EOFN_MAX_ATTEMPTS'),
     minPartitions: positive(env.EOFN_MIN_PARTITIONS, 1, 'EOFN_MIN_PARTITIONS'),
+    planFanOutTiles: positive(env.EOFN_PLAN_FAN_OUT_TILES, 4, 'EOFN_PLAN_FAN_OUT_TILES'),
     opMemoryMb: opMemory(env.EOFN_OP_MEMORY_MB),
     arrivalRulesHref: env.EOFN_ARRIVAL_RULES || undefined,
     stacApiUrl: env.EOFN_STAC_API_URL || undefined,

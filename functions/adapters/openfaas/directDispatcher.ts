@@ -120,7 +120,8 @@ export function directDispatcher(opts: DirectOptions): DirectDispatcher {
   return {
     pump,
     async dispatch(message: DispatchMessage | JobMessage) {
-      if (message.kind === 'job') return opts.queue.dispatch(message);
+      // Planning work (a job, a tile to plan) goes through the queue-worker: it holds no op's call slot.
+      if (message.kind === 'job' || message.kind === 'plan-tile') return opts.queue.dispatch(message);
       start(message);
     },
     async idle() {

@@ -1,13 +1,14 @@
 /**
  * A message the state store wants sent, and the function that takes it: partitions go to the function of
- * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`, submissions to `<prefix>jobs`.
+ * their op (`<prefix>tile-reduce`), finalize messages to `<prefix>finalize`, submissions and `plan-tile`
+ * messages to `<prefix>jobs`.
  *
  * @example
  * functionFor({ kind: 'finalize', jobId }, 'eofn-'); // 'eofn-finalize'
  */
-import type { FinalizeMessage, JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type { FinalizeMessage, JobMessage, PartitionMessage, PlanTileMessage } from '../../core/engine/messages.ts';
 
-export type DispatchMessage = PartitionMessage | FinalizeMessage | JobMessage;
+export type DispatchMessage = PartitionMessage | FinalizeMessage | JobMessage | PlanTileMessage;
 
 export function functionFor(message: DispatchMessage, prefix: string): string {
   if (message.kind === 'partition') return `${prefix}${message.op}`;

@@ -21,6 +21,9 @@ export interface JobRow {
   done: number;
   dead: number;
   finalize_state: string;
+  /** A multi-tile job planned a tile at a time: its tiles and those planned (0 and 0 otherwise). */
+  tiles: number;
+  tiles_planned: number;
   errors: string[];
   created_at: Date;
   updated_at: Date;
@@ -44,6 +47,7 @@ export function jobStatusViewOf(job: JobRow, partitions: PartitionStateRow[]): J
     done: partitions.filter((p) => p.status === 'SUCCEEDED').length,
     failed: partitions.filter((p) => p.status === 'DEAD' || p.status === 'FAILED').length,
     output: job.output_href ?? undefined,
+    ...(job.tiles ? { tiles: { planned: job.tiles_planned, total: job.tiles } } : {}),
     partitions: partitions.map((p) => ({
       id: p.partition_id, status: p.status, attempts: p.attempts, ...(p.last_error ? { error: p.last_error } : {}),
     })),

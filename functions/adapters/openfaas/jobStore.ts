@@ -11,8 +11,9 @@
 import type pg from 'pg';
 import type { JobRecord } from '../../core/engine/jobRecord.ts';
 import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
+import type { StoredRef } from '../../core/engine/storedJob.ts';
 import type {
-  JobStatusView, AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
+  PlannedTile, TileOutcome, JobStatusView, AcceptedJob, Failure, FinalizeClaim, JobStateStore, NewJob, PartitionFailure, PartitionOutcome, PlannedJob, RecordOptions, RecordOutcome,
 } from '../../core/lifecycle/index.ts';
 import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type DeadPartition, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
@@ -51,18 +52,73 @@ export class PostgresJobStore implements JobStateStore {
    */
   recordPlanned(job: NewJob, options: RecordOptions = {}): Promise<RecordOutcome> {
     return inTransaction(this.pool, async (c) => {
+      const partitions = job.partitions ?? [];
       const created = await c.query(
-        `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, prepared_digest, job_hash, memory_mb, total, max_attempts, errors)
-         VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, $8, $9, '[]')
+        `INSERT INTO jobs (job_id, op, status, output_href, prepared_ref, prepared_digest, job_hash, memory_mb, total, max_attempts, errors, tiles)
+         VALUES ($1, $2, 'RUNNING', $3, $4, $5, $6, $7, $8, $9, '[]', $10)
          ON CONFLICT (job_id) DO UPDATE SET op = $2, status = 'RUNNING', output_href = $3, prepared_ref = $4,
-           prepared_digest = $5, job_hash = $6, memory_mb = $7, total = $8, max_attempts = $9, errors = '[]', updated_at = now()
+           prepared_digest = $5, job_hash = $6, memory_mb = $7, total = $8, max_attempts = $9, errors = '[]', tiles = $10, updated_at = now()
          WHERE jobs.status = 'INVALID'
          RETURNING job_id`,
-        [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, job.partitions.length, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS]);
-      if (!created.rowCount) return (await this.acceptedJob(job.jobId))?.hash === job.hash ? 'same' : 'conflict';
-      await insertPartitions(c, job.jobId, job.partitions, options.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
+        [job.jobId, job.op, job.outputHref, job.preparedRef, job.preparedDigest, job.hash, job.memoryMb, partitions.length, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, job.tiles?.length ?? 0]);
+      if (!created.rowCount) {
+        const known = await this.acceptedJob(job.jobId);
+        if (known?.hash !== job.hash) return 'conflict';
+        // A multi-tile job whose tiles are not all recorded: its jobs stage was interrupted, go on with it.
+        return known.settledIn ? 'same' : 'created';
+      }
+      await insertPartitions(c, job.jobId, partitions, options.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
       return 'created';
     });
+  }
+
+  /**
+   * Records a tile's plan and its partitions in one transaction, once (a duplicate finds its row): its
+   * partitions join `total`, the tile counts planned, and a tile that completes the job (no partitions of
+   * its own, every other one settled) queues its finalize or settles it FAILED.
+   */
+  recordTile(jobId: string, tile: PlannedTile, options: RecordOptions = {}): Promise<TileOutcome> {
+    return inTransaction(this.pool, async (c) => {
+      const inserted = await c.query(
+        `INSERT INTO job_tiles (job_id, tile, plan_ref, plan_digest, partitions) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (job_id, tile) DO NOTHING RETURNING tile`,
+        [jobId, tile.key, tile.href, tile.digest, tile.partitions.length]);
+      if (!inserted.rowCount) {
+        const { rows } = await c.query<{ plan_digest: string; sent: boolean }>('SELECT plan_digest, sent FROM job_tiles WHERE job_id = $1 AND tile = $2', [jobId, tile.key]);
+        // Plans are deterministic: another digest means the inputs changed under the job.
+        if (rows[0]?.plan_digest !== tile.digest) throw new Error(`tile ${tile.key} of job ${jobId} was planned before with other bytes; refusing to count it twice`);
+        return { changed: false, sent: rows[0].sent };
+      }
+      await insertPartitions(c, jobId, tile.partitions, options.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
+      const { rows } = await c.query<{ queued: boolean }>(
+        `UPDATE jobs SET total = total + $2, tiles_planned = tiles_planned + 1, updated_at = now(),
+           status = CASE WHEN dead > 0 AND done + dead = total + $2 AND tiles_planned + 1 >= tiles THEN 'FAILED' ELSE status END,
+           finalize_state = CASE WHEN dead = 0 AND done = total + $2 AND tiles_planned + 1 >= tiles AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
+           finalize_lease_until = CASE WHEN dead = 0 AND done = total + $2 AND tiles_planned + 1 >= tiles AND finalize_state = 'WAITING'
+             THEN now() + $3 * interval '1 second' ELSE finalize_lease_until END
+         WHERE job_id = $1
+         RETURNING (finalize_state = 'QUEUED' AND done = total AND tiles_planned >= tiles) AS queued`,
+        [jobId, tile.partitions.length, this.timings.dispatchTimeoutSeconds]);
+      if (!rows.length) throw new Error(`job ${jobId} is not known`);
+      return { changed: true, sent: false, ...(rows[0].queued ? { finalize: true } : {}) };
+    });
+  }
+
+  async tileSent(jobId: string, key: string): Promise<void> {
+    await this.pool.query('UPDATE job_tiles SET sent = true, updated_at = now() WHERE job_id = $1 AND tile = $2', [jobId, key]);
+  }
+
+  async plannedTile(jobId: string, key: string): Promise<StoredRef | undefined> {
+    const { rows } = await this.pool.query<{ plan_ref: string; plan_digest: string }>('SELECT plan_ref, plan_digest FROM job_tiles WHERE job_id = $1 AND tile = $2', [jobId, key]);
+    return rows[0] && { href: rows[0].plan_ref, digest: rows[0].plan_digest };
+  }
+
+  /** The job is FAILED with the reason; its merge will not run (`finalize_state` DEAD). */
+  async planTileFailed(jobId: string, _key: string, error: string): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE jobs SET status = 'FAILED', finalize_state = 'DEAD', errors = errors || jsonb_build_array($2::text), updated_at = now()
+       WHERE job_id = $1 AND status IN ('PLANNED', 'RUNNING')`, [jobId, error]);
+    return !!r.rowCount;
   }
 
   /**
@@ -86,10 +142,10 @@ export class PostgresJobStore implements JobStateStore {
 
   /** A valid job known under `jobId` (not INVALID); its partitions are recorded with it, so it is settled in. */
   async acceptedJob(jobId: string): Promise<AcceptedJob | undefined> {
-    const { rows } = await this.pool.query<{ job_hash: string | null }>(
-      `SELECT job_hash FROM jobs WHERE job_id = $1 AND status <> 'INVALID'`, [jobId]);
+    const { rows } = await this.pool.query<{ job_hash: string | null; settled_in: boolean }>(
+      `SELECT job_hash, tiles_planned >= tiles AS settled_in FROM jobs WHERE job_id = $1 AND status <> 'INVALID'`, [jobId]);
     // A job recorded before hashes were kept matches nothing: its id is taken.
-    return rows.length ? { hash: rows[0].job_hash ?? 'unknown', settledIn: true } : undefined;
+    return rows.length ? { hash: rows[0].job_hash ?? 'unknown', settledIn: rows[0].settled_in } : undefined;
   }
 
   /** Nothing to do: a job is RUNNING from `recordPlanned` on, its partitions recorded with it. */
@@ -139,12 +195,12 @@ export class PostgresJobStore implements JobStateStore {
       if (!marked.rowCount) return { changed: false };
       const { rows } = await c.query<{ queued: boolean; failed: boolean }>(
         `UPDATE jobs SET done = done + 1, updated_at = now(),
-           status = CASE WHEN dead > 0 AND done + 1 + dead >= total THEN 'FAILED' ELSE status END,
-           finalize_state = CASE WHEN done + 1 = total AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
-           finalize_lease_until = CASE WHEN done + 1 = total AND finalize_state = 'WAITING'
+           status = CASE WHEN dead > 0 AND done + 1 + dead >= total AND tiles_planned >= tiles THEN 'FAILED' ELSE status END,
+           finalize_state = CASE WHEN done + 1 = total AND tiles_planned >= tiles AND finalize_state = 'WAITING' THEN 'QUEUED' ELSE finalize_state END,
+           finalize_lease_until = CASE WHEN done + 1 = total AND tiles_planned >= tiles AND finalize_state = 'WAITING'
              THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
          WHERE job_id = $1
-         RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total) AS failed`,
+         RETURNING (done = total AND finalize_state = 'QUEUED') AS queued, (dead > 0 AND done + dead = total AND tiles_planned >= tiles) AS failed`,
         [jobId, this.timings.dispatchTimeoutSeconds]);
       const row = rows[0];
       return { changed: true, finalize: !!row?.queued, jobFailed: !!row?.failed };
@@ -256,11 +312,11 @@ export class PostgresJobStore implements JobStateStore {
   }
 
   /** The job's status and counters alone (no partition rows): cheap however many partitions the job has. */
-  async progress(jobId: string): Promise<{ status: string; total: number; done: number; dead: number; finalizeState: string } | undefined> {
-    const { rows } = await this.pool.query<{ status: string; total: number; done: number; dead: number; finalize_state: string }>(
-      'SELECT status, total, done, dead, finalize_state FROM jobs WHERE job_id = $1', [jobId]);
+  async progress(jobId: string): Promise<{ status: string; total: number; done: number; dead: number; finalizeState: string; tiles: number; tilesPlanned: number } | undefined> {
+    const { rows } = await this.pool.query<{ status: string; total: number; done: number; dead: number; finalize_state: string; tiles: number; tiles_planned: number }>(
+      'SELECT status, total, done, dead, finalize_state, tiles, tiles_planned FROM jobs WHERE job_id = $1', [jobId]);
     const r = rows[0];
-    return r && { status: r.status, total: r.total, done: r.done, dead: r.dead, finalizeState: r.finalize_state };
+    return r && { status: r.status, total: r.total, done: r.done, dead: r.dead, finalizeState: r.finalize_state, tiles: r.tiles, tilesPlanned: r.tiles_planned };
   }
 
   async status(jobId: string): Promise<JobStatusView | undefined> {
@@ -327,7 +383,7 @@ export async function deadLetter(c: pg.PoolClient, dead: DeadPartition[]): Promi
     const { rows } = await c.query<{ status: string }>(
       `UPDATE jobs SET dead = dead + 1, updated_at = now(),
          errors = errors || jsonb_build_array('partition ' || $2 || ': ' || $3 || ' (after ' || $4 || ' attempt(s))'),
-         status = CASE WHEN done + dead + 1 >= total THEN 'FAILED' ELSE status END
+         status = CASE WHEN done + dead + 1 >= total AND tiles_planned >= tiles THEN 'FAILED' ELSE status END
        WHERE job_id = $1 RETURNING status`,
       [d.job_id, d.partition_id, d.error, d.attempts]);
     if (rows[0]?.status === 'FAILED' && !failed.includes(d.job_id)) failed.push(d.job_id);

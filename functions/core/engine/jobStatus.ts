@@ -46,6 +46,8 @@ export interface JobStatusView {
   done: number;
   failed: number;
   output?: string;
+  /** A multi-tile job: tiles whose plan is recorded, of all its tiles (planning fanned out shows its progress here). */
+  tiles?: { planned: number; total: number };
   partitions: PartitionStatusView[];
   errors: string[];
   /** How to go on after an interruption or a failure. */

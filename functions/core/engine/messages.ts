@@ -1,6 +1,6 @@
 /**
  * The messages that carry work between functions, the same on AWS (SQS) and on a DIAS (OpenFaaS async
- * calls): a job, a partition of a job, and a job ready to merge. One schema per message, read by the Lambda
+ * calls): a job, a tile of a job to plan, a partition of a job, and a job ready to merge. One schema per message, read by the Lambda
  * parser and by every OpenFaaS handler. A partition or finalize message names a job and a partition and
  * nothing else: what runs (the prepared job, the window, the output) is read from the job's own state
  * record, so a forged message can at most ask for work that was planned anyway. A schema keeps only the
@@ -28,6 +28,10 @@ export const partitionMessageSchema = z.object({
   partition: z.object({ id: z.string() }),
 });
 export type PartitionMessage = z.output<typeof partitionMessageSchema>;
+
+/** A tile of a job whose planning is fanned out: the jobs stage sends one per tile, to its own queue or function. */
+export const planTileMessageSchema = z.object({ kind: z.literal('plan-tile'), jobId: z.string(), tile: z.string() });
+export type PlanTileMessage = z.output<typeof planTileMessageSchema>;
 
 export const finalizeMessageSchema = z.object({ kind: z.literal('finalize'), jobId: z.string() });
 export type FinalizeMessage = z.output<typeof finalizeMessageSchema>;

@@ -7,7 +7,7 @@
  * const partition = plannedPartition(stored, msg.jobId, msg.partition.id);
  */
 import { InputError } from '../errors.ts';
-import type { PartitionSpec } from '../plan/types.ts';
+import type { OpPlan, PartitionSpec } from '../plan/types.ts';
 import type { StoredJob } from './storedJob.ts';
 
 export class NotInPlanError extends InputError {
@@ -18,12 +18,17 @@ export class NotInPlanError extends InputError {
 }
 
 // A function keeps a loaded plan for its next messages: with 100,000 partitions, a scan per message is quadratic.
-const indexes = new WeakMap<StoredJob['plan'], Map<string, PartitionSpec>>();
+const indexes = new WeakMap<OpPlan, Map<string, PartitionSpec>>();
 
 export function plannedPartition(stored: StoredJob, jobId: string, partitionId: string): PartitionSpec {
-  let index = indexes.get(stored.plan);
-  if (!index) indexes.set(stored.plan, index = new Map(stored.plan.partitions.map((p) => [p.id, p])));
-  const partition = index.get(partitionId);
+  const partition = partitionOf(stored.plan, partitionId);
   if (stored.prepared.job.id !== jobId || !partition) throw new NotInPlanError(jobId, partitionId);
   return partition;
+}
+
+/** The partition of a loaded plan (a job's or a tile's) by id, through an index kept with the plan. */
+export function partitionOf(plan: OpPlan, partitionId: string): PartitionSpec | undefined {
+  let index = indexes.get(plan);
+  if (!index) indexes.set(plan, index = new Map(plan.partitions.map((p) => [p.id, p])));
+  return index.get(partitionId);
 }

@@ -16,12 +16,21 @@ import { isSearch } from '../contract/stacSearchSchema.ts';
 import { canonicalJson, validateJob, type ValidJob } from '../contract/validateJob.ts';
 import { resolveItems, resolveSearchedItems, type ResolvedItem } from '../stac/resolveItems.ts';
 import { searchStac } from '../stac/searchStac.ts';
+import { isTiled, type TiledSetup, type TileSetup } from '../ops/tiles/tiledSetup.ts';
 import type { PreparedJob, SearchRecord } from './preparedJob.ts';
 import { loadPrepared, loadSearchItems, preparedRefOf } from './storedJob.ts';
 
 export type { PreparedJob, SearchRecord } from './preparedJob.ts';
 
-export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJob> {
+export interface PrepareOptions {
+  /**
+   * A multi-tile job of more tiles than this is prepared as its tile list alone (each tile's setup absent),
+   * to be prepared and planned one tile per `plan-tile` message; it keeps `base` for them.
+   */
+  deferTilesOver?: number;
+}
+
+export async function prepareJob(raw: unknown, base?: string, options: PrepareOptions = {}): Promise<PreparedJob> {
   const job = validateJob(raw);
   const outputHref = resolveHref(job.output, base).replace(/\/+$/, '');
   let items: ResolvedItem[];
@@ -36,10 +45,37 @@ export async function prepareJob(raw: unknown, base?: string): Promise<PreparedJ
   if (!items.some((i) => i.datetime)) {
     throw new InputError('items', `none of the ${items.length} item(s) has a date: a GeoTIFF needs TIFFTAG_DATETIME, ACQUISITION_DATE or SECOND_DATE in its metadata, or give a STAC item with properties.datetime`);
   }
-  const setup = await operationOf(job.op).prepare(job, items, base);
+  const { setup, deferred } = await prepareSetup(job, items, base, options);
   const inputs = items.map((i) => ({ id: i.id, href: i.href, datetime: i.datetime }));
   const partsKey = createHash('sha256').update(canonicalJson({ job, inputs, outputHref })).digest('hex').slice(0, 16);
-  return { job, outputHref, inputs, ...(search ? { search } : {}), setup, partsKey };
+  return { job, outputHref, inputs, ...(search ? { search } : {}), setup, partsKey, ...(deferred && base !== undefined ? { base } : {}) };
+}
+
+async function prepareSetup(job: ValidJob, items: ResolvedItem[], base: string | undefined, options: PrepareOptions): Promise<{ setup: unknown; deferred?: boolean }> {
+  const op = operationOf(job.op);
+  if (options.deferTilesOver === undefined || !op.tiles) return { setup: await op.prepare(job, items, base) };
+  const list = await op.tiles.group(job, items, base);
+  if (!list) return { setup: await op.prepare(job, items, base) };
+  if (list.tiles.length > options.deferTilesOver) return { setup: list, deferred: true };
+  const tiles = [];
+  for (const self of list.tiles.keys()) tiles.push(await op.tiles.prepareTile(job, items, base, list, self));
+  return { setup: { kind: 'tiles', tiles } };
+}
+
+/**
+ * Tile `key` of a job prepared as its tile list (`deferTilesOver`): its items resolved again (a search's from
+ * where they were stored) and the op's prepare run for that tile alone.
+ */
+export async function prepareTileOf(prepared: PreparedJob, key: string): Promise<TileSetup> {
+  const op = operationOf(prepared.job.op);
+  const list = prepared.setup as TiledSetup;
+  const self = isTiled(list) ? list.tiles.findIndex((t) => t.key === key) : -1;
+  if (!op.tiles || self < 0) throw new InputError('tile', `job ${prepared.job.id} has no tile ${key}`);
+  const { job, search } = prepared;
+  const items = isSearch(job.items)
+    ? resolveSearchedItems(search?.items ?? (await loadSearchItems(search!.itemsRef!)))
+    : await resolveItems(job.items, prepared.base);
+  return op.tiles.prepareTile(job, items, prepared.base, list, self);
 }
 
 async function runSearch(job: ValidJob): Promise<SearchRecord> {

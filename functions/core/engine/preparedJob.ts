@@ -28,6 +28,8 @@ export interface PreparedJob {
    * part is reused only by the job that wrote it, never by another job sent to the same output.
    */
   partsKey: string;
+  /** Where the job document came from, kept when its tiles are prepared later, one `plan-tile` message each. */
+  base?: string;
 }
 
 export interface SearchRecord {

@@ -20,6 +20,11 @@ import type { StacItem } from '../contract/stacItemSchema.ts';
 export interface StoredJob {
   prepared: PreparedJob;
   plan: JobPlan;
+  /**
+   * A multi-tile job whose partitions are stored per tile (`tilePlans.ts`): `prepared.setup` is the tile list
+   * without the tiles' setups and `plan.partitions` is empty; each tile's plan is recorded in the job's state.
+   */
+  tilePlans?: true;
 }
 
 export interface StoredRef {
@@ -32,9 +37,9 @@ export function preparedRefOf(outputHref: string): string {
   return `${outputHref}/_eofn/prepared.json`;
 }
 
-export async function storePrepared(prepared: PreparedJob, plan: JobPlan): Promise<StoredRef> {
+export async function storePrepared(prepared: PreparedJob, plan: JobPlan, options: { tilePlans?: boolean } = {}): Promise<StoredRef> {
   const href = preparedRefOf(prepared.outputHref);
-  const body: StoredJob = { prepared: withoutSearchItems(prepared), plan };
+  const body: StoredJob = { prepared: withoutSearchItems(prepared), plan, ...(options.tilePlans ? { tilePlans: true as const } : {}) };
   if (prepared.search?.items) {
     // The items a search found (megabytes for a large search) go beside the prepared job: only a re-run reads them.
     const itemsHref = body.prepared.search!.itemsRef!;

@@ -22,10 +22,19 @@
  *                                                 └──▶ DEAD (permanent, or the last attempt) ── redrive ──▶ PENDING
  * ```
  *
+ * A multi-tile job is recorded with its tile list and no partition (`NewJob.tiles`); each tile's plan is then
+ * recorded with `recordTile`, once however often it is planned (a `plan-tile` message delivered twice), which
+ * adds the tile's partitions to `total` and counts the tile planned; `tileSent` notes its partitions are out.
+ * Every partition settled is not enough for a merge while tiles are unplanned: finalize waits for both.
+ *
+ * ```text
+ *   a tile:   (listed with the job) ── recordTile ──▶ PLANNED (counted, partitions recorded) ── tileSent ──▶ SENT
+ *                                    └─ planTileFailed (it cannot be planned: bad input, past a ceiling) ──▶ the job FAILED
+ * ```
+ *
  * AWS keeps no PENDING partitions (a partition's item is written by its first attempt; SQS holds the rest);
  * a DIAS keeps the merge's claim beside the status (`finalize_state`) and reports it as RUNNING, as AWS
- * reports FINALIZING. A verb that records partitions apart from their job (in batches, for a plan too large
- * for one write) belongs beside `recordPlanned`, e.g. `putPartitions(jobId, partitions)`.
+ * reports FINALIZING.
  *
  * @example
  * const outcome = await store.partitionSucceeded(jobId, partitionId, 2.1);
@@ -33,6 +42,7 @@
  */
 import type { PartitionSpec } from '../plan/types.ts';
 import type { JobStatus, JobStatusView } from '../engine/jobStatus.ts';
+import type { StoredRef } from '../engine/storedJob.ts';
 
 /** A job planned and its prepared job stored: what `recordPlanned` keeps. */
 export interface NewJob {
@@ -45,7 +55,29 @@ export interface NewJob {
   /** SHA-256 of the validated job's canonical JSON: another content under the same id is a conflict. */
   hash: string;
   memoryMb: number;
+  /** The partitions of a job of one grid; a multi-tile job gives `tiles` and records each tile's with `recordTile`. */
+  partitions?: PartitionSpec[];
+  /** The keys of a multi-tile job's tiles: the job is not complete before each tile's plan is recorded. */
+  tiles?: string[];
+}
+
+/** A tile's stored plan (`storeTilePlan`) and its partitions, as `recordTile` records them. */
+export interface PlannedTile {
+  key: string;
+  /** Where the tile's plan is stored, and the SHA-256 of its bytes: partition functions refuse another. */
+  href: string;
+  digest: string;
   partitions: PartitionSpec[];
+}
+
+/** What recording a tile did. */
+export interface TileOutcome {
+  /** False when the tile was recorded before (a duplicate `plan-tile`, or a resumed jobs stage). */
+  changed: boolean;
+  /** Its partitions were all sent before (`tileSent`): nothing to send again. */
+  sent: boolean;
+  /** This tile completed the job (it had no partitions, and every other one is settled): send it to finalize. */
+  finalize?: boolean;
 }
 
 /** How a deployment records a planned job; what a store keeps elsewhere it ignores. */
@@ -79,7 +111,19 @@ export interface PlannedJob {
   preparedDigest: string;
 }
 
-export interface Counts { done: number; failed: number; total: number }
+export interface Counts {
+  done: number;
+  failed: number;
+  total: number;
+  /** A multi-tile job: its tiles, and those whose plan is recorded (their partitions counted in `total`). */
+  tiles?: number;
+  tilesPlanned?: number;
+}
+
+/** Every partition settled and, for a multi-tile job, every tile planned: the job is due for its merge. */
+export function allSettled(c: Counts): boolean {
+  return c.done + c.failed === c.total && (c.tilesPlanned ?? 0) >= (c.tiles ?? 0);
+}
 
 /** What settling a partition did. */
 export interface PartitionOutcome {
@@ -128,6 +172,15 @@ export interface JobStateStore {
   startJob(jobId: string): Promise<void>;
   /** The job's recorded plan: where its prepared job is and the digest it must have. */
   plannedJob(jobId: string): Promise<PlannedJob | undefined>;
+
+  /** Records a tile's plan once: adds its partitions to `total` and counts the tile planned. */
+  recordTile(jobId: string, tile: PlannedTile, options?: RecordOptions): Promise<TileOutcome>;
+  /** Every partition of the tile is sent: a later `plan-tile` of the same tile sends nothing. */
+  tileSent(jobId: string, key: string): Promise<void>;
+  /** Where the tile's recorded plan is and the digest it must have. */
+  plannedTile(jobId: string, key: string): Promise<StoredRef | undefined>;
+  /** A tile that cannot be planned fails its job with the reason (true when this call failed it). */
+  planTileFailed(jobId: string, key: string, error: string): Promise<boolean>;
 
   /**
    * Starts an attempt at a partition (→ RUNNING) that must be settled by `settleBy` (epoch seconds; default:

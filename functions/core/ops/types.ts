@@ -6,6 +6,7 @@ import type { ValidJob } from '../contract/validateJob.ts';
 import type { ResolvedItem } from '../stac/resolveItems.ts';
 import type { Grid } from '../raster/types.ts';
 import type { OpPlan, PartitionSpec, PlanOptions } from '../plan/types.ts';
+import type { TiledSetup, TileSetup } from './tiles/tiledSetup.ts';
 
 /** What an op's prepare knows of the other tiles of a multi-tile job (see `withTiles`). */
 export interface TileContext {
@@ -59,6 +60,19 @@ export interface ProductSummary {
   tiles?: { key: string; items: string[]; summary: ProductSummary }[];
 }
 
+/**
+ * How a multi-tile op (`withTiles`) is planned a tile at a time, so that the engine can store each tile's plan
+ * apart and fan planning out per tile: the tile list alone, one tile's setup, one tile's plan.
+ */
+export interface TiledPlanning<S = any> {
+  /** The job's tiles with no tile prepared (`setup` absent); undefined when the items share one grid. */
+  group(job: ValidJob, items: ResolvedItem[], base: string | undefined): Promise<TiledSetup<undefined> | undefined>;
+  /** Prepares tile `self` of `list` from the job's items (it keeps its own). */
+  prepareTile(job: ValidJob, items: ResolvedItem[], base: string | undefined, list: TiledSetup<unknown>, self: number): Promise<TileSetup<S>>;
+  /** The tile's plan, partition ids prefixed with its key; `tileCount` shares `minPartitions` out. */
+  planTile(tile: TileSetup<S>, options: PlanOptions, tileCount: number): OpPlan;
+}
+
 export interface Operation<S = any> {
   name: string;
   /** `base` is where the job document came from: hrefs in params (e.g. parcels) resolve against it. */
@@ -78,4 +92,6 @@ export interface Operation<S = any> {
   /** The job item's properties of a multi-tile product from its tiles' (default: numbers summed). */
   combineTiles?(tiles: { key: string; summary: ProductSummary }[]): Record<string, unknown>;
   merge(setup: S, partitions: PartitionSpec[], parts: PartStore, sink: ProductSink): Promise<ProductSummary>;
+  /** Present on a multi-tile op: planning a tile at a time. */
+  tiles?: TiledPlanning;
 }

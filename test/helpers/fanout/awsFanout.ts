@@ -39,6 +39,10 @@ export interface FanoutOptions {
   fanOutOnly?: boolean;
   /** Progress lines (every few seconds). */
   log?(line: string): void;
+  /** A job of more tiles than this is planned by plan-tile messages (each delivered twice); default the deployment's 4. */
+  planFanOutTiles?: number;
+  /** Samples the process's heap while the job is planned and sent (`--fan-out-only`). */
+  sampleHeap?: boolean;
 }
 
 const OP = 'tile-reduce';
@@ -49,6 +53,7 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
   try {
     aws.config.minPartitions = inputs.partitions;
     aws.config.jobLimits = { ...aws.config.jobLimits, maxPartitions: Math.max(inputs.partitions, 10_000) };
+    if (opts.planFanOutTiles !== undefined) aws.config.planFanOutTiles = opts.planFanOutTiles;
     for (const file of inputs.files) {
       await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `fan/${file}`, Body: await readFile(join(inputs.dir, file)) }));
     }
@@ -60,7 +65,13 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
     const base = createQueueSender(aws.sqs);
     const opQueue = aws.config.opQueues[OP];
     let messagesSent = 0;
+    let planTiles = 0;
     const duplicating = async (url: string, messages: unknown[]) => {
+      // Planning fanned out: every plan-tile message is delivered twice too.
+      if (url === aws.config.jobsQueueUrl && messages.every((m) => (m as { kind?: string }).kind === 'plan-tile')) {
+        planTiles += 2 * messages.length;
+        return base(url, [...messages, ...messages]);
+      }
       if (url !== opQueue) return base(url, messages);
       messagesSent += 2 * messages.length;
       return base(url, [...messages, ...messages]);
@@ -94,7 +105,9 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
         for (;;) {
           if (Date.now() > deadline) throw new Error(`fan-out did not settle in time (job ${jobId}: ${JSON.stringify(await deps.store.progress(jobId))})`);
           const p = await deps.store.progress(jobId);
-          if (p && p.status !== 'PLANNED') {
+          // Out when the jobs stage is done and, planning fanned out, every tile is planned and no plan-tile waits.
+          const planned = p && (p.tilesPlanned ?? 0) >= (p.tiles ?? 0) && (!p.tiles || !(await queueDepth(aws.sqs, aws.config.jobsQueueUrl)));
+          if (p && p.status !== 'PLANNED' && planned) {
             onRunning?.();
             if (opts.fanOutOnly) { status = 'FANNED_OUT'; break; }
           }
@@ -116,10 +129,12 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
       return status;
     }
 
+    const heap = opts.sampleHeap ? heapSampler() : undefined;
     const started = performance.now();
     let fanOutSeconds = 0;
     const jobId = await backend.submit(jobHref);
     let status = await runUntilSettled(jobId, () => { fanOutSeconds ||= (performance.now() - started) / 1000; });
+    const peakHeapMb = heap?.stop();
     if (status === 'FAILED') {
       faults.fix();
       messagesSent += await backend.redrive(jobId);
@@ -141,7 +156,7 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
       return out;
     };
         return {
-      path: 'aws', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries,
+      path: 'aws', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries, planTiles, ...(peakHeapMb !== undefined ? { peakHeapMb } : {}),
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
       done: progress.done, failed: progress.failed, status, products: await productsOf(),
@@ -149,4 +164,11 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
   } finally {
     await aws.stop();
   }
+}
+
+/** The process's peak heap (MB) from samples every 20 ms until `stop`. */
+export function heapSampler(): { stop(): number } {
+  let peak = process.memoryUsage().heapUsed;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed); }, 20);
+  return { stop: () => { clearInterval(timer); return Math.round(Math.max(peak, process.memoryUsage().heapUsed) / 2 ** 20); } };
 }

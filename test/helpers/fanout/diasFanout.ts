@@ -14,7 +14,7 @@ import { dispatchAll, gatewayDispatcher } from '../../../functions/adapters/open
 import { startDiasHarness } from '../../integration/openfaas/helpers/diasHarness.ts';
 import { failureInjector } from './failureInjector.ts';
 import type { FanoutInputs } from './fanoutInputs.ts';
-import type { FanoutOptions } from './awsFanout.ts';
+import { heapSampler, type FanoutOptions } from './awsFanout.ts';
 import type { FanoutReport } from './fanoutReport.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,13 +25,20 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
     EOFN_MIN_PARTITIONS: String(inputs.partitions), EOFN_MAX_PARTITIONS: String(Math.max(inputs.partitions, 10_000)),
     // Leases long enough for a loaded machine: an expired lease is a (harmless) extra delivery, not a failure.
     EOFN_LEASE_SECONDS: '1800', EOFN_DISPATCH_TIMEOUT_SECONDS: '3600', EOFN_MAX_ATTEMPTS: '3',
+    ...(opts.planFanOutTiles !== undefined ? { EOFN_PLAN_FAN_OUT_TILES: String(opts.planFanOutTiles) } : {}),
   }, {}, { gateway: { maxInflight: opts.lanes ?? 8 }, runPartition: faults.run, quiet: true });
   try {
     for (const file of inputs.files) await dias.put('eodata', `fan/${file}`, await readFile(join(inputs.dir, file)));
     const jobId = 'fanout-dias';
     const job = inputs.job('s3://eodata/fan', `s3://results/${jobId}`, jobId);
     let messagesSent = 0;
+    let planTiles = 0;
     dias.gateway.intercept((_fn, body) => {
+      // Planning fanned out: every plan-tile call is delivered twice too.
+      if (body?.kind === 'plan-tile') {
+        planTiles += 2;
+        return 'duplicate';
+      }
       if (body?.kind !== 'partition') return 'deliver';
       messagesSent += opts.fanOutOnly ? 1 : 2;
       return opts.fanOutOnly ? 'drop' : 'duplicate';
@@ -47,8 +54,9 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
       for (;;) {
         if (Date.now() > deadline) throw new Error(`fan-out did not settle in time (job ${jobId}: ${JSON.stringify(await dias.store.progress(jobId))})`);
         const p = await dias.store.progress(jobId);
-        // The jobs call answered: planned, recorded and every partition call handed to the gateway.
-        if (dias.gateway.calls.some((c) => c.fn === 'eofn-jobs' && c.status !== undefined)) {
+        // Every jobs call answered (the job's, and its plan-tile calls): planned, recorded and every partition call handed to the gateway.
+        const jobsCalls = dias.gateway.calls.filter((c) => c.fn === 'eofn-jobs');
+        if (jobsCalls.length && jobsCalls.every((c) => c.status !== undefined) && p && p.tilesPlanned >= p.tiles) {
           onRunning?.();
           if (opts.fanOutOnly) return 'FANNED_OUT';
         }
@@ -69,11 +77,13 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
       }
     }
 
+    const heap = opts.sampleHeap ? heapSampler() : undefined;
     const started = performance.now();
     let fanOutSeconds = 0;
     const accepted = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, { method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', job }) });
     if (accepted.status !== 202) throw new Error(`the gateway refused the job: HTTP ${accepted.status}`);
     let status = await runUntilSettled(() => { fanOutSeconds ||= (performance.now() - started) / 1000; });
+    const peakHeapMb = heap?.stop();
     finishes.push(status);
     if (status === 'FAILED') {
       faults.fix();
@@ -94,7 +104,8 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
     };
     const merges = dias.gateway.calls.filter((c) => c.fn === 'eofn-finalize' && c.status === 200 && c.response?.assets).length;
     return {
-      path: 'dias', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries: dias.gateway.calls.length,
+      path: 'dias', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries: dias.gateway.calls.length, planTiles,
+      ...(peakHeapMb !== undefined ? { peakHeapMb } : {}),
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
       done: progress.done, failed: progress.dead, status,

@@ -14,6 +14,10 @@ export interface FanoutReport {
   fanOutSeconds: number;
   /** Partition messages sent (duplicates and redrive included). */
   messagesSent: number;
+  /** plan-tile messages or calls sent (each twice) when planning was fanned out per tile. */
+  planTiles?: number;
+  /** Peak heap of the process while the job was planned and sent (`sampleHeap`). */
+  peakHeapMb?: number;
   /** Deliveries handed to the functions (all queues / calls). */
   deliveries: number;
   /** Partitions with exactly one completed run, and the most runs of any partition. */

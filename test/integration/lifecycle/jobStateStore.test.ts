@@ -23,6 +23,16 @@ function newJob(jobId: string, ids: string[], hash = `hash-of-${jobId}`): NewJob
   };
 }
 
+/** A multi-tile job recorded with its tile list: each tile's partitions come with `recordTile`. */
+function tiledJob(jobId: string, tiles: string[]): NewJob {
+  const { partitions: _none, ...job } = newJob(jobId, []);
+  return { ...job, tiles };
+}
+
+function tilePlan(jobId: string, key: string, ids: string[]) {
+  return { key, href: `s3://results/${jobId}/_eofn/plan/${key}.json`, digest: key.repeat(64).slice(0, 64), partitions: ids.map((id) => ({ id: `${key}-${id}`, estimatedPeakBytes: 1, tile: key })) };
+}
+
 beforeAll(async () => {
   await ensurePostgres();
   [aws, postgres] = await Promise.all([
@@ -109,5 +119,70 @@ describe.each(stores)('JobStateStore on %s', (_name, storeOf) => {
     expect(await store.status('c-dead')).toMatchObject({
       total: 1, done: 0, failed: 1, partitions: [{ id: 'a', status: 'DEAD', attempts: 1, error: 'items[0]: not a GeoTIFF' }],
     });
+  });
+
+  it('counts a tile once however often it is recorded, and finalizes only when every tile is planned and every partition settled', async () => {
+    // Prepare
+    const store = storeOf();
+    await store.recordPlanned(tiledJob('c-tiles', ['A', 'B']), { maxAttempts: 3 });
+    await store.startJob('c-tiles');
+    // Act: tile A planned twice (a plan-tile delivered twice), its partitions done before B is planned
+    const a = await store.recordTile('c-tiles', tilePlan('c-tiles', 'A', ['p0', 'p1']));
+    const aAgain = await store.recordTile('c-tiles', tilePlan('c-tiles', 'A', ['p0', 'p1']));
+    await store.tileSent('c-tiles', 'A');
+    const aSent = await store.recordTile('c-tiles', tilePlan('c-tiles', 'A', ['p0', 'p1']));
+    const settledA = [];
+    for (const id of ['A-p0', 'A-p1']) {
+      await store.startPartition('c-tiles', id);
+      settledA.push(await store.partitionSucceeded('c-tiles', id, 1));
+    }
+    const beforeB = await store.status('c-tiles');
+    const b = await store.recordTile('c-tiles', tilePlan('c-tiles', 'B', ['p0']));
+    await store.startPartition('c-tiles', 'B-p0');
+    const lastB = await store.partitionSucceeded('c-tiles', 'B-p0', 1);
+    // Assess
+    expect([a.changed, aAgain.changed, aSent.changed]).toEqual([true, false, false]);
+    expect([a.sent, aAgain.sent, aSent.sent]).toEqual([false, false, true]);
+    expect(settledA.map((o) => !!o.finalize)).toEqual([false, false]);
+    expect(beforeB).toMatchObject({ total: 2, done: 2, tiles: { planned: 1, total: 2 } });
+    expect(b).toMatchObject({ changed: true, sent: false });
+    expect(!!b.finalize).toBe(false);
+    expect(lastB.finalize).toBe(true);
+    expect(await store.status('c-tiles')).toMatchObject({ total: 3, done: 3, tiles: { planned: 2, total: 2 } });
+    expect(await store.plannedTile('c-tiles', 'B')).toEqual({ href: 's3://results/c-tiles/_eofn/plan/B.json', digest: 'B'.repeat(64) });
+    expect(await store.plannedTile('c-tiles', 'C')).toBeUndefined();
+  });
+
+  it('a tile planned last with no partitions finalizes the job itself; a tile that cannot be planned fails its job once', async () => {
+    // Prepare
+    const store = storeOf();
+    await store.recordPlanned(tiledJob('c-empty', ['A', 'B']), { maxAttempts: 3 });
+    await store.startJob('c-empty');
+    await store.recordTile('c-empty', tilePlan('c-empty', 'A', ['p0']));
+    await store.startPartition('c-empty', 'A-p0');
+    const doneA = await store.partitionSucceeded('c-empty', 'A-p0', 1);
+    await store.recordPlanned(tiledJob('c-refused', ['A', 'B']), { maxAttempts: 3 });
+    await store.startJob('c-refused');
+    // Act
+    const empty = await store.recordTile('c-empty', tilePlan('c-empty', 'B', []));
+    const failed = await store.planTileFailed('c-refused', 'B', 'tile B: the plan needs 9 partitions, more than the limit of 5');
+    const failedAgain = await store.planTileFailed('c-refused', 'B', 'tile B: again');
+    // Assess
+    expect(!!doneA.finalize).toBe(false);
+    expect(empty).toMatchObject({ changed: true, finalize: true });
+    expect([failed, failedAgain]).toEqual([true, false]);
+    expect(await store.status('c-refused')).toMatchObject({ status: 'FAILED', errors: ['tile B: the plan needs 9 partitions, more than the limit of 5'] });
+  });
+
+  it('a multi-tile job is not settled in until every tile is recorded: submitting it again goes on with it', async () => {
+    // Prepare
+    const store = storeOf();
+    await store.recordPlanned(tiledJob('c-resume', ['A', 'B']), { maxAttempts: 3 });
+    await store.recordTile('c-resume', tilePlan('c-resume', 'A', ['p0']));
+    // Act
+    const again = await store.recordPlanned(tiledJob('c-resume', ['A', 'B']), { maxAttempts: 3 });
+    // Assess
+    expect(again).toBe('created');
+    expect((await store.acceptedJob('c-resume'))?.settledIn).toBe(false);
   });
 });

@@ -26,7 +26,7 @@ function mapStore() {
       return 'created';
     },
     startJob: async () => undefined,
-    plannedJob: unreached, startPartition: unreached, partitionSucceeded: unreached, partitionFailed: unreached,
+    plannedJob: unreached, recordTile: unreached, tileSent: unreached, plannedTile: unreached, planTileFailed: unreached, startPartition: unreached, partitionSucceeded: unreached, partitionFailed: unreached,
     startFinalize: unreached, finishJob: unreached, finalizeFailed: unreached, status: unreached,
   };
   return { store, jobs, invalid };
@@ -57,7 +57,7 @@ describe('acceptJob', () => {
     expect(again).toEqual({ outcome: 'known', jobId: 'accept-new' });
     expect(log).toEqual(['begin accept-new', 'end accept-new']);
     const recorded = jobs.get('accept-new')!;
-    expect(recorded.partitions.length).toBe(first.outcome === 'accepted' ? first.plan.partitions.length : -1);
+    expect(recorded.partitions?.length).toBe(first.outcome === 'accepted' ? first.plan.partitions.length : -1);
     expect(recorded.memoryMb).toBe(1024);
     expect((await stat(recorded.preparedRef)).size).toBeGreaterThan(0);
   });

@@ -7,6 +7,7 @@
  * await handleFinalize(ctx, { kind: 'finalize', jobId });
  */
 import { finalizeJob } from '../../../core/engine/finalizeJob.ts';
+import { jobForMerge } from '../../../core/engine/tiledWork.ts';
 import { removeScratch } from '../../../core/engine/scratch.ts';
 import { finalizeMessageSchema } from '../../../core/engine/messages.ts';
 import { describeFailure } from '../../../core/errors.ts';
@@ -23,7 +24,8 @@ export async function handleFinalize(ctx: HandlerContext, body: unknown): Promis
   try {
     const planned = await ctx.store.plannedJob(msg.jobId);
     if (!planned) throw new Error(`job ${msg.jobId} has no recorded plan`);
-    const { prepared, plan } = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
+    // A multi-tile job's partitions come from its tiles' recorded plans, one after the other.
+    const { prepared, plan } = await jobForMerge(await loadPreparedCached(planned.preparedRef, planned.preparedDigest), (key) => ctx.store.plannedTile(msg.jobId, key));
     const summary = await finalizeJob(prepared, plan);
     const completed = await ctx.store.finishJob(msg.jobId, attempt, 'SUCCEEDED', []);
     await saveJobRecord(ctx.store, msg.jobId);

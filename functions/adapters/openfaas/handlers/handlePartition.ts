@@ -8,9 +8,10 @@
  */
 import { runPartition } from '../../../core/engine/partitions.ts';
 import { partitionMessageSchema } from '../../../core/engine/messages.ts';
-import { NotInPlanError, plannedPartition } from '../../../core/engine/plannedPartition.ts';
+import { NotInPlanError } from '../../../core/engine/plannedPartition.ts';
+import { partitionToRun } from '../../../core/engine/tiledWork.ts';
 import { describeFailure } from '../../../core/errors.ts';
-import { badRequest, loadPreparedCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
+import { badRequest, loadPreparedCached, loadTilePlanCached, ok, saveJobRecord, type HandlerContext, type HandlerResult } from './handlerContext.ts';
 
 export async function handlePartition(ctx: HandlerContext, body: unknown): Promise<HandlerResult> {
   const parsed = partitionMessageSchema.safeParse(body);
@@ -27,7 +28,9 @@ export async function handlePartition(ctx: HandlerContext, body: unknown): Promi
     const planned = await ctx.store.plannedJob(jobId);
     if (!planned) throw new NotInPlanError(jobId, partition.id, `job ${jobId} has no recorded plan`);
     const stored = await loadPreparedCached(planned.preparedRef, planned.preparedDigest);
-    const { seconds, bytes } = await (ctx.runPartition ?? runPartition)(stored.prepared, plannedPartition(stored, jobId, partition.id));
+    // A multi-tile job's partition: its own tile's plan only, as the job's record has it.
+    const work = await partitionToRun(stored, jobId, partition.id, (key) => ctx.store.plannedTile(jobId, key), loadTilePlanCached);
+    const { seconds, bytes } = await (ctx.runPartition ?? runPartition)(work.prepared, work.partition);
     const { finalize, jobFailed } = await ctx.store.partitionSucceeded(jobId, partition.id, seconds);
     if (jobFailed) await saveJobRecord(ctx.store, jobId);
     // A lost finalize message is sent again by the reconciler once its dispatch lease runs out.

@@ -7,6 +7,7 @@
  */
 import { writeJobRecord } from '../../../core/engine/jobRecord.ts';
 import { preparedCache } from '../../../core/engine/preparedCache.ts';
+import { tilePlanCache } from '../../../core/engine/tiledWork.ts';
 import type { runPartition } from '../../../core/engine/partitions.ts';
 import type { JobLimits } from '../../../core/plan/jobLimits.ts';
 import type { DiasConfig } from '../diasConfig.ts';
@@ -14,7 +15,7 @@ import type { Dispatcher } from '../dispatcher.ts';
 import type { PostgresJobStore } from '../jobStore.ts';
 
 export type HandlerSettings = Pick<DiasConfig,
-  'maxAttempts' | 'minPartitions' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
+  'maxAttempts' | 'minPartitions' | 'planFanOutTiles' | 'arrivalRulesHref' | 'stacApiUrl' | 'stacCollections' | 'stacMaxItems' | 'dispatch' | 'dispatchConcurrency'>
   & Partial<Pick<DiasConfig, 'opMemoryMb' | 'stacBbox' | 'stacLookbackHours' | 'stacSortby'>> & { jobLimits?: JobLimits };
 
 export interface HandlerContext {
@@ -43,6 +44,9 @@ export function badRequest(error: string, extra: Record<string, unknown> = {}): 
 
 /** A job's recorded prepared job, checked against its digest; a replica running many partitions of one job reads it once. */
 export const loadPreparedCached = preparedCache();
+
+/** A multi-tile job's tile plans, checked against their recorded digests; a replica keeps the few it runs. */
+export const loadTilePlanCached = tilePlanCache();
 
 /** Writes `job.json` beside the product from the database's view of the job. */
 export async function saveJobRecord(store: PostgresJobStore, jobId: string): Promise<void> {

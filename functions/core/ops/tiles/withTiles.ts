@@ -9,24 +9,13 @@
  * export const OPERATIONS = { 'tile-reduce': withTiles(tileReduce) };
  */
 import { footprintWgs84 } from '../../geo/gridOps.ts';
-import type { Grid } from '../../raster/types.ts';
-import type { Operation, ProductSink, ProductSummary } from '../types.ts';
-import type { PartitionSpec } from '../../plan/types.ts';
+import type { Operation, ProductSink, ProductSummary, TiledPlanning } from '../types.ts';
+import { isTiled, type TiledSetup, type TileSetup } from './tiledSetup.ts';
+import type { OpPlan } from '../../plan/types.ts';
 import { checkAssetMeanings } from '../../stac/checkAssetMeanings.ts';
 import { groupItemsByGrid } from './groupItemsByGrid.ts';
 
-export interface TileSetup<S = unknown> {
-  key: string;
-  grid: Grid;
-  /** Ids of the tile's items, for its STAC item's links. */
-  items: string[];
-  setup: S;
-}
-
-export interface TiledSetup<S = unknown> {
-  kind: 'tiles';
-  tiles: TileSetup<S>[];
-}
+export { isTiled, type TiledSetup, type TileSetup } from './tiledSetup.ts';
 
 export interface TileProduct {
   key: string;
@@ -38,14 +27,9 @@ export const TILES_FOLDER = 'tiles';
 /** Where a multi-tile job's tables go, one file per partition: `read_parquet('<output>/table/*.parquet')`. */
 export const DATASET_FOLDER = 'table';
 
-export function isTiled(setup: unknown): setup is TiledSetup {
-  return typeof setup === 'object' && setup !== null && (setup as TiledSetup).kind === 'tiles';
-}
-
 export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
-  return {
-    ...op,
-    async prepare(job, items, base) {
+  const tiles: TiledPlanning<S> = {
+    async group(job, items, base) {
       const asset = op.gridAsset?.(job);
       let groups: Awaited<ReturnType<typeof groupItemsByGrid>> = [];
       try {
@@ -56,39 +40,57 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
         await op.prepare(job, items, base);
         throw e;
       }
-      if (groups.length <= 1) return op.prepare(job, items, base);
+      if (groups.length <= 1) return undefined;
       // Each tile sees only its own items: what a key means is checked over all of them first.
       const keys = op.assetKeys?.(job);
       if (keys) checkAssetMeanings(items, keys);
-      const tiles = groups.map((g) => ({ key: g.key, grid: g.grid }));
+      return { kind: 'tiles', tiles: groups.map((g) => ({ key: g.key, grid: g.grid, items: g.items.map((i) => i.id), setup: undefined })) };
+    },
+
+    async prepareTile(job, items, base, list, self) {
+      const tile = list.tiles[self];
+      // The tile's own items, in the job's order (as the grouping kept them).
+      const own = new Set(tile.items);
+      const setup = await op.prepare(job, items.filter((i) => own.has(i.id)), base, { self, tiles: list.tiles.map((t) => ({ key: t.key, grid: t.grid })) });
+      return { key: tile.key, grid: tile.grid, items: tile.items, setup };
+    },
+
+    planTile(tile, options, tileCount) {
+      const plan = op.plan(tile.setup, { ...options, minPartitions: Math.ceil((options.minPartitions ?? 1) / tileCount) });
+      return { ...plan, partitions: plan.partitions.map((p) => ({ ...p, id: `${tile.key}-${p.id}`, tile: tile.key })) };
+    },
+  };
+
+  return {
+    ...op,
+    tiles,
+    async prepare(job, items, base) {
+      const list = await tiles.group(job, items, base);
+      if (!list) return op.prepare(job, items, base);
       const setups: TileSetup<S>[] = [];
-      for (const [self, g] of groups.entries()) {
-        setups.push({ key: g.key, grid: g.grid, items: g.items.map((i) => i.id), setup: await op.prepare(job, g.items, base, { self, tiles }) });
-      }
+      for (const self of list.tiles.keys()) setups.push(await tiles.prepareTile(job, items, base, list, self));
       return { kind: 'tiles', tiles: setups };
     },
 
     plan(setup, options) {
       if (!isTiled(setup)) return op.plan(setup, options);
-      const perTile = Math.ceil((options.minPartitions ?? 1) / setup.tiles.length);
-      const partitions: PartitionSpec[] = [];
+      const partitions: OpPlan['partitions'] = [];
       let mergePeakBytes = 0;
       let mergeScratchBytes = 0;
       let mergeHolds: string | undefined;
       let model: Record<string, number | string> = {};
       const idle: string[] = [];
       for (const tile of setup.tiles) {
-        const plan = op.plan(tile.setup, { ...options, minPartitions: perTile });
+        const plan = tiles.planTile(tile as TileSetup<S>, options, setup.tiles.length);
         if (!plan.partitions.length) idle.push(tile.key);
-        for (const p of plan.partitions) partitions.push({ ...p, id: `${tile.key}-${p.id}`, tile: tile.key });
+        for (const p of plan.partitions) partitions.push(p);
         // Tiles are merged one after the other: the merge's peak is the largest tile's.
         if (plan.mergePeakBytes >= mergePeakBytes) mergeHolds = plan.mergeHolds && `${plan.mergeHolds} (of tile ${tile.key}, the largest merge)`;
         mergePeakBytes = Math.max(mergePeakBytes, plan.mergePeakBytes);
         mergeScratchBytes = Math.max(mergeScratchBytes, plan.mergeScratchBytes ?? 0);
         if (!Object.keys(model).length) model = plan.model;
       }
-      // A tile with nothing to do (no parcel on it) is said, not silently dropped.
-      return { partitions, mergePeakBytes, mergeScratchBytes, ...(mergeHolds ? { mergeHolds } : {}), model: { ...model, tiles: setup.tiles.map((t) => t.key).join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) } };
+      return { partitions, mergePeakBytes, mergeScratchBytes, ...(mergeHolds ? { mergeHolds } : {}), model: tiledModel(model, setup.tiles.map((t) => t.key), idle) };
     },
 
     runPartition(setup, partition) {
@@ -108,6 +110,11 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       return { assets: {}, tiles, ...(op.combineTiles ? { properties: op.combineTiles(tiles) } : {}) };
     },
   };
+}
+
+/** The model of a multi-tile plan: the first tile's, with the tiles and those with nothing to do (no parcel on them), said rather than silently dropped. */
+export function tiledModel(model: Record<string, number | string>, keys: string[], idle: string[]): Record<string, number | string> {
+  return { ...model, tiles: keys.join(','), ...(idle.length ? { tilesWithoutWork: idle.join(',') } : {}) };
 }
 
 function tileOf<S>(setup: TiledSetup<S>, key: string | undefined): TileSetup<S> {

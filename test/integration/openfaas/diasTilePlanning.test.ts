@@ -1,0 +1,49 @@
+/**
+ * A multi-tile job on the DIAS path (the jobs, tile-reduce, finalize and reconcile functions behind the fake gateway,
+ * PostgreSQL, S3 on fauxqs), planned a tile at a time: by the jobs function, tile after tile, and fanned out as one `plan-tile` call
+ * per tile. Every plan-tile and partition call is delivered twice and one partition fails until it is
+ * redriven: each partition completes once, the job is merged once, and every tile's COG equals `eofn run`'s.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
+import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
+import { makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { runDiasFanout } from '../../helpers/fanout/diasFanout.ts';
+
+let dir: string;
+let inputs: FanoutInputs;
+const reference: Record<string, Buffer> = {};
+
+beforeAll(async () => {
+  registerLocalStorages();
+  dir = await mkdtemp(join(tmpdir(), 'eofn-tiles-dias-'));
+  inputs = await makeFanoutInputs(dir, 4, 3);
+  await writeFile(join(dir, 'job.json'), JSON.stringify(inputs.job('.', join(dir, 'ref'), 'tiles-ref')));
+  await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 1, quiet: true });
+  for (const key of inputs.products) reference[key] = await readFile(join(dir, 'ref', key));
+}, 120_000);
+
+afterAll(async () => {
+  registerLocalStorages();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a job of 3 tiles and 48 partitions on the DIAS path', () => {
+  it.each([
+    ['fanned out: one plan-tile message per tile', 2, 6],
+    ['in the jobs function, tile after tile', 4, 0],
+  ])('planned %s: every partition once, one merge, the products of eofn run', async (_how, planFanOutTiles, planTiles) => {
+    // Act
+    const report = await runDiasFanout(inputs, { lanes: 4, rate: 0.03, broken: 1, planFanOutTiles, reconcileMs: 2000 });
+    registerLocalStorages();
+
+    // Assess
+    expect(report).toMatchObject({ status: 'SUCCEEDED', partitions: 48, done: 48, failed: 0, merges: 1, maxCompletedRuns: 1, completedOnce: 48, planTiles });
+    expect(report.finishes).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(Object.keys(report.products).sort()).toEqual([...inputs.products].sort());
+    for (const key of inputs.products) expect(Buffer.from(report.products[key]).equals(reference[key]), key).toBe(true);
+  }, 300_000);
+});
