@@ -1,7 +1,8 @@
 /**
  * Benchmark inputs made with GDAL into `.bench/` (gitignored): full-size 10980 x 10980 Sentinel-2 bands as
  * the public sentinel-cogs bucket publishes them (DEFLATE, 1024 px blocks, overviews), upsampled from the
- * real 33TWM bands (../shared/data when present, else the repo's sample crop), and SCL at 20 m (5490 px).
+ * real 33TWM bands (../shared/data when present, or $EOFN_SHARED_DATA for a git worktree placed elsewhere; else
+ * the repo's sample crop), and SCL at 20 m (5490 px).
  *
  * @example
  * const { red, nir, scl, item } = ensureSentinelTile();
@@ -14,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH_DIR = join(ROOT, '.bench');
 const DATE = 'S2B_33TWM_20230813_0_L2A';
-const SHARED = resolve(ROOT, '../shared/data/s2-l2a-33TWM', DATE);
+export const SHARED_DATA = process.env.EOFN_SHARED_DATA ?? resolve(ROOT, '../shared/data');
+const SHARED = join(SHARED_DATA, 's2-l2a-33TWM', DATE);
 const SAMPLE = join(ROOT, 'sample-data/s2-l2a-33TWM', DATE);
 
 function source(band: string): string {

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { registerCoreStorages } from '../functions/core/io/registerCoreStorages.ts';
 import { createReducer, stackPercentile } from '../functions/core/ops/reducers.ts';
 import { openRaster } from '../functions/core/raster/read/openRaster.ts';
-import { BENCH_DIR, ROOT } from './benchInputs.ts';
+import { BENCH_DIR, ROOT, SHARED_DATA } from './benchInputs.ts';
 
 const DATES = ['S2B_33TWM_20230810_0_L2A', 'S2B_33TWM_20230813_0_L2A', 'S2A_33TWM_20230815_0_L2A', 'S2A_33TWM_20230818_0_L2A', 'S2B_33TWM_20230820_0_L2A'];
 const ITEMS = 12;
@@ -51,7 +51,7 @@ function ensureInputs(): string[] {
   return DATES.map((date) => {
     const dst = join(BENCH_DIR, 'composite', date, 'B04.tif');
     if (existsSync(dst)) return dst;
-    const shared = resolve(ROOT, '../shared/data/s2-l2a-33TWM', date, 'B04.tif');
+    const shared = join(SHARED_DATA, 's2-l2a-33TWM', date, 'B04.tif');
     const src = existsSync(shared) ? shared : join(ROOT, 'sample-data/s2-l2a-33TWM', date, 'B04.tif');
     mkdirSync(join(BENCH_DIR, 'composite', date), { recursive: true });
     execFileSync('gdal_translate', ['-q', '-oo', 'OVERVIEW_LEVEL=NONE', '-r', 'bilinear', '-outsize', '10980', '10980', '-of', 'COG',

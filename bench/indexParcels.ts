@@ -4,9 +4,12 @@
  * `writeIndexedFlatGeobuf` in memory, one write), each in a fresh process, for the synthetic national parcels
  * of `bench/parcelsNational.ts` (N x N jittered quadrilaterals, ids "p<row>-<col>") as FlatGeobuf written by
  * GDAL without its index, GeoJSON written by GDAL, and GeoParquet without bbox columns (row groups of 50,000
- * rows, hyparquet-writer). Both paths must give the same bytes. The load average is printed with the figures.
+ * rows, hyparquet-writer). Both paths must give the same bytes. Each runs again with V8's heap capped at
+ * 128 MB, which shows live memory rather than what the GC lets grow: the streaming pass fits, the whole-file
+ * path runs out. The load average is printed with the figures.
  *
- * Run alone: `npx node bench/indexParcels.ts [--sizes 316,775]` (99,856 and 600,625 parcels by default).
+ * Run alone: `npx node bench/indexParcels.ts [--sizes 316,775] [--formats fgb,geojson,parquet]` (99,856 and
+ * 600,625 parcels, every format, by default).
  *
  * @example
  * const rows = await benchIndexParcels([316]); // [{ format, parcels, mode, seconds, peakRssMb }, …]
@@ -88,30 +91,38 @@ async function convertOnce(mode: 'stream' | 'whole', href: string, out: string):
   console.log(`TARGET=${target}\nSECONDS=${((performance.now() - start) / 1000).toFixed(2)}`);
 }
 
-export interface IndexParcelsRow { format: Format; parcels: number; mb: number; mode: 'stream' | 'whole'; seconds: number; peakRssMb: number; load: number }
+export interface IndexParcelsRow { format: Format; parcels: number; mb: number; mode: 'stream' | 'whole'; heapCapMb?: number; seconds?: number; peakRssMb?: number; outOfMemory?: boolean; load: number }
 
-export async function benchIndexParcels(sizes = [316, 775]): Promise<IndexParcelsRow[]> {
+/** Each path as it runs by default, then with V8's heap capped: live memory, not what the GC lets grow. */
+const RUNS: { mode: 'stream' | 'whole'; heapCapMb?: number }[] = [{ mode: 'stream' }, { mode: 'whole' }, { mode: 'stream', heapCapMb: 128 }, { mode: 'whole', heapCapMb: 128 }];
+
+export async function benchIndexParcels(sizes = [316, 775], formats: readonly Format[] = FORMATS): Promise<IndexParcelsRow[]> {
   const rows: IndexParcelsRow[] = [];
   // What a process that loads the same modules and converts nothing holds.
   const idle = spawnSync(NODE, ['--import', join(ROOT, 'bench/reportPeakRss.ts'), fileURLToPath(import.meta.url), '--idle'], { encoding: 'utf8' });
   console.log(`idle process (modules loaded, nothing read): peak RSS ${/EOFN_PEAK_RSS_MB=(\d+)/.exec(idle.stderr)?.[1]} MB`);
   for (const n of sizes) {
     const files = ensureInputs(n);
-    for (const format of FORMATS) {
+    for (const format of formats) {
       const targets: string[] = [];
-      for (const mode of ['stream', 'whole'] as const) {
-        const out = join(BENCH_DIR, 'index-parcels', `out-${mode}`);
+      for (const { mode, heapCapMb } of RUNS) {
+        const out = join(BENCH_DIR, 'index-parcels', `out-${mode}${heapCapMb ? `-heap${heapCapMb}` : ''}`);
         rmSync(out, { recursive: true, force: true });
         const load = loadavg()[0];
-        const run = spawnSync(NODE, ['--import', join(ROOT, 'bench/reportPeakRss.ts'), fileURLToPath(import.meta.url), '--one', mode, files[format], out], { encoding: 'utf8', maxBuffer: 1 << 24 });
-        if (run.status !== 0) throw new Error(`${mode} ${files[format]} failed: ${run.stderr}`);
-        const row = {
-          format, parcels: n * n, mb: statSync(files[format]).size / 2 ** 20, mode, load,
-          seconds: Number(/SECONDS=([\d.]+)/.exec(run.stdout)?.[1]), peakRssMb: Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1]),
+        const cap = heapCapMb ? [`--max-old-space-size=${heapCapMb}`] : [];
+        const run = spawnSync(NODE, [...cap, '--import', join(ROOT, 'bench/reportPeakRss.ts'), fileURLToPath(import.meta.url), '--one', mode, files[format], out], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const outOfMemory = run.status !== 0 && /heap out of memory|Allocation failed/.test(run.stderr);
+        if (run.status !== 0 && !(heapCapMb && outOfMemory)) throw new Error(`${mode} ${files[format]} failed: ${run.stderr}`);
+        const row: IndexParcelsRow = {
+          format, parcels: n * n, mb: statSync(files[format]).size / 2 ** 20, mode, heapCapMb, load, outOfMemory,
+          seconds: outOfMemory ? undefined : Number(/SECONDS=([\d.]+)/.exec(run.stdout)?.[1]),
+          peakRssMb: outOfMemory ? undefined : Number(/EOFN_PEAK_RSS_MB=(\d+)/.exec(run.stderr)?.[1]),
         };
         rows.push(row);
-        targets.push(/TARGET=(.*)/.exec(run.stdout)![1]);
-        console.log(`${format.padEnd(8)} ${String(row.parcels).padStart(7)} parcels ${row.mb.toFixed(0).padStart(4)} MB  ${mode.padEnd(6)} ${row.seconds.toFixed(1).padStart(6)} s  peak RSS ${String(row.peakRssMb).padStart(5)} MB  (load ${load.toFixed(2)})`);
+        if (!heapCapMb) targets.push(/TARGET=(.*)/.exec(run.stdout)![1]);
+        const label = `${mode}${heapCapMb ? `, heap <= ${heapCapMb} MB` : ''}`;
+        const figures = outOfMemory ? 'out of memory' : `${row.seconds!.toFixed(1).padStart(6)} s  peak RSS ${String(row.peakRssMb).padStart(5)} MB`;
+        console.log(`${format.padEnd(8)} ${String(row.parcels).padStart(7)} parcels ${row.mb.toFixed(0).padStart(4)} MB  ${label.padEnd(24)} ${figures}  (load ${load.toFixed(2)})`);
       }
       if (!readFileSync(targets[0]).equals(readFileSync(targets[1]))) throw new Error(`${format} ${n * n}: the streaming and whole-file conversions differ`);
     }
@@ -125,8 +136,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   else if (args[0] === '--one') await convertOnce(args[1] as 'stream' | 'whole', args[2], args[3]);
   else if (args[0] === '--idle') registerCoreStorages();
   else {
-    const at = args.indexOf('--sizes');
-    await benchIndexParcels(at >= 0 ? args[at + 1].split(',').map(Number) : undefined);
+    const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1].split(',') : undefined);
+    await benchIndexParcels(value('--sizes')?.map(Number), value('--formats') as Format[] | undefined);
   }
 }
 

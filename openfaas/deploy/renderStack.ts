@@ -15,6 +15,7 @@
 import { FINALIZE_MEMORY_MB } from '../../functions/core/plan/opMemory.ts';
 import { OP_NAMES, opMemoryMb, type OpName } from '../../functions/core/ops/descriptors.ts';
 import { FUNCTION_NAMES, SECRET_NAMES, type FunctionName } from '../../functions/adapters/openfaas/diasConfig.ts';
+import { DIAS_FINALIZE_SCRATCH_MB } from '../../functions/adapters/openfaas/diasJobLimits.ts';
 import type { Edition } from './editions.ts';
 import { functionTimings } from './functionTimings.ts';
 import type { Provider } from './providers.ts';
@@ -27,8 +28,8 @@ export const FUNCTION_LABEL = 'eofn/function';
 /** Merges at once: each finalize pod holds a whole product. */
 export const FINALIZE_REPLICAS = 4;
 
-/** Per function: memory (MiB), time limit (s), replicas wanted, calls per pod, cron schedule. */
-export interface FunctionShape { memoryMb: number; timeLimitSeconds: number; maxReplicas?: number; maxInflight: number; schedule?: string }
+/** Per function: memory (MiB), time limit (s), replicas wanted, calls per pod, cron schedule, local scratch (MiB). */
+export interface FunctionShape { memoryMb: number; timeLimitSeconds: number; maxReplicas?: number; maxInflight: number; schedule?: string; scratchMb?: number }
 
 export function functionShapes(provider: Provider): Record<FunctionName, FunctionShape> {
   // One call per pod: the memory a partition is planned for is the pod's whole limit.
@@ -36,7 +37,7 @@ export function functionShapes(provider: Provider): Record<FunctionName, Functio
   return {
     jobs: { memoryMb: 512, timeLimitSeconds: 300, maxInflight: 1 },
     ...Object.fromEntries(OP_NAMES.map((name) => [name, op(name)])) as Record<OpName, FunctionShape>,
-    finalize: { memoryMb: FINALIZE_MEMORY_MB, timeLimitSeconds: 900, maxReplicas: Math.min(FINALIZE_REPLICAS, provider.maxReplicas), maxInflight: 1 },
+    finalize: { memoryMb: FINALIZE_MEMORY_MB, timeLimitSeconds: 900, maxReplicas: Math.min(FINALIZE_REPLICAS, provider.maxReplicas), maxInflight: 1, scratchMb: DIAS_FINALIZE_SCRATCH_MB },
     arrivals: { memoryMb: 256, timeLimitSeconds: 60, maxInflight: 4 },
     reconcile: { memoryMb: 256, timeLimitSeconds: 50, maxReplicas: 1, maxInflight: 1, schedule: '* * * * *' },
     'stac-poll': { memoryMb: 256, timeLimitSeconds: 240, maxReplicas: 1, maxInflight: 1, schedule: provider.stacPollSchedule },
@@ -66,7 +67,8 @@ export function renderStack(provider: Provider, edition: Edition, opts: RenderOp
     throw new Error(`${edition.title} deploys public images only: drop --registry-secret (faas-netes refuses images it cannot pull anonymously)`);
   }
   const shapes = functionShapes(provider);
-  const shared = { ...provider.environment, ...opMemoryEnv(provider), ...opts.set };
+  // The merge's scratch ceiling, for every function that plans: the finalize pod's /tmp unless the profile or --set says otherwise.
+  const shared = { EOFN_MAX_MERGE_SCRATCH_MB: String(shapes.finalize.scratchMb), ...provider.environment, ...opMemoryEnv(provider), ...opts.set };
   const secrets: string[] = [SECRET_NAMES.databaseUrl, SECRET_NAMES.s3AccessKey, SECRET_NAMES.s3SecretKey,
     ...(provider.archiveCredentials ? [SECRET_NAMES.archiveAccessKey, SECRET_NAMES.archiveSecretKey] : []),
     // Every function checks callers against it and sends it on its own calls (callToken.ts).

@@ -7,9 +7,7 @@
  * const { server, close } = await startFunction({ ...process.env, EOFN_FUNCTION: 'finalize' });
  */
 import type { Server } from 'node:http';
-import { budgetBytes } from '../../core/plan/memoryModel.ts';
-import { FINALIZE_MEMORY_MB } from '../../core/plan/opMemory.ts';
-import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
+import { diasJobLimits } from './diasJobLimits.ts';
 import { loadDiasConfig } from './diasConfig.ts';
 import { directDispatcher } from './directDispatcher.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
@@ -43,8 +41,8 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   const ctx: HandlerContext = {
     settings: {
       ...config,
-      // The merge runs in the finalize function: its memory is the merge's ceiling unless set lower.
-      jobLimits: jobLimitsFromEnv(env, { maxMergeBytes: budgetBytes(FINALIZE_MEMORY_MB) }),
+      // The merge runs in the finalize function: its memory and /tmp are the merge's ceilings unless set otherwise.
+      jobLimits: diasJobLimits(env),
     },
     store, dispatcher, log: opts.log ?? jsonLog(config.functionName), runPartition: opts.runPartition,
   };

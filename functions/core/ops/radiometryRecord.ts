@@ -16,8 +16,15 @@ export type RadiometryRecord = { item: string; assets: Record<string, AssetRecor
 export function radiometryRecord(items: Pick<SetupItem, 'id' | 'assets'>[]): RadiometryRecord {
   return items.map((item) => ({
     item: item.id,
-    assets: Object.fromEntries(Object.entries(item.assets).map(([name, { href: _href, ...rest }]) => [name, rest])),
+    assets: Object.fromEntries(Object.entries(item.assets).map(([name, { href: _href, ...rest }]) => [name, withoutReaderIndex(rest)])),
   }));
+}
+
+/** A JPEG 2000 tile-part index rides in `fallback` for the partitions' reader; it says nothing of the values. */
+function withoutReaderIndex(asset: AssetRecord): AssetRecord {
+  if (!asset.fallback?.jp2TileParts) return asset;
+  const { jp2TileParts: _index, ...fallback } = asset.fallback;
+  return { ...asset, fallback };
 }
 
 /**

@@ -84,11 +84,14 @@ export function setupAssetOf(item: ResolvedItem, name: string, mode: RadiometryM
 /**
  * Opens every asset's header up front: a missing or broken file fails the job before any work. With
  * `mask`, each excluded class must be a value the mask asset's data type can hold (300 on a uint8 SCL
- * would silently mask nothing).
+ * would silently mask nothing). A JPEG 2000 band without TLM leaves its tile-part index in the asset's `fallback`.
  */
 export async function checkItemAssets(items: SetupItem[], keys: string[], grid: Grid | undefined, mask?: MaskSpec): Promise<void> {
   await Promise.all(items.flatMap((item) => keys.map(async (key) => {
-    const { grid: own, dtype } = (await openItemAsset(item, key)).info;
+    const raster = await openItemAsset(item, key);
+    const { grid: own, dtype } = raster.info;
+    // A JPEG 2000 band without TLM: its tile-part index goes with the setup, so no partition hops again.
+    if (raster.jp2TileParts) item.assets[key].fallback = { ...item.assets[key].fallback, jp2TileParts: raster.jp2TileParts };
     if (grid && own.crs !== grid.crs) {
       throw new InputError(whereOf(item, key), `is in ${own.crs} but the output grid is in ${grid.crs}; this op does not reproject (coherence-merge does)`);
     }
@@ -101,8 +104,13 @@ export async function checkItemAssets(items: SetupItem[], keys: string[], grid: 
 
 /** Sets `values[i]` to NaN wherever `mask[i]` holds an excluded class. */
 export function applyMask(values: Float32Array[], mask: Float32Array, exclude: Set<number>): void {
+  // Class layers hold small integers: a table lookup per pixel costs far less than a Set's hashing.
+  const table = new Uint8Array(256);
+  for (const c of exclude) if (c === (c & 255)) table[c] = 1;
+  const odd = [...exclude].some((c) => c !== (c & 255));
   for (let i = 0; i < mask.length; i++) {
-    if (exclude.has(mask[i])) for (const v of values) v[i] = NaN;
+    const m = mask[i];
+    if (m === (m & 255) ? table[m] === 1 : odd && exclude.has(m)) for (const v of values) v[i] = NaN;
   }
 }
 

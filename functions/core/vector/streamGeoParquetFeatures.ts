@@ -16,6 +16,7 @@ import type { ParcelFeatureStream } from './parcelFeatureStream.ts';
 
 /** The footer only: hyparquet reads more when the metadata is larger. */
 const FOOTER_FETCH_BYTES = 32 * 1024;
+const SLICE_ROWS = 4096;
 
 export async function streamGeoParquetFeatures(href: string): Promise<ParcelFeatureStream | undefined> {
   const file = await asyncBufferOf(href);
@@ -36,11 +37,17 @@ export async function streamGeoParquetFeatures(href: string): Promise<ParcelFeat
       let rowStart = 0;
       for (const group of metadata.row_groups) {
         const rowEnd = rowStart + Number(group.num_rows);
-        const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors: COMPRESSORS }) as Record<string, unknown>[];
-        yield rows.map((row, k) => {
-          const { [geo.primary_column]: geometry, ...properties } = row;
-          return { index: rowStart + k, properties, geometry: toGeometry(geometry) };
-        });
+        const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, compressors: COMPRESSORS }) as (Record<string, unknown> | undefined)[];
+        // Parsed geometries take several times their WKB: make them a slice at a time, letting go of each row.
+        for (let k = 0; k < rows.length; k += SLICE_ROWS) {
+          const batch = [];
+          for (let j = k; j < Math.min(k + SLICE_ROWS, rows.length); j++) {
+            const { [geo.primary_column]: geometry, ...properties } = rows[j]!;
+            rows[j] = undefined;
+            batch.push({ index: rowStart + j, properties, geometry: toGeometry(geometry) });
+          }
+          yield batch;
+        }
         rowStart = rowEnd;
       }
     },

@@ -14,6 +14,10 @@ import { describe, expect, it } from 'vitest';
 import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { compareRasters, ndviJob, readTiffBand, SCL_MASK, tempOutput } from '../../helpers/sampleJobs.ts';
+import { planJob, prepareJob, runPartition, type PreparedJob } from '../../../functions/core/engine/index.ts';
+import { FileStorage } from '../../../functions/core/io/fileStorage.ts';
+import { registerStorage } from '../../../functions/core/io/storage.ts';
+import { closeCachedRasters } from '../../../functions/core/ops/openRasterCached.ts';
 
 registerLocalStorages();
 const NODE = resolve('node_modules/.bin/node');
@@ -46,6 +50,8 @@ describe('tile-reduce over CDSE-style JPEG 2000 items', () => {
     expect(cmp.maxRelDiff).toBeLessThanOrEqual(1e-5);
     const item = JSON.parse(await readFile(join(dir, 'out', 'item.json'), 'utf8'));
     expect(item.properties['eofn:radiometry'][0].assets.red).toMatchObject({ key: 'B04_10m', scale: 0.0001, offset: -0.1, nodata: 0 });
+    // The reader's tile-part index stays in the prepared job: the product item does not carry it.
+    expect(JSON.stringify(item)).not.toContain('jp2TileParts');
   });
 
   it('eofn run with digital numbers gives the NDVI of the same job over the sample COGs, bit for bit', async () => {
@@ -91,5 +97,37 @@ describe('tile-reduce over CDSE-style JPEG 2000 items', () => {
     const diff = [...a.data.keys()].filter((i) => !Object.is(a.data[i], b.data[i]));
     expect(diff.slice(0, 5).map((i) => [i, a.data[i], b.data[i]])).toEqual([]);
     expect(Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer))).toBe(true);
+  });
+
+  it('a partition opens each JPEG 2000 band with the tile-part index prepare found: no per-tile-part read', async () => {
+    // Prepare: the prepared job as a partition gets it (JSON), and a file storage that records range reads
+    const raw = { ...ndviJob({ reducer: 'median' }, CDSE_ITEMS), output: await tempOutput('jp2-index') };
+    const prepared = JSON.parse(JSON.stringify(await prepareJob(raw))) as PreparedJob;
+    const partition = planJob(prepared, { memoryMb: 4096 }).partitions[0];
+    const withoutIndex = JSON.parse(JSON.stringify(prepared), (k, v) => (k === 'jp2TileParts' ? undefined : v)) as PreparedJob;
+    const reads: number[] = [];
+    const files = new FileStorage();
+    registerStorage('file', { ...files, readRange: (href, offset, length) => { reads.push(length); return files.readRange(href, offset, length); }, remove: (h) => files.remove(h), list: (p) => files.list(p), removeAll: (p) => files.removeAll(p), readAll: (h) => files.readAll(h), size: (h) => files.size(h), write: (h, b) => files.write(h, b), writeFile: (h, l) => files.writeFile(h, l), writeStream: (h, b) => files.writeStream(h, b) });
+    const partitionReads = async (job: PreparedJob) => {
+      await closeCachedRasters();
+      reads.length = 0;
+      await runPartition(job, partition);
+      // A hop reads a tile-part's 12-byte SOT header (2 bytes for the EOC that ends the code-stream); tile data is larger.
+      return { all: reads.length, hops: reads.filter((n) => n <= 12).length };
+    };
+    try {
+      // Act
+      const indexed = await partitionReads(prepared);
+      const hopping = await partitionReads(withoutIndex);
+      // Assess: 15 band files (5 dates × red, nir, scl); walking, the partition made 77 reads, 52 of them hops
+      const assets = (prepared.setup as { items: { assets: Record<string, { fallback?: { jp2TileParts?: unknown } }> }[] }).items.flatMap((i) => Object.values(i.assets));
+      expect(assets).toHaveLength(15);
+      expect(assets.every((a) => a.fallback?.jp2TileParts)).toBe(true);
+      expect(indexed.hops).toBe(0);
+      expect(hopping.hops).toBeGreaterThan(0);
+      expect(indexed.all).toBe(hopping.all - hopping.hops);
+    } finally {
+      registerStorage('file', files);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Every op on a DIAS-like stack (fake gateway, S3 emulator, the real PostgreSQL), split into as many partitions
  * as the sample allows (NDVI: four), each product byte for byte the one `eofn run` makes from the same job: the sample composite
  * (nodata NaN, which the prepared job must carry exactly), coherence merge, parcel aggregation and NDVI. The
- * item's assets must match, and only the product files must remain under the output.
+ * item's assets must match, and only the product files must remain under the output (a stale file of the dataset too is gone).
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,10 @@ afterAll(async () => {
 
 describe('every op on a DIAS gives the product eofn run gives', () => {
   it.each(Object.entries(JOBS))('%s', async (op, name) => {
+    // Prepare: an earlier plan left a partition file the new plan does not make; the finalize deletes it.
+    const output = `sample-data/jobs/out/${name}`;
+    if (op === 'parcel-aggregate') await dias.put('results', `${output}/table/r09999-c09999-1x1.parquet`, 'stale');
+
     // Act
     const res = await fetch(`${dias.gateway.url}/async-function/eofn-jobs`, {
       method: 'POST', headers: dias.headers, body: JSON.stringify({ kind: 'job', jobRef: `s3://results/sample-data/jobs/${name}.json` }),
@@ -52,7 +56,6 @@ describe('every op on a DIAS gives the product eofn run gives', () => {
     const view = await dias.store.status(accepted.jobId);
     expect(view, JSON.stringify(accepted)).toMatchObject({ status: 'SUCCEEDED', failed: 0, op });
     expect(view!.total).toBeGreaterThanOrEqual(op === 'tile-reduce' ? 4 : 1); // the others' samples are one output block
-    const output = `sample-data/jobs/out/${name}`;
     const local = join(localDir, name);
     const localItem = JSON.parse(await readFile(join(local, 'item.json'), 'utf8'));
     // parcel-aggregate's product is a dataset: the files its item lists, one per partition.
@@ -64,7 +67,7 @@ describe('every op on a DIAS gives the product eofn run gives', () => {
     expect(item.assets).toEqual(localItem.assets);
     expect(item.properties).toEqual(localItem.properties);
     const left = (await dias.s3.send(new ListObjectsV2Command({ Bucket: 'results', Prefix: `${output}/` }))).Contents!.map((o) => o.Key!.slice(output.length + 1));
-    // Only what `eofn run` leaves: the product files and job.json, no scratch.
+    // Only what `eofn run` leaves: the product files and job.json, no scratch, no stale file of the dataset.
     const files = (await readdir(local, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(local, join(e.parentPath, e.name)));
     expect(left.sort()).toEqual(files.sort());
   }, 120_000);

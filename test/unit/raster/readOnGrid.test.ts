@@ -10,7 +10,7 @@ import { InputError } from '../../../functions/core/errors.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
 import { openRaster, type Raster } from '../../../functions/core/raster/read/openRaster.ts';
 import { readOnGrid } from '../../../functions/core/raster/warp/readOnGrid.ts';
-import type { Grid, Window } from '../../../functions/core/raster/types.ts';
+import type { Grid, TypedArray, Window } from '../../../functions/core/raster/types.ts';
 
 const DIR = fileURLToPath(new URL('../../fixtures/raster/', import.meta.url));
 const expected = JSON.parse(readFileSync(`${DIR}expected.json`, 'utf8')).readOnGrid as {
@@ -22,7 +22,7 @@ function sha256(values: Float32Array): string {
 }
 
 /** An in-memory raster that records the windows it is asked for. */
-function fakeRaster(grid: Grid, block: number, value: (col: number, row: number) => number) {
+function fakeRaster(grid: Grid, block: number, value: (col: number, row: number) => number, Typed: new (n: number) => TypedArray = Float32Array) {
   const reads: Window[] = [];
   const raster: Raster = {
     info: {
@@ -31,7 +31,7 @@ function fakeRaster(grid: Grid, block: number, value: (col: number, row: number)
     },
     async readWindow(w) {
       reads.push(w);
-      const out = new Float32Array(w.width * w.height);
+      const out = new Typed(w.width * w.height);
       for (let j = 0; j < w.height; j++) for (let i = 0; i < w.width; i++) out[j * w.width + i] = value(w.x + i, w.y + j);
       return out;
     },
@@ -120,6 +120,29 @@ describe('readOnGrid', () => {
     // Assess
     expect(Number.isNaN(values[0])).toBe(true);
     expect(values[1]).toBe(5);
+  });
+
+  it('on the source grid, copies each sample type as the per-pixel lookup does (nodata to NaN, none rounded)', async () => {
+    // Prepare: 37 x 23 in 8 px blocks, a window past the right and bottom edges; 0 is nodata (-1 in the fake's info)
+    const grid: Grid = { crs: 'EPSG:32633', width: 37, height: 23, originX: 0, originY: 23, resX: 1, resY: 1 };
+    const window = { x: 5, y: 3, width: 40, height: 25 };
+    const raw = (c: number, r: number) => ((c * 7 + r * 13) % 11 === 0 ? 0 : 16777217 + c * 1000 + r);
+    for (const Typed of [Uint16Array, Int16Array, Uint8Array, Float32Array, Int32Array, Float64Array]) {
+      const { raster } = fakeRaster(grid, 8, raw, Typed);
+      raster.info.nodata = 0;
+      // Act
+      const values = await readOnGrid(raster, grid, window);
+      // Assess: what a plain loop gives, value by value
+      const one = new Typed(1);
+      for (let j = 0; j < window.height; j++) {
+        for (let i = 0; i < window.width; i++) {
+          const c = window.x + i, r = window.y + j;
+          one[0] = raw(c, r);
+          const want = c >= grid.width || r >= grid.height || one[0] === 0 ? NaN : Math.fround(one[0]);
+          expect(values[j * window.width + i], `${Typed.name} at ${c},${r}`).toBe(want);
+        }
+      }
+    }
   });
 
   it('refuses a target grid in another CRS, naming the file and both CRSs', async () => {

@@ -22,7 +22,7 @@ import type { TypedArray } from '../types.ts';
 export interface CogInput extends Omit<CogLayoutInput, 'bands'> {
   /** One full-resolution array per band, grid.width*grid.height, all the same dtype. */
   bands: TypedArray[];
-  /** zlib level 1–9; default 6. */
+  /** zlib level 1–9; default `COG_DEFLATE_LEVEL` (the level the partitions and merges use). */
   level?: number;
   /**
    * Called once with the overview levels (largest first) before any tile is written, so a caller can reuse

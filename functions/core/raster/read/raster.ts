@@ -21,9 +21,22 @@ export interface Raster {
    */
   readWindow(window: Window, band?: number, level?: number): Promise<TypedArray>;
   close(): Promise<void>;
+  /**
+   * A JPEG 2000 file without TLM: the tile-part index its opening found by one small read per tile-part.
+   * Handed back as `RasterFallback.jp2TileParts`, it spares the next opening of the same file those reads.
+   */
+  jp2TileParts?: TilePartIndex;
+}
+
+/** Where each tile's tile-parts are: `parts[tile]` = [offset, length, offset, length, …]; for a file of `size` bytes. */
+export interface TilePartIndex {
+  size: number;
+  parts: number[][];
 }
 
 /** What a STAC asset says about a raster, used only where the file has no such field. */
 export interface RasterFallback extends GridFallback {
   nodata?: number;
+  /** A JPEG 2000 tile-part index an earlier opening found (prepare's); used only when the file's size matches. */
+  jp2TileParts?: TilePartIndex;
 }

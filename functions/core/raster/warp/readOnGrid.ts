@@ -98,6 +98,10 @@ function sample(
   cols: Lookup, rows: Lookup, nodata: number | undefined,
 ): void {
   const checkNodata = nodata !== undefined && !Number.isNaN(nodata);
+  if (isContiguous(cols, cr) && EXACT_IN_FLOAT32.some((T) => values instanceof T)) {
+    sameColumns(out, outWidth, values, part, cr, rr, cols, rows, checkNodata ? nodata : undefined);
+    return;
+  }
   for (let j = rr.first; j < rr.last; j++) {
     const srcRow = (rows[j] - part.y) * part.width - part.x;
     const outRow = j * outWidth;
@@ -105,6 +109,34 @@ function sample(
       const v = values[srcRow + cols[i]];
       out[outRow + i] = checkNodata && v === nodata ? Number.NaN : v;
     }
+  }
+}
+
+/** Sample types whose every value is a float32 as well: for them, converting first and then comparing to nodata is the same. */
+const EXACT_IN_FLOAT32 = [Uint8Array, Int8Array, Uint16Array, Int16Array, Float32Array];
+
+/** Target columns [first, last) take consecutive source columns: the target is on the source's own grid there. */
+function isContiguous(cols: Lookup, cr: Run): boolean {
+  const c0 = cols[cr.first] - cr.first;
+  for (let i = cr.first + 1; i < cr.last; i++) if (cols[i] !== c0 + i) return false;
+  return true;
+}
+
+/**
+ * `sample` where the columns are the source's own (a band on the output grid, the usual case): each row is
+ * one typed-array copy, then nodata becomes NaN; the same values, without a lookup per pixel.
+ */
+function sameColumns(
+  out: Float32Array, outWidth: number, values: TypedArray, part: Window, cr: Run, rr: Run,
+  cols: Lookup, rows: Lookup, nodata: number | undefined,
+): void {
+  const n = cr.last - cr.first;
+  for (let j = rr.first; j < rr.last; j++) {
+    const from = (rows[j] - part.y) * part.width + cols[cr.first] - part.x;
+    const to = j * outWidth + cr.first;
+    out.set(values.subarray(from, from + n), to);
+    if (nodata === undefined) continue;
+    for (let i = to; i < to + n; i++) if (out[i] === nodata) out[i] = Number.NaN;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * Where each tile's data lies in the code-stream: the byte ranges of its tile-parts, in code-stream order.
- * From the TLM marker when the encoder wrote one (no extra read), else by hopping from one SOT marker to the
- * next with a 12-byte read each (ESA's Kakadu-encoded Sentinel-2 files have no TLM: one hop per tile). Lengths are checked against the
- * code-stream's end, tile indices against the tile count, the count against JP2_LIMITS.
+ * From the TLM marker when the encoder wrote one (no extra read), else from an index an earlier opening of the
+ * same file found (`known`, matched by the file's size: no extra read either), else by hopping from one SOT
+ * marker to the next with a 12-byte read each (ESA's Kakadu-encoded Sentinel-2 files have no TLM: one hop per
+ * tile). Lengths are checked against the code-stream's end, tile indices against the tile count, the count
+ * against JP2_LIMITS, whichever way the index came.
  *
  * @example
  * const parts = await readJ2kTileParts(bytes, header);
@@ -10,6 +12,7 @@
  */
 import { BadJp2Error } from '../../../errors.ts';
 import type { TiffBytes } from '../tiffBytes.ts';
+import type { TilePartIndex } from '../raster.ts';
 import { JP2_LIMITS } from './jp2Limits.ts';
 import { MARKER, type J2kMainHeader } from './j2kMainHeader.ts';
 
@@ -18,7 +21,7 @@ export interface TilePart {
   length: number;
 }
 
-export async function readJ2kTileParts(bytes: TiffBytes, header: J2kMainHeader): Promise<TilePart[][]> {
+export async function readJ2kTileParts(bytes: TiffBytes, header: J2kMainHeader, known?: TilePartIndex): Promise<TilePart[][]> {
   const tiles = header.tilesAcross * header.tilesDown;
   const perTile: TilePart[][] = Array.from({ length: tiles }, () => []);
   const bad = (msg: string) => new BadJp2Error(bytes.href, msg);
@@ -28,6 +31,7 @@ export async function readJ2kTileParts(bytes: TiffBytes, header: J2kMainHeader):
     if (offset + length > header.end) {
       throw bad(`tile-part of tile ${tile} (bytes ${offset}..${offset + length}) runs past the end of the code-stream (${header.end}): the file is truncated`);
     }
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < header.firstTilePart) throw bad(`tile-part index names bytes ${offset}+${length}, outside the code-stream's tile-parts`);
     perTile[tile].push({ offset, length });
   };
   if (header.tlm) {
@@ -36,6 +40,14 @@ export async function readJ2kTileParts(bytes: TiffBytes, header: J2kMainHeader):
     header.tlm.forEach((entry, i) => {
       add(entry.tile ?? i, offset, entry.length);
       offset += entry.length;
+    });
+    return perTile;
+  }
+  if (known && known.size === bytes.size && known.parts.length === tiles) {
+    const count = known.parts.reduce((n, p) => n + p.length / 2, 0);
+    if (count > JP2_LIMITS.maxTileParts) throw bad(`the tile-part index lists ${count} tile-parts (at most ${JP2_LIMITS.maxTileParts})`);
+    known.parts.forEach((pairs, tile) => {
+      for (let k = 0; k + 1 < pairs.length; k += 2) add(tile, pairs[k], pairs[k + 1]);
     });
     return perTile;
   }
@@ -53,4 +65,9 @@ export async function readJ2kTileParts(bytes: TiffBytes, header: J2kMainHeader):
     offset += length;
   }
   return perTile;
+}
+
+/** The index as a raster hands it on (`Raster.jp2TileParts`): plain numbers, deterministic JSON. */
+export function tilePartIndexOf(size: number, perTile: TilePart[][]): TilePartIndex {
+  return { size, parts: perTile.map((parts) => parts.flatMap((p) => [p.offset, p.length])) };
 }

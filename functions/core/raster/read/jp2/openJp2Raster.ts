@@ -16,7 +16,7 @@ import type { TypedArray, Window } from '../../types.ts';
 import { readJp2Boxes } from './jp2Boxes.ts';
 import { readJp2Grid } from './jp2Grid.ts';
 import { readJ2kMainHeader } from './j2kMainHeader.ts';
-import { readJ2kTileParts } from './j2kTileParts.ts';
+import { readJ2kTileParts, tilePartIndexOf } from './j2kTileParts.ts';
 import { readJp2Window } from './readJp2Window.ts';
 
 export async function openJp2Raster(bytes: TiffBytes, fallback: RasterFallback = {}): Promise<Raster> {
@@ -24,7 +24,7 @@ export async function openJp2Raster(bytes: TiffBytes, fallback: RasterFallback =
   const boxes = await readJp2Boxes(bytes);
   const header = await readJ2kMainHeader(bytes, boxes.codestream);
   const grid = await readJp2Grid(href, boxes, header.width, header.height, fallback);
-  const parts = await readJ2kTileParts(bytes, header);
+  const parts = await readJ2kTileParts(bytes, header, fallback.jp2TileParts);
   const nodata = fallback.nodata;
   const fill = nodata !== undefined && fitsDtype(nodata, header.dtype) ? nodata : 0;
   let closed = false;
@@ -35,6 +35,8 @@ export async function openJp2Raster(bytes: TiffBytes, fallback: RasterFallback =
       descriptions: new Array(header.components).fill(undefined), metadata: {},
     },
     levels: header.levels,
+    // Without TLM the index cost a read per tile-part: handed on, so that partitions open the file without them.
+    ...(header.tlm ? {} : { jp2TileParts: tilePartIndexOf(bytes.size, parts) }),
     readWindow(window: Window, band = 0, level = 0): Promise<TypedArray> {
       if (closed) return Promise.reject(new InputError(href, 'raster is closed'));
       return readJp2Window({ bytes, header, parts }, window, band, fill, level);
