@@ -20,6 +20,8 @@ const FunctionSizeSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(900),
   /** Most concurrent invocations the queue's event source starts (2–1000). */
   concurrency: z.number().int().min(2).max(1000).default(50),
+  /** `/tmp` in MB (512–10240; unset: Lambda's 512). The jobs stage converts unindexed parcel files there (~150 B a parcel). */
+  tmpMb: z.number().int().min(512).max(10240).optional(),
 });
 
 /** An op's function: memory only when it overrides the descriptor's default (`memoryMb` is then that size). */
@@ -54,7 +56,7 @@ export const ProviderConfigSchema = z.strictObject({
   arrivalRules: ArrivalRulesSchema.default([]),
   /** Per op: timeout, concurrency, and memory where it overrides the op's default; an op not listed gets the defaults. */
   ops: OpsSchema,
-  jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10 }),
+  jobs: FunctionSizeSchema.default({ memoryMb: 1024, timeoutSeconds: 120, concurrency: 10, tmpMb: 2048 }),
   finalize: FunctionSizeSchema.default({ memoryMb: FINALIZE_MEMORY_MB, timeoutSeconds: 900, concurrency: 10 }),
   /** Deliveries of a message before it moves to its queue's DLQ (throttled receives count too: AWS advises ≥ 5). */
   maxReceiveCount: z.number().int().min(5).max(50).default(5),

@@ -6,7 +6,7 @@
  * @example
  * const op = new QueueFunction(this, 'Op-tile-reduce', { entry: 'op', environment: { EOFN_OP: 'tile-reduce' }, memoryMb: 1769, … });
  */
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Size, type RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,6 +25,8 @@ export interface LambdaSize {
   memoryMb: number;
   timeoutSeconds: number;
   concurrency: number;
+  /** `/tmp` in MB; unset: Lambda's 512. */
+  tmpMb?: number;
 }
 
 export interface EntryFunctionProps extends Omit<LambdaSize, 'concurrency'> {
@@ -49,6 +51,7 @@ export function entryFunction(scope: Construct, id: string, props: EntryFunction
     runtime: RUNTIME,
     architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
     memorySize: props.memoryMb,
+    ...(props.tmpMb ? { ephemeralStorageSize: Size.mebibytes(props.tmpMb) } : {}),
     timeout: Duration.seconds(props.timeoutSeconds),
     ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
     environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO', ...props.environment },

@@ -67,6 +67,17 @@ describe.each(providerNames())('stack for provider %s', (provider) => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, ScalingConfig: { MaximumConcurrency: Match.anyValue() } });
   });
 
+  it('gives the jobs stage the /tmp its streaming parcel conversion writes to; other functions keep Lambda\'s 512 MB', () => {
+    // Prepare
+    const jobsFn = byEntry('JobsStage')!;
+    // Act
+    const others = Object.entries(functions).filter(([id]) => !id.startsWith('JobsStage'));
+    // Assess
+    expect(config.jobs.tmpMb).toBe(2048);
+    expect(jobsFn.Properties.EphemeralStorage).toEqual({ Size: config.jobs.tmpMb });
+    for (const [, fn] of others) expect(fn.Properties.EphemeralStorage).toBeUndefined();
+  });
+
   it('limits every function to the data bucket and the source buckets it may read (issue 10)', () => {
     const eofnFunctions = Object.values(functions).filter((f) => f.Properties.Environment?.Variables?.EOFN_TABLE);
     expect(eofnFunctions.length).toBe(5 + Object.keys(config.ops).length); // jobs, finalize, arrivals, dead letters, sweeper
