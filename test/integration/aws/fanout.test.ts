@@ -4,37 +4,16 @@
  * completes once, the job is merged once, the dead-lettered ones are redriven, and the product equals
  * `eofn run`'s byte for byte. The same code as `npm run bench:fanout` at 20,736 partitions.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
-import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
-import { makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { describe, expect, it } from 'vitest';
+import { withFanoutReference } from '../../helpers/fanout/withFanoutReference.ts';
 import { runAwsFanout } from '../../helpers/fanout/awsFanout.ts';
 
-let dir: string;
-let inputs: FanoutInputs;
-let reference: Buffer;
-
-beforeAll(async () => {
-  registerLocalStorages();
-  dir = await mkdtemp(join(tmpdir(), 'eofn-fanout-aws-'));
-  inputs = await makeFanoutInputs(dir, 32);
-  await writeFile(join(dir, 'job.json'), JSON.stringify(inputs.job('.', join(dir, 'ref'), 'fanout-ref')));
-  await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 1, quiet: true });
-  reference = await readFile(join(dir, 'ref/result.tif'));
-}, 120_000);
-
-afterAll(async () => {
-  registerLocalStorages();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const fixture = withFanoutReference('eofn-fanout-aws-', 32);
 
 describe('fan-out of 1,024 partitions on the AWS emulators', () => {
   it('runs every partition once, merges once, retries and redrives the injected failures', async () => {
     // Act
-    const report = await runAwsFanout(inputs, { lanes: 8, rate: 0.01, broken: 2 });
+    const report = await runAwsFanout(fixture.inputs, { lanes: 8, rate: 0.01, broken: 2 });
 
     // Assess
     expect(report).toMatchObject({ status: 'SUCCEEDED', partitions: 1024, done: 1024, failed: 0, merges: 1, maxCompletedRuns: 1 });
@@ -45,6 +24,6 @@ describe('fan-out of 1,024 partitions on the AWS emulators', () => {
     expect(report.injected).toBeGreaterThanOrEqual(report.flaky + 2 * 2);
     expect(report.finishes).toEqual(['FAILED', 'SUCCEEDED']);
     expect(Object.keys(report.products)).toEqual(['result.tif']);
-    expect(Buffer.from(report.products['result.tif']).equals(reference)).toBe(true);
+    expect(Buffer.from(report.products['result.tif']).equals(fixture.reference['result.tif'])).toBe(true);
   }, 600_000);
 });

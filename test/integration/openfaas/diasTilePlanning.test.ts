@@ -4,32 +4,12 @@
  * per tile. Every plan-tile and partition call is delivered twice and one partition fails until it is
  * redriven: each partition completes once, the job is merged once, and every tile's COG equals `eofn run`'s.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runJobLocally } from '../../../functions/adapters/local/runJobLocally.ts';
+import { describe, expect, it } from 'vitest';
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
-import { makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { withFanoutReference } from '../../helpers/fanout/withFanoutReference.ts';
 import { runDiasFanout } from '../../helpers/fanout/diasFanout.ts';
 
-let dir: string;
-let inputs: FanoutInputs;
-const reference: Record<string, Buffer> = {};
-
-beforeAll(async () => {
-  registerLocalStorages();
-  dir = await mkdtemp(join(tmpdir(), 'eofn-tiles-dias-'));
-  inputs = await makeFanoutInputs(dir, 4, 3);
-  await writeFile(join(dir, 'job.json'), JSON.stringify(inputs.job('.', join(dir, 'ref'), 'tiles-ref')));
-  await runJobLocally({ jobHref: join(dir, 'job.json'), output: join(dir, 'ref'), workers: 1, quiet: true });
-  for (const key of inputs.products) reference[key] = await readFile(join(dir, 'ref', key));
-}, 120_000);
-
-afterAll(async () => {
-  registerLocalStorages();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const fixture = withFanoutReference('eofn-tiles-dias-', 4, 3);
 
 describe('a job of 3 tiles and 48 partitions on the DIAS path', () => {
   it.each([
@@ -37,13 +17,13 @@ describe('a job of 3 tiles and 48 partitions on the DIAS path', () => {
     ['in the jobs function, tile after tile', 4, 0],
   ])('planned %s: every partition once, one merge, the products of eofn run', async (_how, planFanOutTiles, planTiles) => {
     // Act
-    const report = await runDiasFanout(inputs, { lanes: 4, rate: 0.03, broken: 1, planFanOutTiles, reconcileMs: 2000 });
+    const report = await runDiasFanout(fixture.inputs, { lanes: 4, rate: 0.03, broken: 1, planFanOutTiles, reconcileMs: 2000 });
     registerLocalStorages();
 
     // Assess
     expect(report).toMatchObject({ status: 'SUCCEEDED', partitions: 48, done: 48, failed: 0, merges: 1, maxCompletedRuns: 1, completedOnce: 48, planTiles });
     expect(report.finishes).toEqual(['FAILED', 'SUCCEEDED']);
-    expect(Object.keys(report.products).sort()).toEqual([...inputs.products].sort());
-    for (const key of inputs.products) expect(Buffer.from(report.products[key]).equals(reference[key]), key).toBe(true);
+    expect(Object.keys(report.products).sort()).toEqual([...fixture.inputs.products].sort());
+    for (const key of fixture.inputs.products) expect(Buffer.from(report.products[key]).equals(fixture.reference[key]), key).toBe(true);
   }, 300_000);
 });
