@@ -7,29 +7,18 @@
  * registerSlowStorage(20);
  * const job = ndviJob({}, SAMPLE_ITEM_IDS.map((id) => `slow:/${sampleItemPath(id)}`));
  */
-import { registerStorage, storageFor, type Storage } from '../../functions/core/io/storage.ts';
+import { storageFor } from '../../functions/core/io/storage.ts';
+import { registerSchemeOverFiles } from './schemeOverFiles.ts';
 import { registerLocalStorages } from '../../functions/adapters/local/registerLocalStorages.ts';
 import { runJobLocally } from '../../functions/adapters/local/runJobLocally.ts';
 import { ndviJob, SAMPLE_ITEM_IDS, sampleItemPath } from './sampleJobs.ts';
 
 export function registerSlowStorage(delayMs: number): void {
   registerLocalStorages();
-  const files = storageFor('/');
-  const path = (href: string) => href.replace(/^slow:\/\//, '/');
-  const slow: Storage = {
-    readRange: async (href, offset, length) => {
-      await new Promise((r) => setTimeout(r, delayMs));
-      return files.readRange(path(href), offset, length);
-    },
-    readAll: (href) => files.readAll(path(href)),
-    size: (href) => files.size(path(href)),
-    write: (href, bytes) => files.write(path(href), bytes),
-    writeFile: (href, local) => files.writeFile(path(href), local),
-    list: (prefix) => files.list(path(prefix)),
-    removeAll: (prefix) => files.removeAll(path(prefix)),
-    remove: (href) => files.remove(path(href)),
-  };
-  registerStorage('slow', slow);
+  registerSchemeOverFiles('slow', storageFor('/'), (read) => async (href, offset, length) => {
+    await new Promise((r) => setTimeout(r, delayMs));
+    return read(href, offset, length);
+  });
 }
 
 /** The NDVI demo over `slow://` inputs: 8 partitions at `--memory 161`. */

@@ -15,12 +15,20 @@ const KEPT = 16;
 export type LoadPrepared = (ref: string, digest: string) => Promise<StoredJob>;
 
 export function preparedCache(kept = KEPT): LoadPrepared {
-  const cache = new Map<string, Promise<StoredJob>>();
+  return digestKeyedCache(loadPrepared, kept);
+}
+
+/**
+ * Keeps the last `kept` loads of stored, digest-checked files (prepared jobs, tile plans) by digest and href;
+ * a failed load is not kept, so the next call reads again.
+ */
+export function digestKeyedCache<T>(load: (ref: string, digest: string) => Promise<T>, kept: number): (ref: string, digest: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
   return (ref, digest) => {
     const key = `${digest} ${ref}`;
     let hit = cache.get(key);
     if (!hit) {
-      hit = loadPrepared(ref, digest);
+      hit = load(ref, digest);
       hit.catch(() => cache.delete(key));
       if (cache.size >= kept) cache.delete(cache.keys().next().value!);
       cache.set(key, hit);

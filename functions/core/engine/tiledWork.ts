@@ -10,6 +10,7 @@
 import { isTiled, tileOfPartitionId, type TiledSetup } from '../ops/tiles/tiledSetup.ts';
 import type { PartitionSpec } from '../plan/types.ts';
 import { NotInPlanError, partitionOf, plannedPartition } from './plannedPartition.ts';
+import { digestKeyedCache } from './preparedCache.ts';
 import type { PreparedJob } from './preparedJob.ts';
 import type { StoredJob, StoredRef } from './storedJob.ts';
 import { loadTilePlan, type TilePlan } from './tilePlans.ts';
@@ -23,18 +24,7 @@ const KEPT = 8;
 
 /** A warm function's cache of tile plans, keyed by digest and href (as `preparedCache`). */
 export function tilePlanCache(kept = KEPT): LoadTilePlan {
-  const cache = new Map<string, Promise<TilePlan>>();
-  return (ref, digest) => {
-    const key = `${digest} ${ref}`;
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = loadTilePlan(ref, digest);
-      hit.catch(() => cache.delete(key));
-      if (cache.size >= kept) cache.delete(cache.keys().next().value!);
-      cache.set(key, hit);
-    }
-    return hit;
-  };
+  return digestKeyedCache(loadTilePlan, kept);
 }
 
 const tilePrepared = new WeakMap<TilePlan, PreparedJob>();

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileStorage } from '../../../../functions/core/io/fileStorage.ts';
 import { registerCoreStorages } from '../../../../functions/core/io/registerCoreStorages.ts';
-import { registerStorage } from '../../../../functions/core/io/storage.ts';
+import { registerSchemeOverFiles } from '../../../helpers/schemeOverFiles.ts';
 import { openRaster } from '../../../../functions/core/raster/read/openRaster.ts';
 
 const DIR = fileURLToPath(new URL('../../../fixtures/jp2/', import.meta.url));
@@ -20,17 +20,7 @@ const reads: string[] = [];
 
 beforeAll(() => {
   registerCoreStorages();
-  const path = (href: string) => href.replace(/^counting:\/\//, '/');
-  registerStorage('counting', {
-    readRange: (href, offset, length) => { reads.push(`${offset}+${length}`); return files.readRange(path(href), offset, length); },
-    readAll: (href) => files.readAll(path(href)),
-    size: (href) => files.size(path(href)),
-    write: (href, bytes) => files.write(path(href), bytes),
-    writeFile: (href, local) => files.writeFile(path(href), local),
-    list: (prefix) => files.list(path(prefix)),
-    removeAll: (prefix) => files.removeAll(path(prefix)),
-    remove: (href) => files.remove(path(href)),
-  });
+  registerSchemeOverFiles('counting', files, (read) => (href, offset, length) => { reads.push(`${offset}+${length}`); return read(href, offset, length); });
 });
 
 /** Range reads of one opening (no pixel read). */
