@@ -259,24 +259,6 @@ export class DynamoJobStore implements JobStateStore {
     });
   }
 
-  /**
-   * Job → FAILED with `error` appended, from one of `from`; not yet notified (finalize publishes its
-   * completion event). A merge's claim goes with it. False when the job was in none of those states.
-   */
-  private async failJob(jobId: string, from: JobStatus[], error: string): Promise<boolean> {
-    const names = from.map((_, i) => `:from${i}`);
-    return (await this.update({
-      Key: jobKey(jobId),
-      UpdateExpression: 'SET #s = :failed, errors = list_append(if_not_exists(errors, :empty), :e), notified = :false, updatedAt = :now, finishedAt = :now, expiresAt = :exp REMOVE finalizeStartedAt',
-      ConditionExpression: `#s IN (${names.join(', ')})`,
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: {
-        ':failed': 'FAILED', ...Object.fromEntries(names.map((n, i) => [n, from[i]])), ':e': [error], ':empty': [], ':false': false, ':now': now(), ':exp': this.expiresAt(),
-      },
-      ReturnValues: 'UPDATED_NEW',
-    })) !== undefined;
-  }
-
   async plannedTile(jobId: string, key: string): Promise<StoredRef | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: tileKey(jobId, key), ConsistentRead: true }));
     return out.Item ? { href: String(out.Item.href), digest: String(out.Item.digest) } : undefined;
@@ -284,7 +266,16 @@ export class DynamoJobStore implements JobStateStore {
 
   /** The job is FAILED with the reason, not yet notified (finalize publishes its completion event). */
   async planTileFailed(jobId: string, _key: string, error: string): Promise<boolean> {
-    return this.failJob(jobId, ['PLANNED', 'RUNNING'], error);
+    return (await this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #s = :failed, errors = list_append(if_not_exists(errors, :empty), :e), notified = :false, updatedAt = :now, finishedAt = :now, expiresAt = :exp',
+      ConditionExpression: '#s IN (:planned, :running)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED', ':planned': 'PLANNED', ':running': 'RUNNING', ':e': [error], ':empty': [], ':false': false, ':now': now(), ':exp': this.expiresAt(),
+      },
+      ReturnValues: 'UPDATED_NEW',
+    })) !== undefined;
   }
 
   /**
@@ -449,7 +440,16 @@ export class DynamoJobStore implements JobStateStore {
       }
       return false;
     }
-    return this.failJob(jobId, ['RUNNING', 'FINALIZING'], failure.error);
+    return (await this.update({
+      Key: jobKey(jobId),
+      UpdateExpression: 'SET #s = :failed, errors = list_append(if_not_exists(errors, :empty), :e), notified = :false, updatedAt = :now, finishedAt = :now, expiresAt = :exp REMOVE finalizeStartedAt',
+      ConditionExpression: '#s IN (:running, :finalizing)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': 'FAILED', ':running': 'RUNNING', ':finalizing': 'FINALIZING', ':e': [failure.error], ':empty': [], ':false': false, ':now': now(), ':exp': this.expiresAt(),
+      },
+      ReturnValues: 'ALL_NEW',
+    })) !== undefined;
   }
 
   /**
