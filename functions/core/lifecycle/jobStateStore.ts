@@ -59,6 +59,8 @@ export interface NewJob {
   partitions?: PartitionSpec[];
   /** The keys of a multi-tile job's tiles: the job is not complete before each tile's plan is recorded. */
   tiles?: string[];
+  /** The tiles are planned by one `plan-tile` message each: a store that re-sends lost messages itself (a DIAS) keeps a lease per tile. */
+  fannedOut?: boolean;
 }
 
 /** A tile's stored plan (`storeTilePlan`) and its partitions, as `recordTile` records them. */
