@@ -20,7 +20,7 @@ import { createAwsBackend } from '../../../functions/adapters/lambda/cliBackend.
 import { registerLocalStorages } from '../../../functions/adapters/local/registerLocalStorages.ts';
 import { startAwsEmulators, type AwsTestEnv } from '../../helpers/awsEmulators.ts';
 import { awsTestDeps } from '../../helpers/awsDeps.ts';
-import { drain, fakeContext, type SqsHandler } from '../../helpers/awsEventSource.ts';
+import { drain, type SqsHandler } from '../../helpers/awsEventSource.ts';
 import { withFanoutReference } from '../../helpers/fanout/withFanoutReference.ts';
 
 const OP = 'tile-reduce';
