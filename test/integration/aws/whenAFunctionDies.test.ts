@@ -75,7 +75,7 @@ async function completions(): Promise<any[]> {
  * The event source of one queue, where `faultOf` picks the records whose invocation dies: those run alone in
  * a worker that is killed; the rest run in this process, one record per invocation as the stack configures.
  */
-type Fault = Pick<WorkerInvocation, 'fault' | 'killAfterMs' | 'killWhen'> | undefined;
+type Fault = Pick<WorkerInvocation, 'fault' | 'killAfterMs' | 'killWhen' | 'killAtClaim'> | undefined;
 
 function consumer(handler: WorkerInvocation['handler'], inProcess: SqsHandler, faultOf: (body: any) => Fault | Promise<Fault>): SqsHandler {
   return async (event) => {
@@ -146,8 +146,8 @@ describe('when a function dies (AWS, emulated)', () => {
       const n = (tries.get(body.jobId) ?? 0) + 1;
       tries.set(body.jobId, n);
       if (body.jobId === 'dies-timeout') return { fault: 'hang' as const };
-      // Out of memory: killed mid-work, once it has claimed the partition, long before its timeout.
-      if (body.jobId === 'dies-oom') return { fault: 'hang' as const, killWhen: await claimedBy(body) };
+      // Out of memory: killed mid-work, the moment it has claimed the partition, before its timeout.
+      if (body.jobId === 'dies-oom') return { fault: 'hang' as const, killAtClaim: true };
       if (body.jobId === 'dies-crash' && !crashed) {
         // Killed right after its claim, before any part is written (until that has happened once).
         const claimed = await claimedBy(body);
