@@ -16,6 +16,6 @@ export async function handleReconcile(ctx: HandlerContext): Promise<HandlerResul
   const dispatchErrors = await dispatchAll(ctx.dispatcher, result.dispatch);
   for (const jobId of result.failedJobs) await saveJobRecord(ctx.store, jobId);
   const summary = { redispatched: result.dispatch.length, deadLettered: result.deadLettered, failedJobs: result.failedJobs, dispatchErrors };
-  if (result.dispatch.length || result.deadLettered) ctx.log('reconciled', summary);
+  if (result.dispatch.length || result.deadLettered || result.failedJobs.length) ctx.log('reconciled', summary);
   return ok(summary);
 }
