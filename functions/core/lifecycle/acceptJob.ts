@@ -73,7 +73,14 @@ export type AcceptedWork =
   | { kind: 'plan-tiles'; tiles: string[] };
 
 export type Acceptance =
-  | { outcome: 'accepted'; jobId: string; prepared: PreparedJob; plan: JobPlan; work: AcceptedWork }
+  | {
+    outcome: 'accepted'; jobId: string; prepared: PreparedJob; plan: JobPlan; work: AcceptedWork;
+    /**
+     * Tiles planned here are recorded by the adapter after this returns (`sendTile`): the submission stays
+     * open until it calls this, so that a function dying between two tiles is sent the submission again.
+     */
+    sent(): Promise<void>;
+  }
   /** The same job was accepted before: nothing to do. */
   | { outcome: 'known'; jobId: string }
   /** A different job holds the id. */
@@ -112,7 +119,9 @@ export async function acceptJob(source: AcceptSource, options: AcceptOptions): P
     if (outcome === 'same') return { outcome: 'known', jobId: plan.jobId };
     const work: AcceptedWork = !planned.tiles ? { kind: 'partitions', partitions: plan.partitions }
       : fannedOut ? { kind: 'plan-tiles', tiles: tiles! } : { kind: 'tiles', tiles: planned.tiles as StoredTile[] };
-    return { outcome: 'accepted', jobId: plan.jobId, prepared, plan, work };
+    const open = work.kind === 'tiles' ? begun : undefined;
+    if (open) begun = undefined;
+    return { outcome: 'accepted', jobId: plan.jobId, prepared, plan, work, sent: async () => { if (open) await options.submission?.end(open); } };
   } catch (e) {
     if (!isPermanent(e)) {
       begun = undefined; // a failure a retry may fix leaves the submission open: the platform sends it again

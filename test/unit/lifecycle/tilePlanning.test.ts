@@ -83,6 +83,26 @@ describe('a multi-tile job planned a tile at a time', () => {
     for (const key of ['33TWM', '33TXM', '33TYM']) expect((await stat(join(dir, 'out-tiles/_eofn/plan', `${key}.json`))).size).toBeGreaterThan(0);
   });
 
+  it('keeps the submission open until the tiles planned here are recorded and sent, so that a death between tiles is sent again', async () => {
+    // Prepare
+    const { store } = mapStore();
+    const log: string[] = [];
+    const submission = { begin: async (id: string) => { log.push(`begin ${id}`); }, end: async (id: string) => { log.push(`end ${id}`); } };
+    const job = inputs.job('.', join(dir, 'out-open'), 'tiles-open');
+    // Act
+    const accepted = await acceptJob(inline(job), { store, memoryMbOf: () => 1769, minPartitions: 12, planFanOutTiles: 4, submission });
+    if (accepted.outcome !== 'accepted' || accepted.work.kind !== 'tiles') throw new Error(`expected tiles, got ${JSON.stringify(accepted)}`);
+    const before = [...log];
+    for (const tile of accepted.work.tiles) {
+      await sendTile(store, accepted.jobId, tile, async () => undefined);
+      log.push(`tile ${tile.key}`);
+    }
+    await accepted.sent();
+    // Assess
+    expect(before).toEqual(['begin tiles-open']);
+    expect(log).toEqual(['begin tiles-open', 'tile 33TWM', 'tile 33TXM', 'tile 33TYM', 'end tiles-open']);
+  });
+
   it('runs a partition with its own tile\'s plan, checked against the recorded digest, and no other tile\'s', async () => {
     // Prepare
     const { store, jobs } = mapStore();

@@ -50,6 +50,7 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
   } else if (work.kind === 'tiles') {
     // A tile at a time: its partitions recorded with it, then called; only one tile's partitions in memory.
     for (const tile of work.tiles) await sendTile(ctx.store, plan.jobId, tile, async (partitions) => { dispatchErrors.push(...await send(partitions)); }, recordOptions);
+    await accepted.sent();
   } else {
     // One plan-tile call per tile, to this function; each tile has a lease (recorded with the job), so the
     // reconciler sends a lost call again.
