@@ -28,6 +28,12 @@ export interface WorkerInvocation {
   killAfterMs?: number;
   /** Terminate as soon as this says so (polled here, e.g. "the partition is claimed"): a crash at that point. */
   killWhen?: () => Promise<boolean>;
+  /**
+   * Terminate the moment the op handler has claimed its partition (`startPartition` returned), as the
+   * worker tells it: an out-of-memory kill mid-work. Told, not polled, because on a loaded emulator a poll
+   * can come after the handler's timeout warning, which would record a timeout instead.
+   */
+  killAtClaim?: boolean;
   fault?: 'hang';
 }
 
@@ -60,7 +66,12 @@ export function workerLambdas(setup: WorkerSetup, warm = 3) {
             await new Promise((r) => setTimeout(r, 20));
           }
         };
-        worker.once('message', (m: { response?: SQSBatchResponse }) => end(m.response));
+        const onMessage = (m: { response?: SQSBatchResponse; claimed?: boolean }) => {
+          if (m.claimed && !spec.killAtClaim) return;
+          worker.off('message', onMessage);
+          end(m.claimed ? undefined : m.response);
+        };
+        worker.on('message', onMessage);
         worker.once('error', (e) => { clearTimeout(timer); reject(e); });
         worker.postMessage(message);
         if (killWhen) void watch();
@@ -106,6 +117,14 @@ async function runInWorker(setup: WorkerSetup): Promise<void> {
     const d = deps();
     const faulty = spec.fault === 'hang';
     if (spec.handler === 'jobs' && faulty) d.store.recordPlanned = hang;
+    if (spec.killAtClaim) {
+      const startPartition = d.store.startPartition.bind(d.store);
+      d.store.startPartition = async (...args) => {
+        const attempt = await startPartition(...args);
+        if (attempt !== undefined) parentPort!.postMessage({ claimed: true });
+        return attempt;
+      };
+    }
     const handler = spec.handler === 'op' ? createOpHandler(d, faulty ? { runPartition: hang } : {})
       : spec.handler === 'finalize' ? createFinalizeHandler(d, faulty ? { finalizeJob: hang } : {})
         : createJobsHandler(d);

@@ -58,15 +58,24 @@ async function partitionsDone(id: string): Promise<void> {
   await drain(aws.sqs, [[aws.config.jobsQueueUrl, createJobsHandler(deps)], [aws.config.opQueues[OP], createOpHandler(deps)]]);
 }
 
-/** The finalize queue and its DLQ consumer, with every call of the merge counted. */
-function finalizeConsumers(merge: typeof finalizeJob): { calls: () => number; handlers: [string, SqsHandler][] } {
+/**
+ * The finalize queue and its DLQ consumer, with every call of the merge counted and every receive's
+ * ApproximateReceiveCount kept (said when a count assertion fails: which receive did not merge).
+ */
+function finalizeConsumers(merge: typeof finalizeJob): { calls: () => number; receives: string[]; handlers: [string, SqsHandler][] } {
   const deps = awsTestDeps(aws);
   let calls = 0;
-  const counted: typeof finalizeJob = (prepared, plan) => { calls++; return merge(prepared, plan); };
+  const receives: string[] = [];
+  const counted: typeof finalizeJob = (prepared, plan) => { calls++; receives.push('merged'); return merge(prepared, plan); };
+  const handler = createFinalizeHandler(deps, { finalizeJob: counted });
   return {
     calls: () => calls,
+    receives,
     handlers: [
-      [aws.config.finalizeQueueUrl, createFinalizeHandler(deps, { finalizeJob: counted })],
+      [aws.config.finalizeQueueUrl, (event, context) => {
+        receives.push(...event.Records.map((r) => `receive ${r.attributes.ApproximateReceiveCount} of ${JSON.parse(r.body).jobId}`));
+        return handler(event, context);
+      }],
       [aws.dlqUrls.finalize, createDeadLetterHandler(deps)],
     ],
   };
@@ -95,14 +104,14 @@ describe('finalize on AWS (emulated) when the merge fails', () => {
     const parts = ((await aws.s3.send(new ListObjectsV2Command({ Bucket: aws.bucket, Prefix: 'out/merge-permanent/_parts/' }))).Contents ?? []).map((o) => o.Key!).sort();
     const other = await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: parts[1] }));
     await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: parts[0], Body: await other.Body!.transformToByteArray() }));
-    const { calls, handlers } = finalizeConsumers(finalizeJob);
+    const { calls, receives, handlers } = finalizeConsumers(finalizeJob);
 
     // Act
     await drain(aws.sqs, handlers, 30_000);
 
     // Assess
     expect(parts.length).toBeGreaterThanOrEqual(2);
-    expect(calls()).toBe(1);
+    expect(calls(), receives.join(', ')).toBe(1);
     const stored = (await awsTestDeps(aws).store.getJob('merge-permanent'))!;
     expect(stored.status).toBe('FAILED');
     expect(stored.errors).toEqual([expect.stringMatching(/^finalize: r\d+-c\d+-\d+x\d+: partition result is for window .*; the plan has /)]);
@@ -127,13 +136,13 @@ describe('finalize on AWS (emulated) when the merge fails', () => {
       }
       return finalizeJob(prepared, plan);
     };
-    const { calls, handlers } = finalizeConsumers(flaky);
+    const { calls, receives, handlers } = finalizeConsumers(flaky);
 
     // Act
     await drain(aws.sqs, handlers, 30_000);
 
     // Assess
-    expect(calls()).toBe(2);
+    expect(calls(), receives.join(', ')).toBe(2);
     const stored = (await awsTestDeps(aws).store.getJob('merge-transient'))!;
     expect(stored).toMatchObject({ status: 'SUCCEEDED', errors: [] });
     expect(JSON.parse(await s3Text('out/merge-transient/item.json')).assets.result.href).toBe('./result.tif');
@@ -144,13 +153,13 @@ describe('finalize on AWS (emulated) when the merge fails', () => {
     // Prepare
     await partitionsDone('merge-down');
     const down: typeof finalizeJob = async (prepared) => { throw new IoError(`${prepared.outputHref}/result.tif`, 'SlowDown: please reduce your request rate'); };
-    const { calls, handlers } = finalizeConsumers(down);
+    const { calls, receives, handlers } = finalizeConsumers(down);
 
     // Act
     await drain(aws.sqs, handlers, 30_000);
 
     // Assess
-    expect(calls()).toBe(aws.config.maxReceiveCount);
+    expect(calls(), receives.join(', ')).toBe(aws.config.maxReceiveCount);
     const stored = (await awsTestDeps(aws).store.getJob('merge-down'))!;
     expect(stored).toMatchObject({ status: 'FAILED', errors: [`finalize: s3://${aws.bucket}/out/merge-down/result.tif: SlowDown: please reduce your request rate`] });
     expect((await completions('merge-down')).map((e) => e.status)).toEqual(['FAILED']);

@@ -75,12 +75,14 @@ async function completions(): Promise<any[]> {
  * The event source of one queue, where `faultOf` picks the records whose invocation dies: those run alone in
  * a worker that is killed; the rest run in this process, one record per invocation as the stack configures.
  */
-function consumer(handler: WorkerInvocation['handler'], inProcess: SqsHandler, faultOf: (body: any) => Pick<WorkerInvocation, 'fault' | 'killAfterMs' | 'killWhen'> | undefined): SqsHandler {
+type Fault = Pick<WorkerInvocation, 'fault' | 'killAfterMs' | 'killWhen' | 'killAtClaim'> | undefined;
+
+function consumer(handler: WorkerInvocation['handler'], inProcess: SqsHandler, faultOf: (body: any) => Fault | Promise<Fault>): SqsHandler {
   return async (event) => {
     // Concurrent invocations, one record each, as Lambda scales out on a queue.
     const responses = await Promise.all(event.Records.map(async (record) => {
       const single: SQSEvent = { Records: [record] };
-      const fault = faultOf(JSON.parse(record.body));
+      const fault = await faultOf(JSON.parse(record.body));
       const response = fault
         ? await lambdas.invoke({ handler, event: single, timeoutMs: TIMEOUT_MS, ...fault })
         : (await inProcess(single, fakeContext())) as SQSBatchResponse;
@@ -127,27 +129,28 @@ describe('when a function dies (AWS, emulated)', () => {
     const victims = new Map<string, string>(); // job → its first partition
     const tries = new Map<string, number>();
     let crashed = false;
-    /** True once this invocation has claimed the partition (its attempt count went up since the first look). */
-    const claimedBy = (body: any) => {
-      let before: number | undefined;
-      return async () => {
-        const attempts = (await deps.store.getPartition(body.jobId, body.partition.id))?.attempts ?? 0;
-        before ??= attempts;
-        return attempts > before;
-      };
+    const attemptsOf = async (body: any) => (await deps.store.getPartition(body.jobId, body.partition.id))?.attempts ?? 0;
+    /**
+     * True once this invocation has claimed the partition: its attempt count went up since before the
+     * invocation started. (Read before, not at the first poll: on a slow emulator the claim could land first,
+     * and the kill would then wait for the function's timeout, whose warning records a timeout instead.)
+     */
+    const claimedBy = async (body: any) => {
+      const before = await attemptsOf(body);
+      return async () => (await attemptsOf(body)) > before;
     };
-    const opFault = (body: any) => {
+    const opFault = async (body: any): Promise<Fault> => {
       if (body.kind !== 'partition' || !broken) return undefined;
       if (!victims.has(body.jobId)) victims.set(body.jobId, body.partition.id);
       if (victims.get(body.jobId) !== body.partition.id) return undefined;
       const n = (tries.get(body.jobId) ?? 0) + 1;
       tries.set(body.jobId, n);
       if (body.jobId === 'dies-timeout') return { fault: 'hang' as const };
-      // Out of memory: killed mid-work, once it has claimed the partition, long before its timeout.
-      if (body.jobId === 'dies-oom') return { fault: 'hang' as const, killWhen: claimedBy(body) };
+      // Out of memory: killed mid-work, the moment it has claimed the partition, before its timeout.
+      if (body.jobId === 'dies-oom') return { fault: 'hang' as const, killAtClaim: true };
       if (body.jobId === 'dies-crash' && !crashed) {
         // Killed right after its claim, before any part is written (until that has happened once).
-        const claimed = claimedBy(body);
+        const claimed = await claimedBy(body);
         return { fault: 'hang' as const, killWhen: async () => (crashed = await claimed()) };
       }
       return undefined;
