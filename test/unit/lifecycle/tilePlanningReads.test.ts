@@ -5,7 +5,8 @@
  * pass over it, one indexed file written); each plan-tile reads its own tile's items only and never converts,
  * however often it is delivered (one tile twice at the same time, every tile again after it was recorded),
  * each delivery as a process of its own (what a process converted is forgotten in between). The tiles' setups
- * and partitions are those of the job prepared and planned in one go.
+ * and partitions are those of the job prepared and planned in one go. A file that fails its checks in that
+ * conversion rejects the job in the jobs stage.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,4 +135,21 @@ describe('a parcel job planned fanned out, counted', () => {
     expect([...new Map(sent.map((p) => [p.id, p])).values()].sort(byId)).toEqual([...wholePlan.partitions].sort(byId));
     expect((list.tiles[0].setup as { parcels: { warning?: string } }).parcels.warning).toMatch(/has no spatial index: read once in prepare \(2000 features/);
   }, 120_000);
+
+  it('rejects the job in the jobs stage when the parcel file it converts fails its checks, before any tile is planned', async () => {
+    // Prepare: one parcel id twice
+    const bad = join(dir, 'parcels-duplicate.geojson');
+    await writeFile(bad, parcelGeoJson().replace('"id":"t0-0-1"', '"id":"t0-0-0"'));
+    const job = { ...parcelJob(`planreads:/${join(dir, 'out-bad')}`), id: 'tile-reads-bad' };
+    job.params = { ...job.params, parcels: `planreads:/${bad}` };
+    const { store } = planningStore();
+    const recorded: string[][] = [];
+    store.recordInvalid = async (_id, _op, problems) => { recorded.push(problems); };
+    forgetIndexedParcelFiles();
+    // Act
+    const accepted = await acceptJob({ read: async () => ({ raw: job, base: join(dir, 'job.json') }), received: {} }, { store, memoryMbOf: () => 1769, planFanOutTiles: 1 });
+    // Assess
+    expect(accepted).toMatchObject({ outcome: 'invalid', jobId: 'tile-reads-bad', problems: [expect.stringMatching(/parcels-duplicate\.geojson: .*t0-0-0/)] });
+    expect(recorded).toHaveLength(1);
+  });
 });
