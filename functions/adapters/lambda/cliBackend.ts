@@ -7,13 +7,14 @@
  * const backend = createAwsBackend();
  * const id = await backend.submit('jobs/ndvi.json'); // then: await backend.status(id)
  */
-import { readJobFile } from '../../core/engine/index.ts';
+import { loadPrepared, readJobFile, type PlanTileMessage } from '../../core/engine/index.ts';
+import { isTiled } from '../../core/ops/tiles/tiledSetup.ts';
 import { InputError } from '../../core/errors.ts';
 import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 import { documentClient, sqsClient } from '../shared/awsServiceClients.ts';
 import { configFromEnv, ENV, type DeploymentConfig } from './config.ts';
-import { createJobStore, type JobStore } from './jobStore.ts';
+import { createJobStore, type JobItem, type JobStore } from './jobStore.ts';
 import { createQueueSender, type QueueSender } from './queueSender.ts';
 import { submitJob } from './submitJob.ts';
 import { partitionMessages } from './partitionMessages.ts';
@@ -54,10 +55,19 @@ export function createAwsBackend(
       }
       if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
       if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId }]);
+      const tiles = await unplannedTiles(job);
+      if (tiles.length) await send(config.jobsQueueUrl, tiles.map((tile): PlanTileMessage => ({ kind: 'plan-tile', jobId, tile })));
       const messages = partitionMessages(jobId, job.op, reset.partitions.map((id) => ({ id })));
       if (!messages.length) return 0;
       await send(job.queueUrl, messages);
       return messages.length;
     },
   };
+}
+
+/** The tiles of a job planned one `plan-tile` message each whose plan is not recorded (their message died). */
+async function unplannedTiles(job: JobItem): Promise<string[]> {
+  if (!job.tiles || (job.tilesPlanned ?? 0) >= job.tiles || !job.preparedRef) return [];
+  const { setup } = (await loadPrepared(job.preparedRef, job.preparedDigest)).prepared;
+  return isTiled(setup) ? setup.tiles.map((t) => t.key).filter((key) => !job.plannedTiles?.has(key)) : [];
 }

@@ -8,6 +8,8 @@
  * - a finalize: the job is FAILED with the reason and its completion event is published;
  * - a submission (jobs stage): the job is recorded FAILED with the reason and the message kept, so
  *   `eofn status` shows it and `eofn redrive` can send it again;
+ * - a `plan-tile` (a fanned-out tile's planning): the job is FAILED naming the tile, its completion event is
+ *   published, and `eofn redrive` sends the plan-tile of every tile not planned yet;
  * - anything else (arrival events, foreign messages): kept as a dead-message record.
  *
  * @example

@@ -534,7 +534,8 @@ export class DynamoJobStore implements JobStateStore {
       ExpressionAttributeValues: { ':running': 'RUNNING', ':failedJob': 'FAILED', ':now': now() },
       ReturnValues: 'ALL_NEW',
     });
-    const complete = reopened && Number(reopened.done) === Number(reopened.total);
+    // A tile not planned yet (its plan-tile died) comes before the merge: the CLI sends its plan-tile again.
+    const complete = reopened && Number(reopened.done) === Number(reopened.total) && Number(reopened.tilesPlanned ?? 0) >= Number(reopened.tiles ?? 0);
     return { partitions: again.map((p) => p.id), finalize: !again.length && !!complete };
   }
 

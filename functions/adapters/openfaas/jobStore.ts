@@ -21,6 +21,7 @@ import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } fro
 import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
 import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
 import { insertPartitions } from './insertPartitions.ts';
+import { claimTile, recordTileDispatch, tileAttemptFailed } from './tileDispatchQueries.ts';
 
 /** Attempts per partition and finalize when the job does not say (the column's default). */
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -68,6 +69,8 @@ export class PostgresJobStore implements JobStateStore {
         return known.settledIn ? 'same' : 'created';
       }
       await insertPartitions(c, job.jobId, partitions, options.dueInSeconds ?? this.timings.dispatchTimeoutSeconds);
+      // Planning fanned out: a lease per tile, so that a plan-tile call that is lost is sent again.
+      if (job.fannedOut && job.tiles) await recordTileDispatch(c, job.jobId, job.tiles, this.timings.dispatchTimeoutSeconds);
       return 'created';
     });
   }
@@ -79,6 +82,7 @@ export class PostgresJobStore implements JobStateStore {
    */
   recordTile(jobId: string, tile: PlannedTile, options: RecordOptions = {}): Promise<TileOutcome> {
     return inTransaction(this.pool, async (c) => {
+      await c.query('DELETE FROM tile_dispatch WHERE job_id = $1 AND tile = $2', [jobId, tile.key]);
       const inserted = await c.query(
         `INSERT INTO job_tiles (job_id, tile, plan_ref, plan_digest, partitions) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (job_id, tile) DO NOTHING RETURNING tile`,
@@ -114,11 +118,25 @@ export class PostgresJobStore implements JobStateStore {
   }
 
   /** The job is FAILED with the reason; its merge will not run (`finalize_state` DEAD). */
-  async planTileFailed(jobId: string, _key: string, error: string): Promise<boolean> {
+  async planTileFailed(jobId: string, key: string, error: string): Promise<boolean> {
+    await this.pool.query(`UPDATE tile_dispatch SET state = 'DEAD', last_error = $3, updated_at = now() WHERE job_id = $1 AND tile = $2`, [jobId, key, error]);
     const r = await this.pool.query(
       `UPDATE jobs SET status = 'FAILED', finalize_state = 'DEAD', errors = errors || jsonb_build_array($2::text), updated_at = now()
        WHERE job_id = $1 AND status IN ('PLANNED', 'RUNNING')`, [jobId, error]);
     return !!r.rowCount;
+  }
+
+  /**
+   * A `plan-tile` call takes its tile for a lease before planning it, so that the reconciler sends the call
+   * again when this function dies; the attempt number, or undefined while another call holds the tile.
+   */
+  startPlanTile(jobId: string, key: string): Promise<number | undefined> {
+    return claimTile(this.pool, jobId, key, this.timings.leaseSeconds);
+  }
+
+  /** The attempt at planning the tile failed for a reason a retry may fix: sent again at the next reconcile pass. */
+  planTileAttemptFailed(jobId: string, key: string, attempt: number, error: string): Promise<void> {
+    return tileAttemptFailed(this.pool, jobId, key, attempt, error);
   }
 
   /**

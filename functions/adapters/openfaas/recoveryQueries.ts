@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
 import { claimDispatchSlots, LEASE_EXPIRED } from './dispatchQueries.ts';
+import { reconcileTiles, redriveTiles } from './tileDispatchQueries.ts';
 
 /** A partition past its last attempt, as the dead-letter table files it. */
 export interface DeadPartition {
@@ -78,16 +79,18 @@ export async function reconcileDue(
     [timings.dispatchTimeoutSeconds]);
 
   const submissions = await reconcileSubmissions(c, timings);
+  const tiles = await reconcileTiles(c, timings);
 
   return {
     dispatch: [
       ...submissions.again,
+      ...tiles.again,
       ...again.rows.map(partitionMessage),
       ...finalize.rows.filter((r) => r.finalize_state === 'QUEUED')
         .map((r): DispatchMessage => ({ kind: 'finalize', jobId: r.job_id })),
     ],
     deadLettered: expired.rowCount ?? 0,
-    failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id), ...submissions.failed],
+    failedJobs: [...failedJobs, ...finalize.rows.filter((r) => r.finalize_state === 'DEAD').map((r) => r.job_id), ...submissions.failed, ...tiles.failed],
   };
 }
 
@@ -134,16 +137,18 @@ export async function redriveJob(c: pg.PoolClient, jobId: string, timings: Store
      RETURNING p.job_id, p.spec, j.op`,
     [jobId, timings.dispatchTimeoutSeconds]);
   await c.query('DELETE FROM dead_letters WHERE job_id = $1', [jobId]);
+  const tiles = await redriveTiles(c, jobId, timings);
+  // A job with tiles still to plan waits for them before its merge (a tile that failed its job left finalize DEAD).
   const job = await c.query<{ finalize_state: string }>(
     `UPDATE jobs SET dead = 0, errors = '[]', updated_at = now(),
        status = CASE WHEN status = 'FAILED' THEN 'RUNNING' ELSE status END,
-       finalize_state = CASE WHEN finalize_state = 'DEAD' THEN 'QUEUED' ELSE finalize_state END,
+       finalize_state = CASE WHEN finalize_state <> 'DEAD' THEN finalize_state WHEN tiles_planned < tiles THEN 'WAITING' ELSE 'QUEUED' END,
        finalize_attempts = CASE WHEN finalize_state = 'DEAD' THEN 0 ELSE finalize_attempts END,
        finalize_lease_until = CASE WHEN finalize_state = 'DEAD' THEN now() + $2 * interval '1 second' ELSE finalize_lease_until END
      WHERE job_id = $1 AND status IN ('FAILED', 'RUNNING')
      RETURNING finalize_state, (finalize_state = 'QUEUED' AND done = total) AS finalize_now`,
     [jobId, timings.dispatchTimeoutSeconds]);
-  const messages: DispatchMessage[] = parts.rows.map(partitionMessage);
+  const messages: DispatchMessage[] = [...tiles, ...parts.rows.map(partitionMessage)];
   const row = job.rows[0] as { finalize_now?: boolean } | undefined;
   if (row?.finalize_now) messages.push({ kind: 'finalize', jobId });
   return messages;

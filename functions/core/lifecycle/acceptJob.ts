@@ -103,14 +103,15 @@ export async function acceptJob(source: AcceptSource, options: AcceptOptions): P
     const stored = await storePrepared(planned.stored ?? prepared, planned.plan, { tilePlans: !!planned.tiles });
     const { plan } = planned;
     const tiles = planned.tiles?.map((t) => t.key);
+    const fannedOut = !!planned.tiles && !planned.tiles.every((t) => t.href);
     const outcome = await store.recordPlanned({
       jobId: plan.jobId, op: plan.op, outputHref: prepared.outputHref, preparedRef: stored.href, preparedDigest: stored.digest,
-      hash, memoryMb: plan.memoryMb, ...(tiles ? { tiles } : { partitions: plan.partitions }),
+      hash, memoryMb: plan.memoryMb, ...(tiles ? { tiles, ...(fannedOut ? { fannedOut } : {}) } : { partitions: plan.partitions }),
     }, options.recordOptions?.(prepared.job));
     if (outcome === 'conflict') return { outcome, jobId: plan.jobId };
     if (outcome === 'same') return { outcome: 'known', jobId: plan.jobId };
     const work: AcceptedWork = !planned.tiles ? { kind: 'partitions', partitions: plan.partitions }
-      : planned.tiles.every((t) => t.href) ? { kind: 'tiles', tiles: planned.tiles as StoredTile[] } : { kind: 'plan-tiles', tiles: tiles! };
+      : fannedOut ? { kind: 'plan-tiles', tiles: tiles! } : { kind: 'tiles', tiles: planned.tiles as StoredTile[] };
     return { outcome: 'accepted', jobId: plan.jobId, prepared, plan, work };
   } catch (e) {
     if (!isPermanent(e)) {

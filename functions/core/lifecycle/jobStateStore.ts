@@ -32,6 +32,10 @@
  *                                    └─ planTileFailed (it cannot be planned: bad input, past a ceiling) ──▶ the job FAILED
  * ```
  *
+ * A `plan-tile` message that is lost or whose function dies is the platform's to send again: SQS with its DLQ
+ * on AWS (the dead-letter consumer calls `planTileFailed`), the reconciler on a DIAS (a lease per tile, see
+ * `adapters/openfaas/tileDispatchQueries.ts`).
+ *
  * AWS keeps no PENDING partitions (a partition's item is written by its first attempt; SQS holds the rest);
  * a DIAS keeps the merge's claim beside the status (`finalize_state`) and reports it as RUNNING, as AWS
  * reports FINALIZING.
@@ -59,6 +63,8 @@ export interface NewJob {
   partitions?: PartitionSpec[];
   /** The keys of a multi-tile job's tiles: the job is not complete before each tile's plan is recorded. */
   tiles?: string[];
+  /** The tiles are planned by one `plan-tile` message each: a store that re-sends lost messages itself (a DIAS) keeps a lease per tile. */
+  fannedOut?: boolean;
 }
 
 /** A tile's stored plan (`storeTilePlan`) and its partitions, as `recordTile` records them. */

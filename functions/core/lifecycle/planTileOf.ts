@@ -4,7 +4,8 @@
  * stay within the job's), stored, recorded and its partitions sent. A duplicate finds the tile recorded
  * and records nothing again; a tile that cannot be planned (bad input, past its ceiling) fails the job
  * with the reason. What is planned comes from the job's record (prepared job and digest), never from the
- * message, which names a job and a tile.
+ * message, which names a job and a tile. Where no queue retries a lost message (a DIAS), the tile is claimed
+ * with a lease first (`claim`), and a duplicate that finds it claimed leaves it to the call that holds it.
  *
  * @example
  * const result = await planTileOf({ kind: 'plan-tile', jobId, tile: '33TWM' }, { store, send: sendPartitions });
@@ -29,6 +30,15 @@ export interface PlanTileOptions {
   /** The deployment's ceilings for the whole job; the tile plans within its share of them. */
   limits?: Partial<JobLimits>;
   recordOptions?: RecordOptions;
+  /**
+   * Where no queue retries a lost message (a DIAS): the tile is taken with a lease before it is planned, so
+   * that a call whose function dies is sent again; `start` gives the attempt, or undefined while another
+   * call holds the tile. A failure a retry may fix is noted with `failed`, due again at once.
+   */
+  claim?: {
+    start(jobId: string, key: string): Promise<number | undefined>;
+    failed(jobId: string, key: string, attempt: number, error: string): Promise<void>;
+  };
 }
 
 export type PlanTileResult =
@@ -56,13 +66,18 @@ export async function planTileOf(msg: PlanTileMessage, options: PlanTileOptions)
   if (known) {
     ref = { key, ...known };
   } else {
+    const attempt = await options.claim?.start(jobId, key);
+    if (options.claim && attempt === undefined) return { outcome: 'skipped', jobId, tile: key, reason: 'another call is planning it' };
     try {
       const tile = await prepareTileOf(stored.prepared, key);
       const plan = planTile(stored.prepared, tile, count, { memoryMb: stored.plan.memoryMb, minPartitions: options.minPartitions, limits: tileShare(options.limits, count) });
       ref = { key, ...(await storeTilePlan(stored.prepared.outputHref, { tile, plan })) };
     } catch (e) {
-      if (!isPermanent(e)) throw e;
       const { error } = describeFailure(e);
+      if (!isPermanent(e)) {
+        if (attempt !== undefined) await options.claim?.failed(jobId, key, attempt, error);
+        throw e;
+      }
       await store.planTileFailed(jobId, key, `tile ${key}: ${error}`);
       return { outcome: 'failed', jobId, tile: key, error };
     }

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL job store on its own: retryable failures go back through the reconciler until the attempt
- * limit, then to the dead-letter table; the last lease expiry dead-letters too; finalize is claimed once.
+ * limit, then to the dead-letter table; the last lease expiry dead-letters too; finalize is claimed once; a
+ * plan-tile call that is lost or dies is sent again until its attempts run out, which fails the job.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,16 @@ function newJob(jobId: string, ids: string[]) {
     preparedDigest: 'd'.repeat(64), hash: `hash-of-${ids.join(',')}`, memoryMb: 1769, partitions: ids.map((id) => ({ id, estimatedPeakBytes: 200 * 2 ** 20 })),
   };
 }
+/** A job whose planning is fanned out: its tiles come with their `plan-tile` calls. */
+function fannedOutJob(jobId: string, tiles: string[]) {
+  const { partitions: _, ...job } = newJob(jobId, []);
+  return { ...job, tiles, fannedOut: true };
+}
+const tilePlan = (key: string, ids: string[]) =>
+  ({ key, href: `s3://results/_eofn/plan/${key}.json`, digest: key.repeat(64).slice(0, 64), partitions: ids.map((id) => ({ id: `${key}-${id}`, estimatedPeakBytes: 1, tile: key })) });
+/** Every lease of the job's tiles ends now (the dispatch timeout here is 30 s). */
+const expireTiles = (jobId: string) => store.pool.query(`UPDATE tile_dispatch SET lease_until = now() - interval '1 second' WHERE job_id = $1`, [jobId]);
+const planTiles = (dispatch: { kind: string; tile?: string }[]) => dispatch.filter((m) => m.kind === 'plan-tile').map((m) => m.tile).sort();
 const message = (jobId: string, id: string): PartitionMessage =>
   ({ kind: 'partition', jobId, op: 'tile-reduce', partition: { id } });
 
@@ -93,5 +104,67 @@ describe('PostgresJobStore', () => {
     expect(claims.filter((c) => c.claimed)).toEqual([{ claimed: true, claim: 1 }]);
     expect(await store.finishJob('once', 1, 'SUCCEEDED', [])).toBe(true);
     expect(await store.status('once')).toMatchObject({ status: 'SUCCEEDED', done: 2 });
+  });
+
+  it('sends a lost or dead plan-tile call again, fails the job naming the tile past its attempts, and redrive sends its unplanned tiles', async () => {
+    // Prepare: three tiles; A planned (a duplicate finds it claimed), B's call lost, C's function dies planning
+    expect(await store.recordPlanned(fannedOutJob('tiles', ['A', 'B', 'C']), { maxAttempts: 3 })).toBe('created');
+    expect(await store.recordPlanned(fannedOutJob('tiles', ['A', 'B', 'C']), { maxAttempts: 3 })).toBe('created');
+    const rows = async () => (await store.pool.query('SELECT tile, state, attempts FROM tile_dispatch WHERE job_id = $1 ORDER BY tile', ['tiles'])).rows;
+    const written = await rows();
+    const claimA = await store.startPlanTile('tiles', 'A');
+    const duplicateA = await store.startPlanTile('tiles', 'A');
+    await store.recordTile('tiles', tilePlan('A', ['p0']));
+    expect(await store.startPlanTile('tiles', 'C')).toBe(1);
+    const early = await store.reconcile();
+
+    // Act: the leases run out; C dies twice more (once with an error a retry may fix)
+    await expireTiles('tiles');
+    const lost = await store.reconcile();
+    expect(await store.startPlanTile('tiles', 'C')).toBe(2);
+    await store.planTileAttemptFailed('tiles', 'C', 2, 'socket hang up');
+    const retried = await store.reconcile();
+    expect(await store.startPlanTile('tiles', 'C')).toBe(3);
+    await expireTiles('tiles');
+    const dead = await store.reconcile();
+    const afterDeath = await store.reconcile();
+    const failed = await store.status('tiles');
+    const redriven = await store.redrive('tiles');
+
+    // Assess
+    expect(written).toEqual(['A', 'B', 'C'].map((tile) => ({ tile, state: 'SENT', attempts: 0 })));
+    expect([claimA, duplicateA]).toEqual([1, undefined]);
+    expect(planTiles(early.dispatch)).toEqual([]);
+    expect(planTiles(lost.dispatch)).toEqual(['B', 'C']);
+    expect(planTiles(retried.dispatch)).toEqual(['C']);
+    expect(dead).toMatchObject({ failedJobs: ['tiles'] });
+    expect(planTiles(dead.dispatch)).toEqual([]);
+    expect(afterDeath.failedJobs).toEqual([]);
+    expect(failed).toMatchObject({ status: 'FAILED', tiles: { planned: 1, total: 3 } });
+    expect(failed!.errors).toEqual([expect.stringMatching(/^plan-tile for tile C did not complete in 3 attempt\(s\): the function timed out, ran out of memory or crashed .*eofn redrive tiles --backend dias/)]);
+    expect(planTiles(redriven)).toEqual(['B', 'C']);
+    expect(redriven.filter((m) => m.kind === 'finalize')).toEqual([]);
+    expect(await store.progress('tiles')).toMatchObject({ status: 'RUNNING', finalizeState: 'WAITING' });
+    expect(await rows()).toEqual([{ tile: 'B', state: 'SENT', attempts: 0 }, { tile: 'C', state: 'SENT', attempts: 0 }]);
+  });
+
+  it('names the last error of a tile whose every attempt failed, and a permanent failure leaves nothing to send', async () => {
+    // Prepare
+    await store.recordPlanned(fannedOutJob('tiles-err', ['A', 'B']), { maxAttempts: 1 });
+    expect(await store.startPlanTile('tiles-err', 'A')).toBe(1);
+    await store.planTileAttemptFailed('tiles-err', 'A', 1, 'socket hang up');
+    await store.recordPlanned(fannedOutJob('tiles-bad', ['A', 'B']), { maxAttempts: 3 });
+    await store.startPlanTile('tiles-bad', 'A');
+    await store.planTileFailed('tiles-bad', 'A', 'tile A: the plan needs 9 partitions, more than the limit of 5');
+    await expireTiles('tiles-bad');
+
+    // Act
+    const pass = await store.reconcile();
+
+    // Assess
+    expect(pass.failedJobs).toEqual(['tiles-err']);
+    expect(planTiles(pass.dispatch.filter((m) => 'jobId' in m && m.jobId === 'tiles-bad'))).toEqual([]);
+    expect((await store.status('tiles-err'))!.errors).toEqual([expect.stringMatching(/^plan-tile for tile A did not complete in 1 attempt\(s\): socket hang up;/)]);
+    expect(await store.status('tiles-bad')).toMatchObject({ status: 'FAILED', errors: ['tile A: the plan needs 9 partitions, more than the limit of 5'] });
   });
 });

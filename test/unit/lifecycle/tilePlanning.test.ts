@@ -49,6 +49,7 @@ describe('a multi-tile job planned a tile at a time', () => {
     expect(whole.partitions).toHaveLength(12);
     expect(sent).toEqual(whole.partitions);
     expect(jobs.get('tiles-in-one')!.total).toBe(12);
+    expect(jobs.get('tiles-in-one')!.fannedOut).toBeUndefined();
     expect(stored.tilePlans).toBe(true);
     expect(stored.plan.partitions).toEqual([]);
     expect(stored.plan.mergePeakBytes).toBe(whole.mergePeakBytes);
@@ -100,6 +101,7 @@ describe('a multi-tile job planned a tile at a time', () => {
     // Assess
     expect(accepted.work.tiles).toEqual(['33TWM', '33TXM', '33TYM']);
     expect(jobs.get('tiles-fanned')!.tiles).toEqual(['33TWM', '33TXM', '33TYM']);
+    expect(jobs.get('tiles-fanned')!.fannedOut).toBe(true);
     expect(prepared.plan.partitions).toEqual([]);
     expect(results.map((r) => r.outcome === 'planned' && r.changed)).toEqual([true, true, true, false, false, false]);
     expect(jobs.get('tiles-fanned')!.total).toBe(12);
@@ -121,5 +123,30 @@ describe('a multi-tile job planned a tile at a time', () => {
     expect(result).toMatchObject({ outcome: 'failed', tile: '33TWM' });
     expect(failed).toEqual([expect.stringMatching(/^tile 33TWM: .*4 partitions, more than the limit of 3/)]);
     expect(sent).toEqual([]);
+  });
+
+  it('fanned out with a claim (a DIAS): a tile held by another call is left to it; a free one is claimed before it is planned', async () => {
+    // Prepare
+    const { store, jobs } = planningStore();
+    const job = inputs.job('.', join(dir, 'out-claimed'), 'tiles-claimed');
+    const accepted = await acceptJob(inline(job), { store, memoryMbOf: () => 1769, minPartitions: 12, planFanOutTiles: 1 });
+    if (accepted.outcome !== 'accepted' || accepted.work.kind !== 'plan-tiles') throw new Error('expected plan-tiles');
+    const claims: string[] = [];
+    const claim = {
+      start: async (_id: string, key: string) => { claims.push(key); return key === '33TXM' ? undefined : 1; },
+      failed: async (): Promise<never> => { throw new Error('no attempt fails here'); },
+    };
+    const sent: PartitionSpec[] = [];
+    // Act
+    const results = [];
+    for (const tile of accepted.work.tiles) {
+      results.push(await planTileOf({ kind: 'plan-tile', jobId: accepted.jobId, tile }, { store, minPartitions: 12, send: async (ps) => { sent.push(...ps); }, claim }));
+    }
+    // Assess
+    expect(claims).toEqual(['33TWM', '33TXM', '33TYM']);
+    expect(results.map((r) => r.outcome)).toEqual(['planned', 'skipped', 'planned']);
+    expect(results[1]).toMatchObject({ reason: 'another call is planning it' });
+    expect(jobs.get('tiles-claimed')!.planned).toEqual(new Set(['33TWM', '33TYM']));
+    expect(sent.every((p) => p.tile !== '33TXM')).toBe(true);
   });
 });

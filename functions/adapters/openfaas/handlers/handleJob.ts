@@ -51,7 +51,8 @@ export async function handleJob(ctx: HandlerContext, body: unknown): Promise<Han
     // A tile at a time: its partitions recorded with it, then called; only one tile's partitions in memory.
     for (const tile of work.tiles) await sendTile(ctx.store, plan.jobId, tile, async (partitions) => { dispatchErrors.push(...await send(partitions)); }, recordOptions);
   } else {
-    // One plan-tile call per tile, to this function; a lost one is sent again when the job is resubmitted.
+    // One plan-tile call per tile, to this function; each tile has a lease (recorded with the job), so the
+    // reconciler sends a lost call again.
     dispatchErrors.push(...await dispatchAll(ctx.dispatcher, work.tiles.map((tile) => ({ kind: 'plan-tile' as const, jobId: plan.jobId, tile }))));
   }
   await ctx.store.startJob(plan.jobId);
@@ -73,6 +74,7 @@ async function handlePlanTile(ctx: HandlerContext, body: unknown): Promise<Handl
     store: ctx.store, minPartitions: ctx.settings.minPartitions, limits: ctx.settings.jobLimits,
     recordOptions: { maxAttempts: ctx.settings.maxAttempts, dueInSeconds: pump ? 0 : undefined },
     send: async (partitions) => { if (!pump) dispatchErrors.push(...await dispatchPartitions(ctx, msg.jobId, op, partitions)); },
+    claim: { start: (jobId, key) => ctx.store.startPlanTile(jobId, key), failed: (jobId, key, attempt, error) => ctx.store.planTileAttemptFailed(jobId, key, attempt, error) },
   });
   if (pump) await pump();
   if (result.outcome === 'failed') await saveJobRecord(ctx.store, msg.jobId);

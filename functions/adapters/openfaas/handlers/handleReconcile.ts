@@ -1,7 +1,8 @@
 /**
  * The `reconcile` function, run every minute by the cron connector: sends again the partitions whose
  * lease expired or whose failure has attempts left, dead-letters those past the limit, and re-sends a
- * finalize that was lost or died. This is what OpenFaaS CE's queue does not do (no retries, no DLQ).
+ * finalize, a submission or a `plan-tile` call that was lost or died (past the limit its job is FAILED with
+ * the reason). This is what OpenFaaS CE's queue does not do (no retries, no DLQ).
  *
  * @example
  * await handleReconcile(ctx, {}); // { redispatched: 1, deadLettered: 0, failedJobs: [] }
@@ -15,6 +16,6 @@ export async function handleReconcile(ctx: HandlerContext): Promise<HandlerResul
   const dispatchErrors = await dispatchAll(ctx.dispatcher, result.dispatch);
   for (const jobId of result.failedJobs) await saveJobRecord(ctx.store, jobId);
   const summary = { redispatched: result.dispatch.length, deadLettered: result.deadLettered, failedJobs: result.failedJobs, dispatchErrors };
-  if (result.dispatch.length || result.deadLettered) ctx.log('reconciled', summary);
+  if (result.dispatch.length || result.deadLettered || result.failedJobs.length) ctx.log('reconciled', summary);
   return ok(summary);
 }
