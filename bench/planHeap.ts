@@ -119,7 +119,7 @@ function round(mb: number): number {
 }
 
 /** The planning verbs of a store, in memory (no partition runs here). */
-function mapStore() {
+export function mapStore() {
   const jobs = new Map<string, NewJob>();
   const tiles = new Map<string, Omit<PlannedTile, 'partitions'>>();
   const sent = new Set<string>();

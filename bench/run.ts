@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'index-parcels': async () => (await import('./indexParcels.ts')).benchIndexParcels(),
   fanout: async () => (await import('./fanout.ts')).benchFanout(process.argv.slice(2).filter((a) => a.startsWith('--'))),
   'plan-heap': async () => (await import('./planHeap.ts')).benchPlanHeap(process.argv.slice(2).filter((a) => a.startsWith('--'))),
+  'plan-tile-reads': async () => (await import('./planTileReads.ts')).benchPlanTileReads(process.argv.slice(2).filter((a) => a.startsWith('--'))),
 };
 
 if (!existsSync('/usr/bin/gdal_translate') || !existsSync('/usr/bin/python3')) {

@@ -11,16 +11,22 @@ import { registerStorage, type Storage } from '../../functions/core/io/storage.t
 
 type ReadRange = Storage['readRange'];
 
-export function registerSchemeOverFiles(scheme: string, files: Storage, hook: (read: ReadRange) => ReadRange): void {
+/** Told of every whole read and every write, by href (to count item fetches or a file written). */
+export interface SchemeWatch {
+  readAll?(href: string): void;
+  write?(href: string): void;
+}
+
+export function registerSchemeOverFiles(scheme: string, files: Storage, hook: (read: ReadRange) => ReadRange, watch: SchemeWatch = {}): void {
   const prefix = new RegExp(`^${scheme}://`);
   const path = (href: string) => href.replace(prefix, '/');
   const read: ReadRange = (href, offset, length) => files.readRange(path(href), offset, length);
   registerStorage(scheme, {
     readRange: hook(read),
-    readAll: (href) => files.readAll(path(href)),
+    readAll: (href) => { watch.readAll?.(href); return files.readAll(path(href)); },
     size: (href) => files.size(path(href)),
-    write: (href, bytes) => files.write(path(href), bytes),
-    writeFile: (href, local) => files.writeFile(path(href), local),
+    write: (href, bytes) => { watch.write?.(href); return files.write(path(href), bytes); },
+    writeFile: (href, local) => { watch.write?.(href); return files.writeFile(path(href), local); },
     list: (prefix) => files.list(path(prefix)),
     removeAll: (prefix) => files.removeAll(path(prefix)),
     remove: (href) => files.remove(path(href)),

@@ -19,6 +19,7 @@ import { searchStac } from '../stac/searchStac.ts';
 import { isTiled, type TiledSetup, type TileSetup } from '../ops/tiles/tiledSetup.ts';
 import type { PreparedJob, SearchRecord } from './preparedJob.ts';
 import { loadPrepared, loadSearchItems, preparedRefOf } from './storedJob.ts';
+import { tileItems } from './tileItems.ts';
 
 export type { PreparedJob, SearchRecord } from './preparedJob.ts';
 
@@ -56,26 +57,28 @@ async function prepareSetup(job: ValidJob, items: ResolvedItem[], base: string |
   if (options.deferTilesOver === undefined || !op.tiles) return { setup: await op.prepare(job, items, base) };
   const list = await op.tiles.group(job, items, base);
   if (!list) return { setup: await op.prepare(job, items, base) };
-  if (list.tiles.length > options.deferTilesOver) return { setup: list, deferred: true };
+  if (list.tiles.length > options.deferTilesOver) {
+    // What every tile needs (an unindexed parcel file converted) is done here once, not by each plan-tile.
+    const shared = await op.tiles.prepareShared?.(job, base);
+    return { setup: shared === undefined ? list : { ...list, shared }, deferred: true };
+  }
   const tiles = [];
   for (const self of list.tiles.keys()) tiles.push(await op.tiles.prepareTile(job, items, base, list, self));
   return { setup: { kind: 'tiles', tiles } };
 }
 
 /**
- * Tile `key` of a job prepared as its tile list (`deferTilesOver`): its items resolved again (a search's from
- * where they were stored) and the op's prepare run for that tile alone.
+ * Tile `key` of a job prepared as its tile list (`deferTilesOver`): its own items resolved again (`tileItems`:
+ * only theirs are read) and the op's prepare run for that tile alone, with what the jobs stage prepared for
+ * every tile (`list.shared`).
  */
 export async function prepareTileOf(prepared: PreparedJob, key: string): Promise<TileSetup> {
   const op = operationOf(prepared.job.op);
   const list = prepared.setup as TiledSetup;
   const self = isTiled(list) ? list.tiles.findIndex((t) => t.key === key) : -1;
   if (!op.tiles || self < 0) throw new InputError('tile', `job ${prepared.job.id} has no tile ${key}`);
-  const { job, search } = prepared;
-  const items = isSearch(job.items)
-    ? resolveSearchedItems(search?.items ?? (await loadSearchItems(search!.itemsRef!)))
-    : await resolveItems(job.items, prepared.base);
-  return op.tiles.prepareTile(job, items, prepared.base, list, self);
+  const items = await tileItems(prepared, list.tiles[self]);
+  return op.tiles.prepareTile(prepared.job, items, prepared.base, list, self);
 }
 
 async function runSearch(job: ValidJob): Promise<SearchRecord> {

@@ -14,6 +14,8 @@ export interface TileContext {
   self: number;
   /** Every tile of the job, in key order. */
   tiles: { key: string; grid: Grid }[];
+  /** What `prepareShared` prepared once for every tile, when the jobs stage fanned the tiles out. */
+  shared?: unknown;
 }
 
 /**
@@ -67,7 +69,9 @@ export interface ProductSummary {
 export interface TiledPlanning<S = any> {
   /** The job's tiles with no tile prepared (`setup` absent); undefined when the items share one grid. */
   group(job: ValidJob, items: ResolvedItem[], base: string | undefined): Promise<TiledSetup<undefined> | undefined>;
-  /** Prepares tile `self` of `list` from the job's items (it keeps its own). */
+  /** The op's `prepareShared`, for a tile list whose tiles are prepared one by one. */
+  prepareShared?(job: ValidJob, base: string | undefined): Promise<unknown>;
+  /** Prepares tile `self` of `list` from the job's items (it keeps its own), with `list.shared` when there is one. */
   prepareTile(job: ValidJob, items: ResolvedItem[], base: string | undefined, list: TiledSetup<unknown>, self: number): Promise<TileSetup<S>>;
   /** The tile's plan, partition ids prefixed with its key; `tileCount` shares `minPartitions` out. */
   planTile(tile: TileSetup<S>, options: PlanOptions, tileCount: number): OpPlan;
@@ -77,6 +81,12 @@ export interface Operation<S = any> {
   name: string;
   /** `base` is where the job document came from: hrefs in params (e.g. parcels) resolve against it. */
   prepare(job: ValidJob, items: ResolvedItem[], base?: string, tiles?: TileContext): Promise<S>;
+  /**
+   * What every tile of a multi-tile job needs and should be made once, not once per tile: with planning fanned
+   * out each tile is prepared by a function of its own (parcel-aggregate: an unindexed parcel file converted).
+   * Kept with the tile list and handed to each tile's `prepare` as `tiles.shared`; plain JSON.
+   */
+  prepareShared?(job: ValidJob, base?: string): Promise<unknown>;
   /**
    * The asset whose grid the op's output takes, when the output follows its inputs' grid: items on different
    * grids then make a multi-tile job (one output per grid). Undefined when the op warps onto one grid.

@@ -37,8 +37,13 @@ export interface ResolvedItem {
   assets: Record<string, ResolvedAsset>;
 }
 
-export async function resolveItems(refs: ItemRef[], jobBase: string | undefined): Promise<ResolvedItem[]> {
-  return inDatetimeOrder(await Promise.all(refs.map((ref, index) => resolveOne(ref, index, jobBase))));
+/**
+ * `only`: the positions in `refs` to resolve (a tile's own items), the others left unread; each item keeps its
+ * position in the job as `index`, so the order and the messages are those of resolving them all.
+ */
+export async function resolveItems(refs: ItemRef[], jobBase: string | undefined, only?: ReadonlySet<number>): Promise<ResolvedItem[]> {
+  const wanted = refs.flatMap((ref, index) => (only && !only.has(index) ? [] : [resolveOne(ref, index, jobBase)]));
+  return inDatetimeOrder(await Promise.all(wanted));
 }
 
 /**

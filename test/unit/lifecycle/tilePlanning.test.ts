@@ -13,9 +13,10 @@ import { loadPrepared, planJob, prepareJob } from '../../../functions/core/engin
 import { NotInPlanError } from '../../../functions/core/engine/plannedPartition.ts';
 import { partitionToRun } from '../../../functions/core/engine/tiledWork.ts';
 import { loadTilePlan } from '../../../functions/core/engine/tilePlans.ts';
-import { acceptJob, planTileOf, sendTile, type JobStateStore, type NewJob, type PlannedTile } from '../../../functions/core/lifecycle/index.ts';
+import { acceptJob, planTileOf, sendTile } from '../../../functions/core/lifecycle/index.ts';
 import type { PartitionSpec } from '../../../functions/core/plan/types.ts';
 import { makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { planningStore } from '../../helpers/planningStore.ts';
 
 let dir: string;
 let inputs: FanoutInputs;
@@ -30,39 +31,12 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The planning verbs of a store, in memory. */
-function mapStore() {
-  const jobs = new Map<string, NewJob & { total: number; planned: Set<string>; sent: Set<string> }>();
-  const tiles = new Map<string, PlannedTile>();
-  const unreached = async (): Promise<never> => { throw new Error('not part of planning a job'); };
-  const store: JobStateStore = {
-    acceptedJob: async (id) => jobs.has(id) ? { hash: jobs.get(id)!.hash, settledIn: true } : undefined,
-    recordInvalid: unreached,
-    recordPlanned: async (job) => { jobs.set(job.jobId, { ...job, total: job.partitions?.length ?? 0, planned: new Set(), sent: new Set() }); return 'created'; },
-    startJob: async () => undefined,
-    plannedJob: async (id) => { const j = jobs.get(id); return j && { op: j.op, status: 'RUNNING', preparedRef: j.preparedRef, preparedDigest: j.preparedDigest }; },
-    recordTile: async (id, tile) => {
-      const j = jobs.get(id)!;
-      if (j.planned.has(tile.key)) return { changed: false, sent: j.sent.has(tile.key) };
-      j.planned.add(tile.key);
-      j.total += tile.partitions.length;
-      tiles.set(`${id} ${tile.key}`, tile);
-      return { changed: true, sent: false };
-    },
-    tileSent: async (id, key) => { jobs.get(id)!.sent.add(key); },
-    plannedTile: async (id, key) => { const t = tiles.get(`${id} ${key}`); return t && { href: t.href, digest: t.digest }; },
-    planTileFailed: unreached, startPartition: unreached, partitionSucceeded: unreached, partitionFailed: unreached,
-    startFinalize: unreached, finishJob: unreached, finalizeFailed: unreached, status: unreached,
-  };
-  return { store, jobs };
-}
-
 const inline = (job: unknown) => ({ read: async () => ({ raw: job, base: join(dir, 'job.json') }), received: { kind: 'job', job } });
 
 describe('a multi-tile job planned a tile at a time', () => {
   it('stores each tile plan apart and the tile list without partitions; the plan is planJob\'s, split by tile', async () => {
     // Prepare
-    const { store, jobs } = mapStore();
+    const { store, jobs } = planningStore();
     const job = inputs.job('.', join(dir, 'out-tiles'), 'tiles-in-one');
     const whole = planJob(await prepareJob(job, join(dir, 'job.json')), { memoryMb: 1769, minPartitions: 12 });
     // Act
@@ -105,7 +79,7 @@ describe('a multi-tile job planned a tile at a time', () => {
 
   it('runs a partition with its own tile\'s plan, checked against the recorded digest, and no other tile\'s', async () => {
     // Prepare
-    const { store, jobs } = mapStore();
+    const { store, jobs } = planningStore();
     const job = inputs.job('.', join(dir, 'out-run'), 'tiles-run');
     const accepted = await acceptJob(inline(job), { store, memoryMbOf: () => 1769, minPartitions: 12 });
     if (accepted.outcome !== 'accepted' || accepted.work.kind !== 'tiles') throw new Error('expected tiles');
@@ -132,7 +106,7 @@ describe('a multi-tile job planned a tile at a time', () => {
 
   it('fanned out: the jobs stage records the tile list, each plan-tile records its tile once, twice delivered', async () => {
     // Prepare
-    const { store, jobs } = mapStore();
+    const { store, jobs } = planningStore();
     const job = inputs.job('.', join(dir, 'out-fan'), 'tiles-fanned');
     const whole = planJob(await prepareJob(job, join(dir, 'job.json')), { memoryMb: 1769, minPartitions: 12 });
     // Act
@@ -156,7 +130,7 @@ describe('a multi-tile job planned a tile at a time', () => {
 
   it('fanned out: a tile past its share of the job\'s ceilings fails the job before any of its partitions is sent', async () => {
     // Prepare
-    const { store } = mapStore();
+    const { store } = planningStore();
     const failed: string[] = [];
     store.planTileFailed = async (_id, _key, error) => { failed.push(error); return true; };
     const job = inputs.job('.', join(dir, 'out-refused'), 'tiles-refused');
@@ -173,7 +147,7 @@ describe('a multi-tile job planned a tile at a time', () => {
 
   it('fanned out with a claim (a DIAS): a tile held by another call is left to it; a free one is claimed before it is planned', async () => {
     // Prepare
-    const { store, jobs } = mapStore();
+    const { store, jobs } = planningStore();
     const job = inputs.job('.', join(dir, 'out-claimed'), 'tiles-claimed');
     const accepted = await acceptJob(inline(job), { store, memoryMbOf: () => 1769, minPartitions: 12, planFanOutTiles: 1 });
     if (accepted.outcome !== 'accepted' || accepted.work.kind !== 'plan-tiles') throw new Error('expected plan-tiles');

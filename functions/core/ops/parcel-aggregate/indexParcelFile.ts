@@ -7,7 +7,9 @@
  * warning for the product item; partitions then read that file. Memory: a read chunk plus about 52 bytes a
  * feature, never the file. A property whose values mix types (a column turned String) costs a second read.
  * Nothing reaches the target unless the whole file passed. Smaller files are read whole by each partition
- * (the memory model charges it). Done once per process and file, however many tiles the job has.
+ * (the memory model charges it). Done once per process and file, however many tiles the job has; when a
+ * job's tiles are planned by functions of their own (fanned out), the jobs stage does it once for all of them
+ * (`prepareShared`) and no tile converts.
  *
  * @example
  * const { href, warning } = await indexParcelFile(source, 's3://bucket/out/job');
@@ -43,6 +45,11 @@ export function indexParcelFile(source: ParcelSource, outputHref: string, opts: 
     done.set(key, found);
   }
   return found;
+}
+
+/** Forgets what this process converted, as a new process would (for tests that count conversions). */
+export function forgetIndexedParcelFiles(): void {
+  done.clear();
 }
 
 async function convert(source: ParcelSource, outputHref: string, opts: IndexParcelOptions): Promise<{ href: string; warning?: string }> {

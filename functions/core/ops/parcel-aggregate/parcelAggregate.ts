@@ -13,6 +13,7 @@ import { assetsOf, parseExpression } from '../../expr/parseExpression.ts';
 import { withQuotingHint } from '../../expr/quotingHint.ts';
 import { BASELINE_BYTES } from '../../plan/memoryModel.ts';
 import { checkItemAssets, openItemAsset, setupItemsOf, type SetupItem } from '../readItemAsset.ts';
+import type { ValidJob } from '../../contract/validateJob.ts';
 import type { Operation, TileContext } from '../types.ts';
 import { parcelOwnership, type OwnershipRule } from './parcelOwnership.ts';
 import { indexParcelFile } from './indexParcelFile.ts';
@@ -51,13 +52,10 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     const setupItems: SetupItem[] = withQuotingHint(() => setupItemsOf(items, keys, params.radiometry), Object.values(params.expressions ?? {}), items);
     const grid = (await openItemAsset(setupItems[0], inputs[0])).info.grid;
     await checkItemAssets(setupItems, keys, grid, params.mask);
-    const given: ParcelSource = {
-      href: resolveHref(params.parcels, base),
-      idProperty: params.idProperty,
-      invalidGeometry: params.invalidGeometry ?? 'error',
-    };
-    const outputHref = resolveHref(job.output, base).replace(/\/+$/, '');
-    const indexed = await indexParcelFile(given, outputHref);
+    const given = parcelSourceOf(params, base);
+    const outputHref = outputHrefOf(job, base);
+    // A tile planned on its own gets the file the jobs stage indexed for all tiles: it never converts it.
+    const indexed = (tiles?.shared as SharedParcels | undefined)?.parcels ?? (await indexParcelFile(given, outputHref));
     const source: ParcelSource = { ...given, href: indexed.href };
     const onGrid = await parcelsOnGrid(source, grid);
     // What the memory model charges per pixel depends on how partitions will read each input.
@@ -89,6 +87,11 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
       nativeSampleBytes: native, cells, ownership,
       dataset: { outputHref, folder: DATASET_FOLDER }, cellsX: onGrid.cellsX, cellsY: onGrid.cellsY, cellSize: CELL,
     };
+  },
+
+  /** The parcel file made searchable once for all tiles (converted when it has no spatial index). */
+  async prepareShared(job, base): Promise<SharedParcels> {
+    return { parcels: await indexParcelFile(parcelSourceOf(job.params as ParcelAggregateParams, base), outputHrefOf(job, base)) };
   },
 
   plan(setup, options) {
@@ -130,6 +133,19 @@ export const parcelAggregate: Operation<ParcelAggregateSetup> = {
     };
   },
 };
+
+/** What the tiles of a job fanned out share: the parcel file they read (`indexParcelFile`'s answer). */
+interface SharedParcels {
+  parcels: { href: string; warning?: string };
+}
+
+function parcelSourceOf(params: ParcelAggregateParams, base: string | undefined): ParcelSource {
+  return { href: resolveHref(params.parcels, base), idProperty: params.idProperty, invalidGeometry: params.invalidGeometry ?? 'error' };
+}
+
+function outputHrefOf(job: ValidJob, base: string | undefined): string {
+  return resolveHref(job.output, base).replace(/\/+$/, '');
+}
 
 function bandsAndInputs(params: ParcelAggregateParams): { bands: ParcelBand[]; inputs: string[] } {
   const bands: ParcelBand[] = [

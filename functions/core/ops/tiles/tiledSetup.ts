@@ -21,15 +21,21 @@ export interface TileSetup<S = unknown> {
 export interface TiledSetup<S = unknown> {
   kind: 'tiles';
   tiles: TileSetup<S>[];
+  /** In a tile list prepared for fanned-out planning: what the op prepared once for all tiles (`prepareShared`). */
+  shared?: unknown;
 }
 
 export function isTiled(setup: unknown): setup is TiledSetup {
   return typeof setup === 'object' && setup !== null && (setup as TiledSetup).kind === 'tiles';
 }
 
-/** The tile list alone: what every function of a job with stored tile plans loads (the tiles' setups stay in their plans). */
+/**
+ * The tile list alone: what every function of a job with stored tile plans loads (the tiles' setups stay in
+ * their plans), with what the tiles share when the jobs stage prepared it for plan-tile messages.
+ */
 export function tileList(setup: TiledSetup): TiledSetup<undefined> {
-  return { kind: 'tiles', tiles: setup.tiles.map(({ key, grid, items }) => ({ key, grid, items, setup: undefined })) };
+  const tiles = setup.tiles.map(({ key, grid, items }) => ({ key, grid, items, setup: undefined }));
+  return { kind: 'tiles', tiles, ...(setup.shared !== undefined ? { shared: setup.shared } : {}) };
 }
 
 /**

@@ -47,11 +47,14 @@ export function withTiles<S>(op: Operation<S>): Operation<S | TiledSetup<S>> {
       return { kind: 'tiles', tiles: groups.map((g) => ({ key: g.key, grid: g.grid, items: g.items.map((i) => i.id), setup: undefined })) };
     },
 
+    ...(op.prepareShared ? { prepareShared: (job, base) => op.prepareShared!(job, base) } : {}),
+
     async prepareTile(job, items, base, list, self) {
       const tile = list.tiles[self];
       // The tile's own items, in the job's order (as the grouping kept them).
       const own = new Set(tile.items);
-      const setup = await op.prepare(job, items.filter((i) => own.has(i.id)), base, { self, tiles: list.tiles.map((t) => ({ key: t.key, grid: t.grid })) });
+      const context = { self, tiles: list.tiles.map((t) => ({ key: t.key, grid: t.grid })), ...(list.shared !== undefined ? { shared: list.shared } : {}) };
+      const setup = await op.prepare(job, items.filter((i) => own.has(i.id)), base, context);
       return { key: tile.key, grid: tile.grid, items: tile.items, setup };
     },
 
