@@ -59,7 +59,7 @@ describe('a multi-tile job planned a tile at a time', () => {
 
   it('keeps the submission open until the tiles planned here are recorded and sent, so that a death between tiles is sent again', async () => {
     // Prepare
-    const { store } = mapStore();
+    const { store } = planningStore();
     const log: string[] = [];
     const submission = { begin: async (id: string) => { log.push(`begin ${id}`); }, end: async (id: string) => { log.push(`end ${id}`); } };
     const job = inputs.job('.', join(dir, 'out-open'), 'tiles-open');
