@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
 import { useCloudStorages } from '../../../functions/adapters/lambda/cloudStorages.ts';
@@ -19,12 +19,15 @@ import { createFinalizeHandler } from '../../../functions/adapters/lambda/finali
 import { createAwsBackend } from '../../../functions/adapters/lambda/cliBackend.ts';
 import { createQueueSender } from '../../../functions/adapters/lambda/queueSender.ts';
 import { finalizeJob } from '../../../functions/core/engine/index.ts';
+import { forgetIndexedParcelFiles } from '../../../functions/core/ops/parcel-aggregate/indexParcelFile.ts';
 import { startAwsEmulators } from '../awsEmulators.ts';
 import { awsTestDeps } from '../awsDeps.ts';
 import { pollOnce, queueDepth, type SqsHandler } from '../awsEventSource.ts';
+import { watchStorageWrites } from '../watchStorageWrites.ts';
 import { failureInjector } from './failureInjector.ts';
 import type { FanoutInputs } from './fanoutInputs.ts';
 import type { FanoutReport } from './fanoutReport.ts';
+import { readProducts } from './readProducts.ts';
 
 export interface FanoutOptions {
   /** Op consumers polling at once. */
@@ -43,13 +46,20 @@ export interface FanoutOptions {
   planFanOutTiles?: number;
   /** Samples the process's heap while the job is planned and sent (`--fan-out-only`). */
   sampleHeap?: boolean;
+  /**
+   * Each jobs message (call) handled as if by a process of its own, as on concurrent Lambdas or replicas:
+   * nothing an earlier one converted (a parcel file) is remembered. Otherwise one process handles them all.
+   */
+  freshJobsProcess?: boolean;
+  /** Hears the href of every object the functions write (before the write). */
+  watchWrites?(href: string): void;
 }
 
-const OP = 'tile-reduce';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {}): Promise<FanoutReport> {
-  const aws = await startAwsEmulators({ ops: [OP], maxReceiveCount: 3, visibilityTimeout: opts.visibilityTimeout ?? 3 });
+  const op = inputs.op;
+  const aws = await startAwsEmulators({ ops: [op], maxReceiveCount: 3, visibilityTimeout: opts.visibilityTimeout ?? 3 });
   try {
     aws.config.minPartitions = inputs.partitions;
     aws.config.jobLimits = { ...aws.config.jobLimits, maxPartitions: Math.max(inputs.partitions, 10_000) };
@@ -61,9 +71,10 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
     const job = inputs.job(`s3://${aws.bucket}/fan`, `s3://${aws.bucket}/fan/out`, 'fanout-aws');
     await aws.s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: 'fan/job.json', Body: JSON.stringify(job) }));
     useCloudStorages(new S3Storage(aws.s3));
+    if (opts.watchWrites) watchStorageWrites(`s3://${aws.bucket}/`, opts.watchWrites);
 
     const base = createQueueSender(aws.sqs);
-    const opQueue = aws.config.opQueues[OP];
+    const opQueue = aws.config.opQueues[op];
     let messagesSent = 0;
     let planTiles = 0;
     const duplicating = async (url: string, messages: unknown[]) => {
@@ -82,7 +93,7 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
     const deps = awsTestDeps(aws, { send: duplicating });
     const backend = createAwsBackend(aws.config, deps.store, base);
     const consumers: [string, SqsHandler][] = [
-      [aws.config.jobsQueueUrl, createJobsHandler(deps)],
+      [aws.config.jobsQueueUrl, opts.freshJobsProcess ? invocationPerRecord(createJobsHandler(deps)) : createJobsHandler(deps)],
       [aws.config.finalizeQueueUrl, createFinalizeHandler(deps, { finalizeJob: counting })],
       ...Array.from({ length: opts.fanOutOnly ? 0 : opts.lanes ?? 8 }, (): [string, SqsHandler] => [opQueue, createOpHandler(deps, { runPartition: faults.run })]),
     ];
@@ -150,20 +161,28 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
       finishes.push(...out.Messages.map((m) => JSON.parse(m.Body!).status as string));
     }
     const runs = [...faults.completed.values()];
-    const productsOf = async () => {
-      const out: Record<string, Uint8Array> = {};
-      if (status === 'SUCCEEDED') for (const key of inputs.products) out[key] = await (await aws.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: `fan/out/${key}` }))).Body!.transformToByteArray();
-      return out;
-    };
-        return {
+    const products = status === 'SUCCEEDED' ? await readProducts(new S3Storage(aws.s3), `s3://${aws.bucket}/fan/out`, inputs.products) : {};
+    return {
       path: 'aws', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries, planTiles, ...(peakHeapMb !== undefined ? { peakHeapMb } : {}),
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
-      done: progress.done, failed: progress.failed, status, products: await productsOf(),
+      done: progress.done, failed: progress.failed, status, products,
     };
   } finally {
     await aws.stop();
   }
+}
+
+/** The handler called once per record, each time as a fresh process (`freshJobsProcess`); the batch's failures are theirs. */
+function invocationPerRecord(handler: SqsHandler): SqsHandler {
+  return async (event, context) => {
+    const batchItemFailures = [];
+    for (const record of event.Records) {
+      forgetIndexedParcelFiles();
+      batchItemFailures.push(...((await handler({ Records: [record] }, context))?.batchItemFailures ?? []));
+    }
+    return { batchItemFailures };
+  };
 }
 
 /** The process's peak heap (MB) from samples every 20 ms until `stop`. */

@@ -11,29 +11,36 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatchAll, gatewayDispatcher } from '../../../functions/adapters/openfaas/dispatcher.ts';
+import { S3Storage } from '../../../functions/adapters/shared/s3Storage.ts';
+import { forgetIndexedParcelFiles } from '../../../functions/core/ops/parcel-aggregate/indexParcelFile.ts';
 import { startDiasHarness } from '../../integration/openfaas/helpers/diasHarness.ts';
+import { watchStorageWrites } from '../watchStorageWrites.ts';
 import { failureInjector } from './failureInjector.ts';
 import type { FanoutInputs } from './fanoutInputs.ts';
 import { heapSampler, type FanoutOptions } from './awsFanout.ts';
 import type { FanoutReport } from './fanoutReport.ts';
+import { readProducts } from './readProducts.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & { reconcileMs?: number } = {}): Promise<FanoutReport> {
   const faults = failureInjector({ rate: opts.rate ?? 0.01, broken: opts.broken ?? 3 });
-  const dias = await startDiasHarness('fanout', ['jobs', 'tile-reduce', 'finalize', 'reconcile'], {
+  const dias = await startDiasHarness('fanout', ['jobs', inputs.op, 'finalize', 'reconcile'], {
     EOFN_MIN_PARTITIONS: String(inputs.partitions), EOFN_MAX_PARTITIONS: String(Math.max(inputs.partitions, 10_000)),
     // Leases long enough for a loaded machine: an expired lease is a (harmless) extra delivery, not a failure.
     EOFN_LEASE_SECONDS: '1800', EOFN_DISPATCH_TIMEOUT_SECONDS: '3600', EOFN_MAX_ATTEMPTS: '3',
     ...(opts.planFanOutTiles !== undefined ? { EOFN_PLAN_FAN_OUT_TILES: String(opts.planFanOutTiles) } : {}),
   }, {}, { gateway: { maxInflight: opts.lanes ?? 8 }, runPartition: faults.run, quiet: true });
   try {
+    if (opts.watchWrites) watchStorageWrites('s3://results/', opts.watchWrites);
     for (const file of inputs.files) await dias.put('eodata', `fan/${file}`, await readFile(join(inputs.dir, file)));
     const jobId = 'fanout-dias';
     const job = inputs.job('s3://eodata/fan', `s3://results/${jobId}`, jobId);
     let messagesSent = 0;
     let planTiles = 0;
-    dias.gateway.intercept((_fn, body) => {
+    dias.gateway.intercept((fn, body) => {
+      // Told at delivery: a call (and its duplicate, delivered with it) starts as a process of its own would.
+      if (opts.freshJobsProcess && fn === 'eofn-jobs') forgetIndexedParcelFiles();
       // Planning fanned out: every plan-tile call is delivered twice too.
       if (body?.kind === 'plan-tile') {
         planTiles += 2;
@@ -97,11 +104,7 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
 
     const progress = (await dias.store.progress(jobId))!;
     const runs = [...faults.completed.values()];
-    const productsOf = async () => {
-      const out: Record<string, Uint8Array> = {};
-      if (status === 'SUCCEEDED') for (const key of inputs.products) out[key] = await dias.get('results', `${jobId}/${key}`);
-      return out;
-    };
+    const products = status === 'SUCCEEDED' ? await readProducts(new S3Storage(dias.s3), `s3://results/${jobId}`, inputs.products) : {};
     const merges = dias.gateway.calls.filter((c) => c.fn === 'eofn-finalize' && c.status === 200 && c.response?.assets).length;
     return {
       path: 'dias', partitions: progress.total, wallSeconds, fanOutSeconds, messagesSent, deliveries: dias.gateway.calls.length, planTiles,
@@ -109,7 +112,7 @@ export async function runDiasFanout(inputs: FanoutInputs, opts: FanoutOptions & 
       completedOnce: runs.filter((n) => n === 1).length, maxCompletedRuns: Math.max(0, ...runs), merges,
       injected: faults.injected, flaky: faults.flaky.size, broken: faults.broken.size, finishes,
       done: progress.done, failed: progress.dead, status,
-      products: await productsOf(),
+      products,
     };
   } finally {
     await dias.close();

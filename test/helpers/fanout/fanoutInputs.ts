@@ -14,6 +14,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRaster } from '../../../functions/core/raster/read/openRaster.ts';
 import { writeCog } from '../../../functions/core/raster/cog/writeCog.ts';
+import type { OpName } from '../../../functions/core/ops/descriptors.ts';
 import { SAMPLE_ITEMS_DIR } from '../sampleJobs.ts';
 
 export const FANOUT_BLOCK = 16;
@@ -23,11 +24,19 @@ const TILES = ['WM', 'XM', 'YM', 'WN', 'XN', 'YN'];
 
 export interface FanoutInputs {
   dir: string;
+  /** The job's op: the function (queue) its partitions go to. */
+  op: OpName;
+  /** Side-by-side tiles, each `blocksPerSide` × FANOUT_BLOCK pixels square. */
+  tiles: number;
+  blocksPerSide: number;
   /** Partitions of a plan with one block per partition (tiles × `blocksPerSide`²). */
   partitions: number;
   /** Every file to upload, relative to `dir`. */
   files: string[];
-  /** The product COGs, relative to the output: `result.tif`, or `tiles/<tile>/result.tif` per tile. */
+  /**
+   * The products, relative to the output: `result.tif`, or `tiles/<tile>/result.tif` per tile; a folder
+   * (`table/`) stands for every object under it (a dataset's files, named by the plan).
+   */
   products: string[];
   job(itemsBase: string, output: string, id: string): Record<string, unknown>;
 }
@@ -73,11 +82,16 @@ export async function makeFanoutInputs(dir: string, blocksPerSide: number, tiles
     }
   }
   return {
-    dir, files, partitions: tiles * blocksPerSide * blocksPerSide,
+    dir, op: 'tile-reduce', tiles, blocksPerSide, files, partitions: tiles * blocksPerSide * blocksPerSide,
     products: tiles === 1 ? ['result.tif'] : TILES.slice(0, tiles).map((t) => `tiles/33T${t}/result.tif`),
     job: (itemsBase, output, id) => ({
       id, op: 'tile-reduce', items: items.map((i) => `${itemsBase}/${i}/${i}.json`),
       params: { expression: '(nir - red) / (nir + red)', reducer: 'median' }, output,
     }),
   };
+}
+
+/** Whether `key` (relative to the output) is one of `products`: named, or under a folder named with its `/`. */
+export function isProduct(key: string, products: string[]): boolean {
+  return products.some((p) => (p.endsWith('/') ? key.startsWith(p) : key === p));
 }

@@ -32,7 +32,7 @@ export interface FanoutReport {
   done: number;
   failed: number;
   status: string;
-  /** The product COGs by path under the output (`FanoutInputs.products`), for the comparison with `eofn run`. */
+  /** The products by path under the output (`FanoutInputs.products`), for the comparison with `eofn run`. */
   products: Record<string, Uint8Array>;
 }
 

@@ -20,19 +20,20 @@ import { acceptJob, planTileOf } from '../../../functions/core/lifecycle/index.t
 import { forgetIndexedParcelFiles } from '../../../functions/core/ops/parcel-aggregate/indexParcelFile.ts';
 import type { TiledSetup } from '../../../functions/core/ops/tiles/tiledSetup.ts';
 import type { PartitionSpec } from '../../../functions/core/plan/types.ts';
-import { FANOUT_BLOCK, makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { makeFanoutInputs, type FanoutInputs } from '../../helpers/fanout/fanoutInputs.ts';
+import { parcelSquaresGeoJson } from '../../helpers/fanout/parcelFanoutInputs.ts';
 import { planningStore } from '../../helpers/planningStore.ts';
 import { registerSchemeOverFiles } from '../../helpers/schemeOverFiles.ts';
 
 const TILES = 5;
 const BLOCKS = 2;
-/** The fan-out inputs' grid (the sample's 33TWM crop at 120 m), tile t starting t tile widths east. */
-const ORIGIN = { x: 511500, y: 5173140, res: 120 };
 
 let dir: string;
 let inputs: FanoutInputs;
 let parcels: string;
 let parcelBytes: number;
+/** 20 × 20 squares of 150 m on each tile: past the size from which a file without index is converted. */
+const parcelGeoJson = parcelSquaresGeoJson(TILES, BLOCKS, 20);
 const itemReads = new Map<string, number>();
 let parcelBytesRead = 0;
 const indexedWrites: string[] = [];
@@ -50,30 +51,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eofn-tile-reads-'));
   inputs = await makeFanoutInputs(dir, BLOCKS, TILES);
   parcels = join(dir, 'parcels.geojson');
-  await writeFile(parcels, parcelGeoJson());
+  await writeFile(parcels, parcelGeoJson);
   parcelBytes = (await stat(parcels)).size;
 }, 60_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** 20 × 20 squares of 150 m on each tile, in UTM 33N: past the size from which a file without index is converted. */
-function parcelGeoJson(): string {
-  const side = BLOCKS * FANOUT_BLOCK * ORIGIN.res;
-  const features = [];
-  for (let t = 0; t < TILES; t++) {
-    for (let row = 0; row < 20; row++) {
-      for (let col = 0; col < 20; col++) {
-        const x = ORIGIN.x + t * side + 20.25 + col * (side / 20);
-        const y = ORIGIN.y - 20.25 - row * (side / 20);
-        const ring = [[x, y], [x + 150, y], [x + 150, y - 150], [x, y - 150], [x, y]];
-        features.push({ type: 'Feature', properties: { id: `t${t}-${row}-${col}`, crop: 'winter wheat' }, geometry: { type: 'Polygon', coordinates: [ring] } });
-      }
-    }
-  }
-  return JSON.stringify({ type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32633' } }, features });
-}
 
 function parcelJob(output: string) {
   const job = inputs.job(`planreads:/${dir}`, output, 'tile-reads');
@@ -139,7 +123,7 @@ describe('a parcel job planned fanned out, counted', () => {
   it('rejects the job in the jobs stage when the parcel file it converts fails its checks, before any tile is planned', async () => {
     // Prepare: one parcel id twice
     const bad = join(dir, 'parcels-duplicate.geojson');
-    await writeFile(bad, parcelGeoJson().replace('"id":"t0-0-1"', '"id":"t0-0-0"'));
+    await writeFile(bad, parcelGeoJson.replace('"id":"t0-0-1"', '"id":"t0-0-0"'));
     const job = { ...parcelJob(`planreads:/${join(dir, 'out-bad')}`), id: 'tile-reads-bad' };
     job.params = { ...job.params, parcels: `planreads:/${bad}` };
     const { store } = planningStore();
