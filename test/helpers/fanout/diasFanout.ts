@@ -1,5 +1,5 @@
 /**
- * The fan-out proof on the DIAS path: the jobs, tile-reduce, finalize and reconcile functions as HTTP
+ * The fan-out proof on the DIAS path: the jobs, op (the inputs' `op`), finalize and reconcile functions as HTTP
  * servers behind the fake OpenFaaS gateway (async calls, the queue-worker delivering `maxInflight` at a time,
  * every partition call delivered twice), state in the real PostgreSQL, S3 on fauxqs. The reconciler runs
  * as its cron would (here every `reconcileMs`) and sends failed partitions again; a job that ends FAILED
