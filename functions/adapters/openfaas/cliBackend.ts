@@ -14,6 +14,7 @@ import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 import { SECRET_NAMES } from './diasConfig.ts';
 import { dispatchAll, gatewayDispatcher } from './dispatcher.ts';
+import { dueOnRefusal } from './dueOnRefusal.ts';
 import { PostgresJobStore } from './jobStore.ts';
 import { readOptionalSecret } from './readSecret.ts';
 
@@ -50,7 +51,7 @@ export function createDiasBackend(env: Env = process.env): CliBackend {
     status: (jobId) => withStore((store) => store.status(jobId)),
     redrive: (jobId) => withStore(async (store) => {
       const messages = await store.redrive(jobId);
-      const errors = await dispatchAll(dispatcher(), messages);
+      const errors = await dispatchAll(dueOnRefusal(dispatcher(), store), messages);
       if (errors.length) throw new Error(`redrive of ${jobId}: ${errors.length} message(s) not sent (the reconciler will send them): ${errors[0]}`);
       return messages.filter((m) => m.kind === 'partition').length;
     }),

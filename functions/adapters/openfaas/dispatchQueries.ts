@@ -9,7 +9,7 @@
  * const messages = await inTransaction(pool, (c) => claimDispatchSlots(c, { concurrency: 5, leaseSeconds: 3600 }));
  */
 import type pg from 'pg';
-import type { PartitionRow } from './dispatchMessage.ts';
+import type { DispatchMessage, PartitionRow } from './dispatchMessage.ts';
 
 /** SQL for the error of a partition whose lease ran out: the worker died or ran past its timeout. */
 export const LEASE_EXPIRED = "'lease expired during attempt ' || p.attempts || ': the worker died or ran past its timeout'";
@@ -55,4 +55,18 @@ export async function releaseDispatch(c: pg.Pool | pg.PoolClient, jobId: string,
      WHERE job_id = $1 AND partition_id = $2 AND status = 'PENDING'`,
     [jobId, partitionId, seconds]);
   return !!r.rowCount;
+}
+
+/**
+ * The work of a call the gateway refused, due at the reconciler's next pass: a partition not yet taken, a
+ * tile not yet claimed, a queued merge. Work already taken by a function is left as it is.
+ */
+export async function makeDue(c: pg.Pool | pg.PoolClient, message: DispatchMessage): Promise<void> {
+  if (message.kind === 'partition') {
+    await c.query(`UPDATE partitions SET lease_until = now(), updated_at = now() WHERE job_id = $1 AND partition_id = $2 AND status = 'PENDING'`, [message.jobId, message.partition.id]);
+  } else if (message.kind === 'plan-tile') {
+    await c.query(`UPDATE tile_dispatch SET lease_until = now(), updated_at = now() WHERE job_id = $1 AND tile = $2 AND state = 'SENT'`, [message.jobId, message.tile]);
+  } else if (message.kind === 'finalize') {
+    await c.query(`UPDATE jobs SET finalize_lease_until = now(), updated_at = now() WHERE job_id = $1 AND finalize_state = 'QUEUED'`, [message.jobId]);
+  }
 }

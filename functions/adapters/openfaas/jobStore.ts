@@ -19,7 +19,7 @@ import { inTransaction, openPool } from './pgPool.ts';
 import { reconcileDue, redriveJob, type DeadPartition, type ReconcileResult, type StoreTimings } from './recoveryQueries.ts';
 import { jobRecordOf, jobStatusViewOf, type JobRow, type PartitionStateRow } from './jobStatusView.ts';
 import { partitionMessage, type DispatchMessage } from './dispatchMessage.ts';
-import { claimDispatchSlots, releaseDispatch } from './dispatchQueries.ts';
+import { claimDispatchSlots, makeDue, releaseDispatch } from './dispatchQueries.ts';
 import { insertPartitions } from './insertPartitions.ts';
 import { claimTile, recordTileDispatch, tileAttemptFailed } from './tileDispatchQueries.ts';
 
@@ -132,6 +132,11 @@ export class PostgresJobStore implements JobStateStore {
    */
   startPlanTile(jobId: string, key: string): Promise<number | undefined> {
     return claimTile(this.pool, jobId, key, this.timings.leaseSeconds);
+  }
+
+  /** A call the gateway refused: its work is due at the reconciler's next pass (`dueOnRefusal`). */
+  makeDue(message: DispatchMessage): Promise<void> {
+    return makeDue(this.pool, message);
   }
 
   /** The attempt at planning the tile failed for a reason a retry may fix: sent again at the next reconcile pass. */

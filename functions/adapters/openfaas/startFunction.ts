@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import { diasJobLimits } from './diasJobLimits.ts';
 import { loadDiasConfig } from './diasConfig.ts';
+import { dueOnRefusal } from './dueOnRefusal.ts';
 import { directDispatcher } from './directDispatcher.ts';
 import { gatewayDispatcher, type Dispatcher } from './dispatcher.ts';
 import { FunctionLifecycle, lifecycleOptions } from './functionLifecycle.ts';
@@ -35,9 +36,9 @@ export async function startFunction(env: Record<string, string | undefined>, opt
   // The archive's request limits hold for the whole deployment: every replica takes slots and tokens in PostgreSQL.
   const limits = archiveLimits(config.archive);
   registerDiasStorages(config, limits ? await pgRequestLimiter(store.pool, 'archive', limits) : undefined, env);
-  const dispatcher = opts.dispatcher ?? (config.dispatch === 'direct'
+  const dispatcher = dueOnRefusal(opts.dispatcher ?? (config.dispatch === 'direct'
     ? directDispatcher({ ...config, concurrency: config.dispatchConcurrency, retrySeconds: config.dispatchRetrySeconds, store, queue: gatewayDispatcher(config), log: opts.log ?? jsonLog(config.functionName) })
-    : gatewayDispatcher(config));
+    : gatewayDispatcher(config)), store);
   const ctx: HandlerContext = {
     settings: {
       ...config,

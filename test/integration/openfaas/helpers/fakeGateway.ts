@@ -25,6 +25,8 @@ export interface FakeGateway {
   register(fn: string, url: string): void;
   intercept(rule: ((fn: string, body: any) => Delivery | Promise<Delivery>) | undefined): void;
   interceptSync(rule: ((fn: string, body: any) => 'deliver' | 'fail') | undefined): void;
+  /** Whether the gateway takes an async call at all: 'refuse' answers 502 before queueing (the gateway down). */
+  interceptAccept(rule: ((fn: string, body: any) => 'accept' | 'refuse') | undefined): void;
   maxConcurrent: Record<string, number>;
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   const calls: DeliveredCall[] = [];
   let rule: ((fn: string, body: any) => Delivery | Promise<Delivery>) | undefined;
   let syncRule: ((fn: string, body: any) => 'deliver' | 'fail') | undefined;
+  let acceptRule: ((fn: string, body: any) => 'accept' | 'refuse') | undefined;
   const running: Record<string, number> = {};
   const maxConcurrent: Record<string, number> = {};
   let inFlight = 0;
@@ -111,6 +114,10 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       }
       return;
     }
+    if (acceptRule?.(fn, JSON.parse(text || '{}')) === 'refuse') {
+      res.writeHead(502, { 'x-openfaas-internal': 'fake-gateway' }).end('queue unavailable');
+      return;
+    }
     res.writeHead(202, { 'x-call-id': callId }).end();
     inFlight++;
     setImmediate(async () => {
@@ -134,6 +141,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     register: (fn, url) => void functions.set(fn, [...(functions.get(fn) ?? []), url]),
     intercept: (next) => { rule = next; },
     interceptSync: (next) => { syncRule = next; },
+    interceptAccept: (next) => { acceptRule = next; },
     async idle() {
       // Settled when nothing has been in flight for a few consecutive checks (a delivery may queue another).
       for (let quiet = 0; quiet < 3;) {
