@@ -51,16 +51,15 @@ export function createAwsBackend(
       if (reset.submission) {
         need(config.jobsQueueUrl, ENV.jobsQueue);
         await send(config.jobsQueueUrl, [JSON.parse(reset.submission)]);
-        return 0;
+        return { partitions: 0, tiles: 0, merge: false, submission: true };
       }
       if (!job.preparedRef || !job.queueUrl) throw new Error(`job ${jobId} was never planned`);
       if (reset.finalize) await send(config.finalizeQueueUrl, [{ kind: 'finalize', jobId }]);
       const tiles = await unplannedTiles(job);
       if (tiles.length) await send(config.jobsQueueUrl, tiles.map((tile): PlanTileMessage => ({ kind: 'plan-tile', jobId, tile })));
       const messages = partitionMessages(jobId, job.op, reset.partitions.map((id) => ({ id })));
-      if (!messages.length) return 0;
-      await send(job.queueUrl, messages);
-      return messages.length;
+      if (messages.length) await send(job.queueUrl, messages);
+      return { partitions: messages.length, tiles: tiles.length, merge: reset.finalize, submission: false };
     },
   };
 }

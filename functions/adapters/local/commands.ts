@@ -18,7 +18,7 @@ import { summarizeProduct } from './summarizeProduct.ts';
 import { loadBackend } from './loadBackend.ts';
 import { readJobRecord } from '../../core/engine/index.ts';
 import { schemeOf } from '../../core/io/storage.ts';
-import type { JobStatusView } from '../shared/cliBackend.ts';
+import { describeRedrive, type JobStatusView } from '../shared/cliBackend.ts';
 import { jobLimitsFromEnv } from '../shared/jobLimitsFromEnv.ts';
 import { localMergeLimits } from './localMergeLimits.ts';
 
@@ -138,8 +138,8 @@ export const COMMANDS: Record<string, Command> = {
     options: { backend: { type: 'string' } },
     async run(v, [jobId]) {
       if (!jobId) throw new UsageError('which job? give its id');
-      const n = await (await loadBackend(v.backend as string | undefined)).redrive(jobId);
-      process.stdout.write(`redrove ${n} partition(s) of job ${jobId}\n`);
+      const sent = await (await loadBackend(v.backend as string | undefined)).redrive(jobId);
+      process.stdout.write(`${describeRedrive(jobId, sent)}\n`);
       return 0;
     },
   },

@@ -14,6 +14,7 @@ import { validateJob } from '../../core/contract/validateJob.ts';
 import type { CliBackend } from '../shared/cliBackend.ts';
 import { SECRET_NAMES } from './diasConfig.ts';
 import { dispatchAll, gatewayDispatcher } from './dispatcher.ts';
+import type { DispatchMessage } from './dispatchMessage.ts';
 import { dueOnRefusal } from './dueOnRefusal.ts';
 import { PostgresJobStore } from './jobStore.ts';
 import { readOptionalSecret } from './readSecret.ts';
@@ -53,7 +54,8 @@ export function createDiasBackend(env: Env = process.env): CliBackend {
       const messages = await store.redrive(jobId);
       const errors = await dispatchAll(dueOnRefusal(dispatcher(), store), messages);
       if (errors.length) throw new Error(`redrive of ${jobId}: ${errors.length} message(s) not sent (the reconciler will send them): ${errors[0]}`);
-      return messages.filter((m) => m.kind === 'partition').length;
+      const count = (kind: DispatchMessage['kind']) => messages.filter((m) => m.kind === kind).length;
+      return { partitions: count('partition'), tiles: count('plan-tile'), merge: count('finalize') > 0, submission: count('job') > 0 };
     }),
   };
 }

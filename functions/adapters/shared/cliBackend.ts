@@ -16,6 +16,27 @@ export interface CliBackend {
   /** Sends a job (file href) for processing; returns the job id the deployment will know it by. */
   submit(jobHref: string): Promise<string>;
   status(jobId: string): Promise<JobStatusView | undefined>;
-  /** Sends the failed (and dead-lettered) partitions of a job again; returns how many. */
-  redrive(jobId: string): Promise<number>;
+  /** Sends again what of a job failed or died: partitions, tiles to plan, its merge or its submission. */
+  redrive(jobId: string): Promise<RedriveSummary>;
+}
+
+/** What a redrive sent again. */
+export interface RedriveSummary {
+  partitions: number;
+  /** Tiles of a fanned-out job whose `plan-tile` died. */
+  tiles: number;
+  merge: boolean;
+  /** The job died in the jobs stage: its submission was sent again (nothing else was). */
+  submission: boolean;
+}
+
+/** `redrove job x: 2 partition(s), 1 tile(s) to plan, its merge`, or that there was nothing to send. */
+export function describeRedrive(jobId: string, sent: RedriveSummary): string {
+  if (sent.submission) return `redrove job ${jobId}: its submission (the jobs stage plans it again)`;
+  const what = [
+    ...(sent.partitions ? [`${sent.partitions} partition(s)`] : []),
+    ...(sent.tiles ? [`${sent.tiles} tile(s) to plan`] : []),
+    ...(sent.merge ? ['its merge'] : []),
+  ];
+  return what.length ? `redrove job ${jobId}: ${what.join(', ')}` : `redrove job ${jobId}: nothing had failed or died, nothing sent`;
 }

@@ -148,7 +148,7 @@ export async function runAwsFanout(inputs: FanoutInputs, opts: FanoutOptions = {
     const peakHeapMb = heap?.stop();
     if (status === 'FAILED') {
       faults.fix();
-      messagesSent += await backend.redrive(jobId);
+      messagesSent += (await backend.redrive(jobId)).partitions;
       status = await runUntilSettled(jobId);
     }
     const wallSeconds = (performance.now() - started) / 1000;

@@ -178,7 +178,7 @@ describe('AWS pipeline (emulated): submit, fan out, partitions, finalize', () =>
 
     // Act: the cause is fixed and the failed partitions are sent again
     fixed = true;
-    expect(await backend.redrive(jobId)).toBe(1);
+    expect(await backend.redrive(jobId)).toEqual({ partitions: 1, tiles: 0, merge: false, submission: false });
     await drain(aws.sqs, handlers);
     const done = await backend.status(jobId);
 

@@ -87,7 +87,7 @@ describe('a plan-tile message that dies on every receive (AWS, emulated)', () =>
     const failed = await backend.status('plan-tile-dies');
     const firstEvents = await completions();
     broken = false;
-    await backend.redrive('plan-tile-dies');
+    const redriven = await backend.redrive('plan-tile-dies');
     await drain(aws.sqs, handlers, 60_000);
 
     // Assess: FAILED naming the tile, with one completion event, and nothing left in a DLQ
@@ -96,6 +96,7 @@ describe('a plan-tile message that dies on every receive (AWS, emulated)', () =>
     expect(failed!.errors).toEqual(['tile 33TYM: planning did not complete in 2 receive(s): the jobs function timed out, ran out of memory or crashed (see its log)']);
     expect(firstEvents.filter((e) => e.jobId === 'plan-tile-dies').map((e) => e.status)).toEqual(['FAILED']);
     // … and redriven, the tile is planned and the job ends with eofn run's products
+    expect(redriven).toEqual({ partitions: 0, tiles: 1, merge: false, submission: false });
     expect(await backend.status('plan-tile-dies')).toMatchObject({ status: 'SUCCEEDED', done: fixture.inputs.partitions, failed: 0, tiles: { planned: 3, total: 3 } });
     expect((await completions()).filter((e) => e.jobId === 'plan-tile-dies').map((e) => e.status)).toEqual(['SUCCEEDED']);
     for (const key of fixture.inputs.products) {

@@ -214,7 +214,8 @@ describe('when a function dies (AWS, emulated)', () => {
     await drain(aws.sqs, handlers, 150_000);
 
     // Assess: each job finishes with the product `eofn run` makes, and one more event (SUCCEEDED)
-    expect(sent).toEqual({ timeout: 1, oom: 1, finalize: 0, submission: 0 });
+    const partition = { partitions: 1, tiles: 0, merge: false, submission: false };
+    expect(sent).toEqual({ timeout: partition, oom: partition, finalize: { ...partition, partitions: 0, merge: true }, submission: { ...partition, partitions: 0, submission: true } });
     const more = await completions();
     for (const s of ['timeout', 'oom', 'finalize', 'submission'] as Scenario[]) {
       expect(await backend.status(`dies-${s}`), s).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
@@ -304,7 +305,7 @@ describe('eofn redrive (AWS) of a stuck partition', () => {
     const n = await createAwsBackend(aws.config, deps.store, deps.send).redrive('dies-stuck');
 
     // Assess
-    expect(n).toBe(1);
+    expect(n).toEqual({ partitions: 1, tiles: 0, merge: false, submission: false });
     expect(sent).toEqual([[aws.config.opQueues[OP], [{ kind: 'partition', jobId: 'dies-stuck', op: OP, partition: { id: stuck } }]]]);
     expect((await deps.store.getPartition('dies-stuck', stuck))?.sweepAt).toBeUndefined(); // the new attempt sets its own
   });

@@ -125,7 +125,7 @@ describe('a fanned-out DIAS job whose plan-tile calls are lost or die', () => {
     const failed = await cli.status(jobId);
     const record = JSON.parse(new TextDecoder().decode(await dias.get('results', `${jobId}/job.json`)));
     broken = false;
-    await cli.redrive(jobId);
+    const redriven = await cli.redrive(jobId);
     const second = await runUntilFinal(jobId, false);
 
     // Assess: FAILED after 3 attempts at the tile, with the reason, in `eofn status` and job.json
@@ -134,6 +134,7 @@ describe('a fanned-out DIAS job whose plan-tile calls are lost or die', () => {
     expect(failed!.errors).toEqual([expect.stringMatching(/^plan-tile for tile 33TYM did not complete in 3 attempt\(s\): the function timed out, ran out of memory or crashed \(see the eofn-jobs log\); `eofn redrive tile-dead --backend dias` sends it again$/)]);
     expect(record).toMatchObject({ status: 'FAILED', errors: failed!.errors });
     // … and redriven, it ends as without loss
+    expect(redriven).toEqual({ partitions: 0, tiles: 1, merge: false, submission: false });
     expect(deliveries['33TYM']).toBe(4);
     expect(second).toBe('SUCCEEDED');
     expect(await dias.store.status(jobId)).toMatchObject({ status: 'SUCCEEDED', done: fixture.inputs.partitions, failed: 0, errors: [], tiles: { planned: 3, total: 3 } });
