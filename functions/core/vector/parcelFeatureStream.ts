@@ -11,4 +11,6 @@ export interface ParcelFeatureStream {
   batches(): AsyncIterable<RawFeature[]>;
   /** The file's CRS ("EPSG:<code>"); GeoJSON may name it after its features, so ask once a pass has ended. */
   crs(): string;
+  /** Why the file must be read this way rather than searched by bounding box, when it says more than "no index". */
+  why?: string;
 }

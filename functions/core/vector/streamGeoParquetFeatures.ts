@@ -1,7 +1,9 @@
 /**
- * The features of a GeoParquet file without bbox columns, read one row group at a time by range requests
+ * The features of a GeoParquet file that cannot be searched by bounding box (no bbox columns, or row groups
+ * that cannot narrow a read: `unsearchableRowGroups`), read one row group at a time by range requests
  * (hyparquet reads a row group's column chunks, joined when they are small), so memory follows the largest
- * row group rather than the file. Gives undefined for a file with bbox columns, which is searched as it is.
+ * row group rather than the file. Gives undefined for a file whose bbox columns and row groups let it be
+ * searched as it is.
  *
  * @example
  * const stream = await streamGeoParquetFeatures('s3://b/parcels.parquet', 4 * 2 ** 20);
@@ -11,6 +13,7 @@ import { InputError } from '../errors.ts';
 import { parseJson } from '../io/parseJson.ts';
 import { crsFromGeoParquet } from './parcelCrs.ts';
 import { asyncBufferOf, bboxPaths } from './readParcelBox.ts';
+import { unsearchableRowGroups, type SearchLimits } from './searchableRowGroups.ts';
 import { COMPRESSORS, toGeometry } from './readParcelFile.ts';
 import type { ParcelFeatureStream } from './parcelFeatureStream.ts';
 
@@ -18,7 +21,7 @@ import type { ParcelFeatureStream } from './parcelFeatureStream.ts';
 const FOOTER_FETCH_BYTES = 32 * 1024;
 const SLICE_ROWS = 4096;
 
-export async function streamGeoParquetFeatures(href: string): Promise<ParcelFeatureStream | undefined> {
+export async function streamGeoParquetFeatures(href: string, limits: SearchLimits = {}): Promise<ParcelFeatureStream | undefined> {
   const file = await asyncBufferOf(href);
   const metadata = await parquetMetadataAsync(file, { initialFetchSize: FOOTER_FETCH_BYTES });
   const geoText = metadata.key_value_metadata?.find((kv) => kv.key === 'geo')?.value;
@@ -26,12 +29,15 @@ export async function streamGeoParquetFeatures(href: string): Promise<ParcelFeat
   const geo = parseJson(geoText, `${href} GeoParquet "geo" metadata`) as { primary_column: string; columns: Record<string, { encoding?: string; crs?: unknown; covering?: { bbox?: Record<string, string[]> } }> };
   const column = geo.columns[geo.primary_column];
   if (!column) throw new InputError(href, `GeoParquet primary column "${geo.primary_column}" is not described`);
-  if (bboxPaths(metadata, column.covering?.bbox)) return undefined;
+  const paths = bboxPaths(metadata, column.covering?.bbox);
+  const why = paths ? unsearchableRowGroups(metadata, paths, limits) : 'has no bbox columns';
+  if (!why) return undefined;
   if (column.encoding && column.encoding.toUpperCase() !== 'WKB') {
     throw new InputError(href, `GeoParquet encoding "${column.encoding}" is not supported; expected WKB`);
   }
   const crs = crsFromGeoParquet(href, column);
   return {
+    why,
     crs: () => crs,
     async *batches() {
       let rowStart = 0;

@@ -15,6 +15,7 @@ import { EofnError, InputError } from '../errors.ts';
 import { streamFlatGeobufFeatures } from './streamFlatGeobufFeatures.ts';
 import { streamGeoJsonFeatures } from './streamGeoJsonFeatures.ts';
 import { streamGeoParquetFeatures } from './streamGeoParquetFeatures.ts';
+import type { SearchLimits } from './searchableRowGroups.ts';
 import type { ParcelFeatureStream } from './parcelFeatureStream.ts';
 
 export type { ParcelFeatureStream };
@@ -22,15 +23,16 @@ export type { ParcelFeatureStream };
 /** Reads of 4 MiB: few requests, and a bounded buffer whatever the file's size. */
 export const PARCEL_CHUNK_BYTES = 4 * 2 ** 20;
 
-export async function streamParcelFeatures(href: string, chunkBytes = PARCEL_CHUNK_BYTES): Promise<ParcelFeatureStream | undefined> {
+export async function streamParcelFeatures(href: string, chunkBytes = PARCEL_CHUNK_BYTES, limits: SearchLimits = {}): Promise<ParcelFeatureStream | undefined> {
   const path = href.split('?')[0].toLowerCase();
   const open = path.endsWith('.fgb') ? streamFlatGeobufFeatures
-    : path.endsWith('.parquet') || path.endsWith('.geoparquet') ? streamGeoParquetFeatures
+    : path.endsWith('.parquet') || path.endsWith('.geoparquet') ? () => streamGeoParquetFeatures(href, limits)
       : path.endsWith('.geojson') || path.endsWith('.json') ? streamGeoJsonFeatures
         : undefined;
   if (!open) throw new InputError(href, 'unsupported parcel file: expected .geojson, .json, .fgb or .parquet');
   const stream = await named(href, () => open(href, chunkBytes));
   return stream && {
+    ...(stream.why ? { why: stream.why } : {}),
     crs: () => stream.crs(),
     async *batches() {
       const it = stream.batches()[Symbol.asyncIterator]();

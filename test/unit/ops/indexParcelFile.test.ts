@@ -1,6 +1,7 @@
 /**
  * A parcel file without a spatial index is converted in prepare by one streaming pass: FlatGeobuf written
- * without its index (by GDAL), GeoJSON and GeoParquet without bbox columns. The converted bytes are those of
+ * without its index (by GDAL), GeoJSON, GeoParquet without bbox columns, and GeoParquet whose row groups
+ * cannot narrow a read (too large, or not sorted in space). The converted bytes are those of
  * the in-memory writer (`writeIndexedFlatGeobuf`, the oracle) over a whole read of the same file; reads
  * through the storage seam stay within the chunk; a bad feature, a truncated file or a failed check fails
  * with the file and the feature named, the same words as `toParcels`, and leaves nothing at the target.
@@ -23,6 +24,7 @@ import { writeIndexedFlatGeobuf } from '../../../functions/core/vector/writeInde
 import { IndexedFlatGeobufBuilder } from '../../../functions/core/vector/indexedFlatGeobufBuilder.ts';
 import { hasGdal } from '../../helpers/gdal.ts';
 import { wkbOf } from '../vector/wkbOf.ts';
+import { writeGeoParquetWithBbox } from '../vector/writeGeoParquetWithBbox.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const NOINDEX = join(ROOT, 'test/fixtures/parcels/grid/parcel-grid-noindex.fgb');
@@ -141,6 +143,30 @@ describe('indexParcelFile: one streaming pass', () => {
     expect(Buffer.from(readFileSync(href)).equals(Buffer.from(writeIndexedFlatGeobuf(whole.features, 32633)))).toBe(true);
     expect(counting.wholeReads).toBe(0);
     expect(counting.largest).toBeLessThan(readFileSync(path).length / 10); // a row group (of 22), or the footer
+  });
+
+  it('GeoParquet with bbox columns is searched as it is when sorted in space in small row groups, and converted when not', async () => {
+    // Prepare: the grid 4 times over (10,800 rows), one copy after the other, each copy in the grid's order
+    const features = await gridFeatures(4);
+    const dir = tmp('gpq-bbox');
+    const sorted = join(dir, 'sorted.parquet');
+    writeGeoParquetWithBbox(sorted, features, 250);
+    const oneGroup = join(dir, 'one-group.parquet');
+    writeGeoParquetWithBbox(oneGroup, features, features.length);
+    // Every 7th feature first, then the others: each row group spans the whole grid
+    const shuffled = join(dir, 'shuffled.parquet');
+    writeGeoParquetWithBbox(shuffled, [...features.filter((_, i) => i % 7 === 0), ...features.filter((_, i) => i % 7 !== 0)], 500);
+    // Act: the row-group limit set between a 500-row group and the 10,800-row one
+    const opts = { chunkBytes: CHUNK, maxSearchedGroupBytes: 256 * 1024 };
+    const asIs = await indexParcelFile({ href: sorted, idProperty: 'pid' }, tmp('out'), opts);
+    const big = await indexParcelFile({ href: oneGroup, idProperty: 'pid' }, tmp('out'), opts);
+    const unsorted = await indexParcelFile({ href: shuffled, idProperty: 'pid' }, tmp('out'), opts);
+    // Assess
+    expect(asIs).toEqual({ href: sorted });
+    expect(big.warning).toMatch(/one-group\.parquet its row groups are too large to be read by bounding box \(up to \d+\.\d MB uncompressed, 1 group\(s\); .*read once in prepare \(10800 features/);
+    expect(Buffer.from(readFileSync(big.href)).equals(Buffer.from(writeIndexedFlatGeobuf((await readParcelFile(oneGroup)).features, 32633)))).toBe(true);
+    expect(unsorted.warning).toMatch(/shuffled\.parquet its row groups are not sorted in space \(each covers \d+ % of the file's extent on average; .*read once in prepare \(10800 features/);
+    expect(Buffer.from(readFileSync(unsorted.href)).equals(Buffer.from(writeIndexedFlatGeobuf((await readParcelFile(shuffled)).features, 32633)))).toBe(true);
   });
 
   it('a property whose values mix types becomes a String column: features written before are written again', async () => {

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileStorage } from '../../../functions/core/io/fileStorage.ts';
 import { registerCoreStorages } from '../../../functions/core/io/registerCoreStorages.ts';
@@ -17,7 +16,7 @@ import { readParcelFile } from '../../../functions/core/vector/readParcelFile.ts
 import type { Box } from '../../../functions/core/vector/readFlatGeobufBox.ts';
 import { writeIndexedFlatGeobuf } from '../../../functions/core/vector/writeIndexedFlatGeobuf.ts';
 import { hasGdal } from '../../helpers/gdal.ts';
-import { wkbOf } from './wkbOf.ts';
+import { writeGeoParquetWithBbox } from './writeGeoParquetWithBbox.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const GRID = join(ROOT, 'test/fixtures/parcels/grid/parcel-grid.fgb');
@@ -104,23 +103,7 @@ describe('readParcelBox', () => {
     const all = { features: [0, 1, 2, 3].flatMap((k) => once.features.map((f) => ({ ...f, properties: { pid: `${k}-${f.properties.pid}` } }))) };
     const path = join(mkdtempSync(join(tmpdir(), 'eofn-gpq-')), 'grid.parquet');
     const boxesOf = all.features.map((f) => featureBox(f)!);
-    parquetWriteFile({
-      filename: path,
-      columnData: [
-        { name: 'pid', data: all.features.map((f) => f.properties.pid as string) },
-        { name: 'geometry', data: all.features.map((f) => wkbOf(f.geometry!)) },
-        { name: 'bbox', data: boxesOf.map(([xmin, ymin, xmax, ymax]) => ({ xmin, ymin, xmax, ymax })) },
-      ],
-      schema: [
-        { name: 'root', num_children: 3 },
-        { name: 'pid', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-        { name: 'geometry', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED' },
-        { name: 'bbox', num_children: 4, repetition_type: 'REQUIRED' },
-        ...['xmin', 'ymin', 'xmax', 'ymax'].map((name) => ({ name, type: 'DOUBLE' as const, repetition_type: 'REQUIRED' as const })),
-      ],
-      rowGroupSize: 500,
-      kvMetadata: [{ key: 'geo', value: JSON.stringify({ version: '1.1.0', primary_column: 'geometry', columns: { geometry: { encoding: 'WKB', crs: { id: { authority: 'EPSG', code: 32633 } }, covering: { bbox: { xmin: ['bbox', 'xmin'], ymin: ['bbox', 'ymin'], xmax: ['bbox', 'xmax'], ymax: ['bbox', 'ymax'] } } } } }) }],
-    });
+    writeGeoParquetWithBbox(path, all.features, 500);
     const box: Box = [546200, 5109000, 548000, 5110300];
     // Act
     counting.bytes = 0;

@@ -22,6 +22,7 @@ import { IndexedFlatGeobufBuilder } from '../../vector/indexedFlatGeobufBuilder.
 import { ParcelChecks } from '../../vector/parcelChecks.ts';
 import { isIndexed, readFlatGeobufHead } from '../../vector/readFlatGeobufBox.ts';
 import { PARCEL_CHUNK_BYTES, streamParcelFeatures } from '../../vector/streamParcelFeatures.ts';
+import { MAX_SEARCHED_GROUP_BYTES } from '../../vector/searchableRowGroups.ts';
 import type { ParcelSource } from './parcelsOnGrid.ts';
 
 /** Files that cannot be searched by bounding box are converted past this size; smaller ones are read whole. */
@@ -32,6 +33,8 @@ export interface IndexParcelOptions {
   chunkBytes?: number;
   /** Where the scratch file of encoded features goes (the OS temp dir by default). */
   scratchDir?: string;
+  /** A GeoParquet file with bbox columns is converted when a row group is larger than this (uncompressed). */
+  maxSearchedGroupBytes?: number;
 }
 
 const done = new Map<string, Promise<{ href: string; warning?: string }>>();
@@ -57,7 +60,7 @@ async function convert(source: ParcelSource, outputHref: string, opts: IndexParc
   const bytes = await storageFor(href).size(href);
   if (bytes === undefined) throw new InputError(href, 'cannot read the parcel file: not found');
   if (bytes <= PARCEL_INDEX_MIN_BYTES || await searchable(href)) return { href };
-  const stream = await streamParcelFeatures(href, opts.chunkBytes ?? PARCEL_CHUNK_BYTES);
+  const stream = await streamParcelFeatures(href, opts.chunkBytes ?? PARCEL_CHUNK_BYTES, { maxGroupBytes: opts.maxSearchedGroupBytes });
   if (!stream) return { href };
   // The checks partitions would make, once, on every feature (they then trust the converted file).
   const checks = new ParcelChecks(href, { idProperty: source.idProperty, invalidGeometry: source.invalidGeometry });
@@ -84,7 +87,7 @@ async function convert(source: ParcelSource, outputHref: string, opts: IndexParc
     await writeStreamTo(storageFor(target), target, builder.chunks(epsg), 'application/flatgeobuf');
     return {
       href: target,
-      warning: `${href} has no spatial index: read once in prepare (${features} features, ${(bytes / 2 ** 20).toFixed(1)} MB) and written as an indexed FlatGeobuf (${target}); give a FlatGeobuf with its index or a GeoParquet with bbox columns to skip this`,
+      warning: `${href} ${stream.why ?? 'has no spatial index'}: read once in prepare (${features} features, ${(bytes / 2 ** 20).toFixed(1)} MB) and written as an indexed FlatGeobuf (${target}); give a FlatGeobuf with its index, or a GeoParquet with bbox columns, sorted in space, in row groups of at most ${MAX_SEARCHED_GROUP_BYTES / 2 ** 20} MB, to skip this`,
     };
   } finally {
     builder.close();
