@@ -22,6 +22,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FinalizeMessage } from '../../core/engine/index.ts';
 import { canonicalJson, validateJob } from '../../core/contract/validateJob.ts';
 import { finalizeFromMessage, jobFromMessage, partitionFromMessage, planTileFromMessage } from './parseMessage.ts';
+import { allSettled } from '../../core/lifecycle/index.ts';
 import { publishCompletion } from './publishCompletion.ts';
 import type { PartitionItem } from './jobStore.ts';
 import type { LambdaDeps } from './lambdaDeps.ts';
@@ -43,15 +44,23 @@ export function createDeadLetterHandler(deps: LambdaDeps) {
   async function partitionDied(record: SQSRecord): Promise<void> {
     const msg = partitionFromMessage(record.body);
     const part = await store.getPartition(msg.jobId, msg.partition.id);
-    if (part?.status === 'SUCCEEDED' || part?.status === 'DEAD') return; // settled by the handler itself
+    if (part?.status === 'SUCCEEDED' || part?.status === 'DEAD') {
+      // Settled before: by the handler itself, or by this consumer in a receive that died before it sent the
+      // job to finalize. A job that this left complete is sent now (finalize claims the job once).
+      const job = await store.getJob(msg.jobId);
+      if (job?.status === 'RUNNING' && allSettled(job)) await sendFinalize(msg.jobId);
+      return;
+    }
     const reason = partitionDeathReason(part, config.maxReceiveCount);
     const outcome = await store.partitionFailed(msg.jobId, msg.partition.id, { error: reason, lastAttempt: true });
     logger.error('partition dead', { jobId: msg.jobId, partition: msg.partition.id, reason });
     metrics.addMetric('PartitionsDead', MetricUnit.Count, 1);
-    if (outcome.finalize) {
-      const finalize: FinalizeMessage = { kind: 'finalize', jobId: msg.jobId };
-      await send(config.finalizeQueueUrl, [finalize]);
-    }
+    if (outcome.finalize) await sendFinalize(msg.jobId);
+  }
+
+  async function sendFinalize(jobId: string): Promise<void> {
+    const finalize: FinalizeMessage = { kind: 'finalize', jobId };
+    await send(config.finalizeQueueUrl, [finalize]);
   }
 
   async function finalizeDied(record: SQSRecord): Promise<void> {

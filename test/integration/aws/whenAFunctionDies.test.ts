@@ -177,13 +177,14 @@ describe('when a function dies (AWS, emulated)', () => {
     expect(timedOut.attempts).toBeGreaterThanOrEqual(1);
     expect(timedOut.error).toMatch(/^timed out\b/);
     expect(timedOut.error).toMatch(new RegExp(`\\btimed out on [1-5] of ${timedOut.attempts} attempt\\(s\\)`));
-    expect(status.timeout).toMatchObject({ status: 'FAILED', failed: 1 });
+    const counts = (s: Scenario) => JSON.stringify({ done: status[s].done, failed: status[s].failed, total: status[s].total, errors: status[s].errors });
+    expect(status.timeout, counts('timeout')).toMatchObject({ status: 'FAILED', failed: 1 });
     // … one killed for memory on every try says so (no word from the function: not a timeout)
     const oom = status.oom.partitions.find((p: any) => p.id === victims.get('dies-oom'));
     expect(oom).toMatchObject({ status: 'DEAD' });
     expect(oom.attempts).toBeGreaterThanOrEqual(1);
     expect(oom.error).toMatch(new RegExp(`^no outcome recorded in ${oom.attempts} attempt\\(s\\): the function died before its timeout \\(out of memory, or a crash`));
-    expect(status.oom).toMatchObject({ status: 'FAILED', failed: 1 });
+    expect(status.oom, counts('oom')).toMatchObject({ status: 'FAILED', failed: 1 });
     // … one that crashed between its claim and its write once is simply done on the next try
     expect(status.crash).toMatchObject({ status: 'SUCCEEDED', failed: 0 });
     expect(crashed).toBe(true);
@@ -286,6 +287,34 @@ describe('when a function dies (AWS, emulated)', () => {
     expect(again.settled.filter((s) => s.startsWith('dies-lost/'))).toEqual([]);
     const parts = await deps.store.partitions('dies-lost');
     expect(parts.every((p) => p.status === 'DEAD' && /no outcome by its deadline after 1 attempt/.test(p.error!))).toBe(true);
+  });
+});
+
+describe('the dead-letter consumer dies after counting a partition dead', () => {
+  it('sends the job to finalize when the message comes again, once, and not while the job still runs', async () => {
+    // Prepare: a planned job of several partitions, all started; the first is counted dead by a dead-letter
+    // receive that died before sending the job to finalize (the store did it, the send never happened)
+    const deps = awsTestDeps(aws, { send: async () => undefined });
+    await createJobsHandler(deps)(sqsEvent({ kind: 'job', job: { ...job('crash'), id: 'dies-dlq', output: `s3://${aws.bucket}/out/dies-dlq` } }), fakeContext());
+    const planned = (await deps.store.getJob('dies-dlq'))!;
+    const { plan } = await (await import('../../../functions/core/engine/index.ts')).loadPrepared(planned.preparedRef!);
+    const [first, ...others] = plan.partitions.map((p) => p.id);
+    for (const id of plan.partitions.map((p) => p.id)) await deps.store.startPartition('dies-dlq', id, Math.floor(Date.now() / 1000) + 600);
+    await deps.store.partitionFailed('dies-dlq', first, { error: 'no outcome recorded', lastAttempt: true });
+    const sent: any[] = [];
+    const deadLetters = createDeadLetterHandler(awsTestDeps(aws, { send: async (_url, m) => void sent.push(...m) }));
+    const again = sqsEvent({ kind: 'partition', jobId: 'dies-dlq', op: OP, partition: { id: first } });
+
+    // Act: the dead message comes again while other partitions run, then once they have all succeeded
+    await deadLetters(again, fakeContext());
+    const whileRunning = [...sent];
+    for (const id of others) await deps.store.partitionSucceeded('dies-dlq', id, 1);
+    await deadLetters(again, fakeContext());
+
+    // Assess
+    expect(whileRunning).toEqual([]);
+    expect(sent).toEqual([{ kind: 'finalize', jobId: 'dies-dlq' }]);
+    expect(await deps.store.getPartition('dies-dlq', first)).toMatchObject({ status: 'DEAD', error: 'no outcome recorded' });
   });
 });
 
