@@ -9,7 +9,10 @@ import type pg from 'pg';
 import type { JobMessage, PartitionMessage } from '../../core/engine/messages.ts';
 import { partitionMessage, type DispatchMessage, type PartitionRow } from './dispatchMessage.ts';
 import { claimDispatchSlots, LEASE_EXPIRED } from './dispatchQueries.ts';
+import type { StoreTimings } from './storeTimings.ts';
 import { reconcileTiles, redriveTiles } from './tileDispatchQueries.ts';
+
+export type { StoreTimings } from './storeTimings.ts';
 
 /** A partition past its last attempt, as the dead-letter table files it. */
 export interface DeadPartition {
@@ -20,12 +23,6 @@ export interface DeadPartition {
   message: PartitionMessage;
 }
 
-export interface StoreTimings {
-  /** How long a claimed partition or finalize may run before it is presumed dead. */
-  leaseSeconds: number;
-  /** How long a dispatched message may wait in the queue before it is sent again. */
-  dispatchTimeoutSeconds: number;
-}
 
 export interface ReconcileResult {
   dispatch: DispatchMessage[];

@@ -10,11 +10,7 @@
  */
 import type pg from 'pg';
 import type { PlanTileMessage } from '../../core/engine/messages.ts';
-
-/** How long a sent call may wait before it is sent again (recoveryQueries' StoreTimings has it). */
-interface DispatchTimeout {
-  dispatchTimeoutSeconds: number;
-}
+import type { StoreTimings } from './storeTimings.ts';
 
 /** Written with the job: one row per tile, due again after `seconds` unless a call claims it or records its plan. */
 export async function recordTileDispatch(c: pg.PoolClient, jobId: string, tiles: string[], seconds: number): Promise<void> {
@@ -51,7 +47,7 @@ export async function tileAttemptFailed(c: pg.Pool | pg.PoolClient, jobId: strin
  * Tiles whose last allowed attempt ran out fail their job with the reason; tiles whose call was lost or whose
  * attempt died are sent again while the job runs and attempts are left.
  */
-export async function reconcileTiles(c: pg.PoolClient, timings: DispatchTimeout): Promise<{ again: PlanTileMessage[]; failed: string[] }> {
+export async function reconcileTiles(c: pg.PoolClient, timings: StoreTimings): Promise<{ again: PlanTileMessage[]; failed: string[] }> {
   const dead = await c.query<{ job_id: string; tile: string; attempts: number; last_error: string | null }>(
     `WITH due AS (
        SELECT t.job_id, t.tile FROM tile_dispatch t JOIN jobs j USING (job_id)
@@ -85,7 +81,7 @@ export async function reconcileTiles(c: pg.PoolClient, timings: DispatchTimeout)
 }
 
 /** `eofn redrive`: every tile of the job not planned yet is sent again with its attempts reset. */
-export async function redriveTiles(c: pg.PoolClient, jobId: string, timings: DispatchTimeout): Promise<PlanTileMessage[]> {
+export async function redriveTiles(c: pg.PoolClient, jobId: string, timings: StoreTimings): Promise<PlanTileMessage[]> {
   const { rows } = await c.query<{ tile: string }>(
     `UPDATE tile_dispatch t SET state = 'SENT', attempts = 0, last_error = NULL, updated_at = now(), lease_until = now() + $2 * interval '1 second'
      FROM jobs j WHERE j.job_id = t.job_id AND t.job_id = $1 AND j.status IN ('FAILED', 'RUNNING')
